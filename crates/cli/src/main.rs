@@ -1,0 +1,3 @@
+//! `nexus-sessions` command line.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! Nexus smart accounts and Smart Sessions actions (grant, use, revoke) over a bundler.

@@ -1,0 +1,1 @@
+//! Library half of the end-to-end test crate; the tests live in `tests/`.
