@@ -4,12 +4,22 @@
 
 use std::process::ExitCode;
 
+mod demo;
+mod devnet;
+mod fixtures;
 mod test;
+mod tools;
+mod vectors;
 
 const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
+  tools      install the pinned tooling (Foundry, solc-js, alto, modulekit bytecode) into the repo cache
+  fixtures   build the Solidity fixtures in contracts/ with forge
+  vectors    regenerate the golden vectors from the pinned reference JavaScript packages
+  devnet     start the local devnet, print its endpoints and addresses as JSON, keep it up until Ctrl-C
+  demo       start a local devnet and run the reference smart-sessions flow on it (the main job)
   test       run every test: Foundry fixture tests and the whole Rust workspace
   help       print this message
 ";
@@ -22,6 +32,11 @@ fn main() -> ExitCode {
     };
     let rest = &args[1..];
     let result = match task.as_str() {
+        "tools" => tools::run(rest),
+        "fixtures" => fixtures::run(rest),
+        "vectors" => vectors::run(rest),
+        "devnet" => devnet::run(rest),
+        "demo" => demo::run(rest),
         "test" => test::run(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
