@@ -24,4 +24,48 @@ pub enum DevnetError {
         /// Exit status and the tail of its output.
         detail: String,
     },
+    /// The repository root (the workspace `Cargo.toml` next to `tools/package.json`) could not be found.
+    #[error(
+        "repository root not found (looked upward from {searched}); set NEXUS_SESSIONS_REPO_ROOT"
+    )]
+    RepoRootNotFound {
+        /// The directories the search started from.
+        searched: String,
+    },
+    /// A pinned tool is missing or does not run as expected.
+    #[error("tool `{tool}` unusable at {path}: {reason}")]
+    Tool {
+        /// The tool's name (forge, anvil, cast, solc, npm, ...).
+        tool: String,
+        /// Where it was expected.
+        path: PathBuf,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// A `bytes constant NAME = hex"…"` could not be read from the modulekit sources.
+    #[error("bytecode constant `{name}` in {file}: {reason}")]
+    BytecodeConstant {
+        /// The constant's name.
+        name: String,
+        /// The Solidity file searched.
+        file: PathBuf,
+        /// What was wrong.
+        reason: String,
+    },
+    /// A fixture contract has no build artifact.
+    #[error("no artifact for contract `{contract}` (expected {path}); is it in contracts/src?")]
+    MissingContract {
+        /// The contract name asked for.
+        contract: String,
+        /// The artifact path that does not exist.
+        path: PathBuf,
+    },
+    /// A forge build artifact is malformed.
+    #[error("bad forge artifact {path}: {reason}")]
+    Artifact {
+        /// The artifact file.
+        path: PathBuf,
+        /// What was wrong.
+        reason: String,
+    },
 }
