@@ -1,0 +1,81 @@
+//! Solidity interfaces of the Nexus 1.0.x contracts the facade calls.
+//!
+//! Only the functions this crate encodes or reads are declared. SmartSession itself lives in
+//! [`sessions_types::abi`], per module version.
+
+use alloy_sol_types::sol;
+
+sol! {
+    /// One ERC-7579 execution inside a batch: `(address target, uint256 value, bytes callData)`.
+    #[derive(Debug, PartialEq, Eq)]
+    struct Execution {
+        /// Call target.
+        address target;
+        /// Wei sent with the call.
+        uint256 value;
+        /// Call data.
+        bytes callData;
+    }
+
+    /// The Nexus account (ERC-7579 execution and module management, SentinelList reads).
+    #[derive(Debug, PartialEq, Eq)]
+    interface INexus {
+        /// ERC-7579 `execute(bytes32 mode, bytes executionCalldata)` (`0xe9ae5c53`).
+        function execute(bytes32 mode, bytes executionCalldata) external payable;
+        /// `initializeAccount(bytes initData)` (`0x4b6a1419`), called by the proxy constructor.
+        function initializeAccount(bytes initData) external payable;
+        /// `installModule(uint256,address,bytes)` (`0x9517e29f`).
+        function installModule(uint256 moduleTypeId, address module, bytes initData) external payable;
+        /// `uninstallModule(uint256,address,bytes)` (`0xa71763a8`).
+        function uninstallModule(uint256 moduleTypeId, address module, bytes deInitData) external payable;
+        /// `isModuleInstalled(uint256,address,bytes)` (`0x112d3a7d`).
+        function isModuleInstalled(uint256 moduleTypeId, address module, bytes additionalContext) external view returns (bool installed);
+        /// `getValidatorsPaginated(address,uint256)` (`0x5faac46b`); newest validator first.
+        function getValidatorsPaginated(address cursor, uint256 size) external view returns (address[] array, address next);
+        /// `accountId()`; `"biconomy.nexus.1.0.0"` for the modulekit 0.5.9 build.
+        function accountId() external view returns (string id);
+    }
+
+    /// NexusBootstrap 1.0.0 (delegate-called by `initializeAccount`).
+    #[derive(Debug, PartialEq, Eq)]
+    interface INexusBootstrap {
+        /// `initNexusWithSingleValidator(address,bytes,address,address[],uint8)` (`0x01fe9ff2`).
+        function initNexusWithSingleValidator(address validator, bytes data, address registry, address[] attesters, uint8 threshold) external;
+    }
+
+    /// NexusAccountFactory (modulekit 0.5.9 dev build, and the abstractjs NexusAccountFactory ABI).
+    #[derive(Debug, PartialEq, Eq)]
+    interface INexusAccountFactory {
+        /// `createAccount(bytes,bytes32)` (`0xea6d13ac`).
+        function createAccount(bytes initData, bytes32 salt) external payable returns (address account);
+        /// `computeAccountAddress(bytes,bytes32)` (`0xfafa2b42`).
+        function computeAccountAddress(bytes initData, bytes32 salt) external view returns (address account);
+    }
+
+    /// EntryPoint v0.7 reads.
+    #[derive(Debug, PartialEq, Eq)]
+    interface IEntryPoint {
+        /// `getNonce(address,uint192)` (`0x35567e1a`).
+        function getNonce(address sender, uint192 key) external view returns (uint256 nonce);
+    }
+
+    /// ERC-7484 registry (Rhinestone Registry / MockRegistry).
+    #[derive(Debug, PartialEq, Eq)]
+    interface IRegistry {
+        /// `trustAttesters(uint8,address[])` (`0xf05c04e1`), called by the account.
+        function trustAttesters(uint8 threshold, address[] attesters) external;
+        /// `findTrustedAttesters(address)` (`0xdd0fd278`); absent on modulekit's MockRegistry (reverts).
+        function findTrustedAttesters(address smartAccount) external view returns (address[] attesters);
+    }
+
+    /// ERC-20 functions the local spending-limit check understands.
+    #[derive(Debug, PartialEq, Eq)]
+    interface IERC20 {
+        /// `transfer(address,uint256)` (`0xa9059cbb`).
+        function transfer(address to, uint256 amount) external returns (bool);
+        /// `approve(address,uint256)` (`0x095ea7b3`).
+        function approve(address spender, uint256 amount) external returns (bool);
+        /// `transferFrom(address,address,uint256)` (`0x23b872dd`).
+        function transferFrom(address from, address to, uint256 amount) external returns (bool);
+    }
+}
