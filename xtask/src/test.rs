@@ -1,9 +1,19 @@
 //! `cargo xtask test`: the project's one test command (README and `.ci/run` call it).
+//!
+//! Installs the pinned tooling when missing, runs the Foundry fixture tests offline, then the whole Rust
+//! workspace. Extra arguments go to `cargo test`.
 
 use std::process::Command;
 
+use devnet::{Fixtures, Toolchain};
+
 /// Runs the whole test suite; extra arguments go to `cargo test`.
 pub(crate) fn run(extra: &[String]) -> Result<(), String> {
+    let tc = Toolchain::ensure().map_err(|e| format!("installing the toolchain: {e}"))?;
+    eprintln!("xtask: forge test (contracts/)");
+    Fixtures::test(&tc, &[]).map_err(|e| format!("Foundry tests failed: {e}"))?;
+
+    eprintln!("xtask: cargo test --workspace --all-targets");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .args(["test", "--workspace", "--all-targets"])
