@@ -68,4 +68,56 @@ pub enum DevnetError {
         /// What was wrong.
         reason: String,
     },
+    /// The override manifest (`DEVNET_OVERRIDES`) is invalid.
+    #[error("invalid devnet override manifest {manifest}, entry `{entry}`: {detail}")]
+    InvalidOverrides {
+        /// The manifest file (or `<json>` for in-memory JSON).
+        manifest: PathBuf,
+        /// The manifest key at fault (empty for the whole document).
+        entry: String,
+        /// What was wrong.
+        detail: String,
+    },
+    /// A JSON-RPC call to anvil or alto failed or returned something unexpected.
+    #[error("{context}: {detail}")]
+    Rpc {
+        /// What was being done.
+        context: String,
+        /// The error or the unexpected reply.
+        detail: String,
+    },
+    /// A contract deployment failed its checks (receipt status, code at the address).
+    #[error("deploying `{contract}`: {detail}")]
+    Deployment {
+        /// The contract (devnet address field name).
+        contract: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// anvil or alto exited early or never became ready.
+    #[error("{name} (log: {log}) {detail}")]
+    Process {
+        /// `anvil` or `alto`.
+        name: &'static str,
+        /// What happened, with the tail of the log.
+        detail: String,
+        /// The process's log file.
+        log: PathBuf,
+    },
+    /// The installed alto could not be patched to listen on 127.0.0.1 only.
+    #[error("refusing to start alto: {path}: {detail}")]
+    AltoPatch {
+        /// alto's `esm/rpc/server.js`.
+        path: PathBuf,
+        /// What was found instead of the expected text.
+        detail: String,
+    },
+    /// Starting the devnet failed; the logs of anvil and alto are in `log_dir`.
+    #[error("devnet failed to start (logs in {log_dir}): {source}")]
+    Startup {
+        /// `target/devnet-logs/<instance>/`.
+        log_dir: PathBuf,
+        /// The underlying error.
+        source: Box<Self>,
+    },
 }

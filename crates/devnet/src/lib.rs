@@ -1,11 +1,37 @@
 //! Local ERC-4337 devnet for tests, examples, demos and benchmarks: anvil, the canonical EntryPoint v0.7,
 //! Nexus, the SmartSession module, the project's Solidity fixtures and the alto bundler, all from pinned npm
 //! packages installed into a git-ignored cache inside the repository.
+//!
+//! - [`Toolchain`] installs and locates the pinned tools; [`Fixtures`] builds `contracts/`.
+//! - [`Devnet::start`] runs everything and returns a handle with the endpoints, [`DevnetAddresses`] and
+//!   [`DevnetKeys`]; dropping it stops anvil and alto. A warm start loads a cached anvil state.
+//! - [`OverrideManifest`] (`DEVNET_OVERRIDES`) swaps in other bytecode for the SmartSession, the
+//!   validators, the policies or the registry.
 
+mod addresses;
+mod alto;
+mod anvil;
+mod deploy;
+mod devnet;
 mod error;
 pub mod fixtures;
+mod keys;
+mod module_version;
+pub mod overrides;
+mod plan;
+mod process;
+mod state_cache;
 pub mod toolchain;
 
+pub use addresses::{
+    DETERMINISTIC_DEPLOYER, DevnetAddresses, DevnetContract, ENTRY_POINT_V07, REGISTRY,
+    SMART_SESSION_MODULEKIT,
+};
+pub use anvil::CHAIN_ID;
+pub use devnet::{Devnet, DevnetAccounts, DevnetBuilder, DevnetInfo, STATE_CACHE_ENV};
 pub use error::DevnetError;
 pub use fixtures::Fixtures;
+pub use keys::{DevnetKey, DevnetKeys};
+pub use module_version::ModuleVersion;
+pub use overrides::{ContractOverride, OVERRIDES_ENV, OverrideManifest};
 pub use toolchain::Toolchain;

@@ -1,0 +1,359 @@
+//! The running devnet: start, handle, stop on drop.
+
+use crate::{
+    DevnetAddresses, DevnetError, DevnetKeys, Fixtures, ModuleVersion, OverrideManifest, Toolchain,
+    alto::{self, AltoConfig},
+    anvil::{self, CHAIN_ID},
+    deploy,
+    plan::{DefaultCode, Plan},
+    process::{self, ManagedChild},
+    state_cache::{self, CachedState},
+};
+use alloy_primitives::{Address, B256, Bytes};
+use alloy_provider::{ProviderBuilder, ext::AnvilApi};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Set to `0` to bypass the anvil state cache (always deploy from scratch).
+pub const STATE_CACHE_ENV: &str = "DEVNET_STATE_CACHE";
+
+/// A running local ERC-4337 devnet: anvil with EntryPoint v0.7, Nexus, the SmartSession module and the
+/// fixtures deployed, plus the alto bundler.
+///
+/// Dropping the handle stops both processes (by PID), also when a test panics. Their logs stay in
+/// [`Devnet::log_dir`] (`target/devnet-logs/<instance>/`).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), devnet::DevnetError> {
+/// let devnet = devnet::Devnet::start().await?;
+/// println!("rpc {} bundler {}", devnet.rpc_url(), devnet.bundler_url());
+/// println!("counter at {}", devnet.addresses().counter);
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Devnet {
+    // Field order is drop order: the bundler goes before the node it talks to.
+    alto: ManagedChild,
+    anvil: ManagedChild,
+    rpc_url: String,
+    bundler_url: String,
+    addresses: DevnetAddresses,
+    keys: DevnetKeys,
+    module_version: ModuleVersion,
+    nexus_proxy_creation_code: Bytes,
+    log_dir: PathBuf,
+    from_cached_state: bool,
+}
+
+/// Options for starting a [`Devnet`].
+#[derive(Debug, Clone)]
+pub struct DevnetBuilder {
+    overrides: Option<OverrideManifest>,
+    state_cache: bool,
+}
+
+impl Default for DevnetBuilder {
+    fn default() -> Self {
+        Self {
+            overrides: None,
+            state_cache: std::env::var(STATE_CACHE_ENV).map_or(true, |v| v != "0"),
+        }
+    }
+}
+
+impl DevnetBuilder {
+    /// Uses this override manifest instead of the one named by `DEVNET_OVERRIDES`.
+    pub fn overrides(mut self, manifest: OverrideManifest) -> Self {
+        self.overrides = Some(manifest);
+        self
+    }
+
+    /// Enables or disables the anvil state cache (enabled unless `DEVNET_STATE_CACHE=0`).
+    pub fn state_cache(mut self, enabled: bool) -> Self {
+        self.state_cache = enabled;
+        self
+    }
+
+    /// Installs the tools if needed, builds the fixtures, starts anvil, deploys (or loads a cached
+    /// state), starts alto and returns the handle once both answer.
+    pub async fn start(self) -> Result<Devnet, DevnetError> {
+        let overrides = match self.overrides {
+            Some(m) => m,
+            None => OverrideManifest::from_env()?.unwrap_or_default(),
+        };
+        // Installing and compiling is blocking work (npm, forge); keep it off the async worker.
+        let prepared = tokio::task::spawn_blocking(move || prepare(overrides))
+            .await
+            .map_err(|e| DevnetError::Rpc {
+                context: "preparing the devnet".into(),
+                detail: e.to_string(),
+            })??;
+        let log_dir =
+            process::instance_log_dir(&process::target_dir(&prepared.toolchain.repo_root))?;
+        launch(prepared, self.state_cache, &log_dir)
+            .await
+            .map_err(|source| DevnetError::Startup {
+                log_dir: log_dir.clone(),
+                source: Box::new(source),
+            })
+    }
+}
+
+/// Inputs ready before any process starts.
+#[derive(Debug)]
+struct Prepared {
+    toolchain: Toolchain,
+    plan: Plan,
+    proxy: Bytes,
+    cache_key: B256,
+}
+
+fn prepare(overrides: OverrideManifest) -> Result<Prepared, DevnetError> {
+    let toolchain = Toolchain::ensure()?;
+    let fixtures = Fixtures::build(&toolchain)?;
+    let code = DefaultCode::load(&toolchain, &fixtures, &overrides)?;
+    let keys = DevnetKeys::anvil_defaults();
+    let plan = Plan::build(&code, keys.deployer().address(), &overrides);
+    let alto_manifest = toolchain.alto_package_dir.join("package.json");
+    let alto_version = std::fs::read(&alto_manifest).map_err(|source| DevnetError::Io {
+        action: "read",
+        path: alto_manifest,
+        source,
+    })?;
+    let mut tools = toolchain.versions.anvil.as_bytes().to_vec();
+    tools.extend_from_slice(&alto_version);
+    let cache_key = plan.cache_key(&tools);
+    Ok(Prepared {
+        toolchain,
+        plan,
+        proxy: code.nexus_proxy,
+        cache_key,
+    })
+}
+
+async fn launch(
+    prepared: Prepared,
+    use_cache: bool,
+    log_dir: &Path,
+) -> Result<Devnet, DevnetError> {
+    let Prepared {
+        toolchain,
+        plan,
+        proxy,
+        cache_key,
+    } = prepared;
+    let keys = DevnetKeys::anvil_defaults();
+    let cache_file = state_cache::path(&toolchain.cache_dir, cache_key);
+
+    let mut node = anvil::start(&toolchain.anvil, &log_dir.join("anvil.log")).await?;
+    let mut from_cached_state = false;
+    if use_cache && let Some(cached) = state_cache::read(&cache_file, cache_key) {
+        if load_cached(&node.url, &cached, &plan).await.is_ok() {
+            from_cached_state = true;
+        } else {
+            // The state did not take: start over on a clean anvil rather than patching a half-loaded chain.
+            drop(node);
+            node = anvil::start(&toolchain.anvil, &log_dir.join("anvil-fresh.log")).await?;
+        }
+    }
+    if !from_cached_state {
+        deploy::execute(&plan, &node.url, keys.deployer().signer()).await?;
+    }
+
+    let bundler = alto::start(
+        &AltoConfig {
+            package_dir: &toolchain.alto_package_dir,
+            rpc_url: &node.url,
+            entry_point: plan.addresses.entry_point,
+            keys: &keys,
+            log_dir,
+        },
+        CHAIN_ID,
+    )
+    .await?;
+
+    if use_cache && !from_cached_state {
+        // Dumped after alto is up, so its simulation contracts are in the state and the next alto start
+        // skips deploying them.
+        save_state(&node.url, &plan, cache_key, &cache_file).await?;
+    }
+
+    Ok(Devnet {
+        alto: bundler.child,
+        anvil: node.child,
+        rpc_url: node.url,
+        bundler_url: bundler.url,
+        addresses: plan.addresses.clone(),
+        keys,
+        module_version: plan.module_version,
+        nexus_proxy_creation_code: proxy,
+        log_dir: log_dir.to_path_buf(),
+        from_cached_state,
+    })
+}
+
+async fn load_cached(rpc_url: &str, cached: &CachedState, plan: &Plan) -> Result<(), DevnetError> {
+    let provider = ProviderBuilder::new()
+        .connect(rpc_url)
+        .await
+        .map_err(|e| deploy::rpc_err("connect to anvil", e))?;
+    let loaded = provider
+        .anvil_load_state(cached.state.clone())
+        .await
+        .map_err(|e| deploy::rpc_err("anvil_loadState", e))?;
+    if !loaded || cached.addresses != plan.addresses {
+        return Err(deploy::rpc_err(
+            "anvil_loadState",
+            "state rejected or addresses differ from the plan",
+        ));
+    }
+    let addresses: Vec<Address> = cached.code_hashes.iter().map(|(a, _)| *a).collect();
+    let hashes = deploy::code_hashes(&provider, &addresses).await?;
+    let expected: Vec<B256> = cached.code_hashes.iter().map(|(_, h)| *h).collect();
+    if hashes != expected || hashes.contains(&B256::ZERO) {
+        return Err(deploy::rpc_err(
+            "checking the cached state",
+            "code differs from the cache record",
+        ));
+    }
+    deploy::check_module_type(&provider, plan.addresses.smart_session).await
+}
+
+async fn save_state(rpc_url: &str, plan: &Plan, key: B256, file: &Path) -> Result<(), DevnetError> {
+    let provider = ProviderBuilder::new()
+        .connect(rpc_url)
+        .await
+        .map_err(|e| deploy::rpc_err("connect to anvil", e))?;
+    let addresses: Vec<Address> = plan.addresses.iter().map(|(_, a)| a).collect();
+    let hashes = deploy::code_hashes(&provider, &addresses).await?;
+    let state = provider
+        .anvil_dump_state()
+        .await
+        .map_err(|e| deploy::rpc_err("anvil_dumpState", e))?;
+    let record = CachedState::new(
+        key,
+        plan.addresses.clone(),
+        addresses.into_iter().zip(hashes).collect(),
+        state,
+    );
+    state_cache::write(file, &record)
+}
+
+impl Devnet {
+    /// Starts a devnet with the default options (honours `DEVNET_OVERRIDES` and `DEVNET_STATE_CACHE`).
+    pub async fn start() -> Result<Self, DevnetError> {
+        DevnetBuilder::default().start().await
+    }
+
+    /// Options for starting a devnet.
+    pub fn builder() -> DevnetBuilder {
+        DevnetBuilder::default()
+    }
+
+    /// anvil's JSON-RPC URL (`http://127.0.0.1:<port>`).
+    pub fn rpc_url(&self) -> &str {
+        &self.rpc_url
+    }
+
+    /// alto's JSON-RPC URL (`http://127.0.0.1:<port>`).
+    pub fn bundler_url(&self) -> &str {
+        &self.bundler_url
+    }
+
+    /// The chain id (31337).
+    pub fn chain_id(&self) -> u64 {
+        CHAIN_ID
+    }
+
+    /// Where every contract lives.
+    pub fn addresses(&self) -> &DevnetAddresses {
+        &self.addresses
+    }
+
+    /// The funded accounts by role.
+    pub fn keys(&self) -> &DevnetKeys {
+        &self.keys
+    }
+
+    /// Which SmartSession build is placed at [`DevnetAddresses::smart_session`].
+    pub fn module_version(&self) -> ModuleVersion {
+        self.module_version
+    }
+
+    /// modulekit's 996-byte `NEXUS_PROXY_BYTECODE`: the creation code the factory deploys per account,
+    /// needed to compute account addresses offline.
+    pub fn nexus_proxy_creation_code(&self) -> &Bytes {
+        &self.nexus_proxy_creation_code
+    }
+
+    /// The directory holding `anvil.log` and `alto.log` of this instance.
+    pub fn log_dir(&self) -> &Path {
+        &self.log_dir
+    }
+
+    /// Whether this instance started from a cached state instead of deploying.
+    pub fn from_cached_state(&self) -> bool {
+        self.from_cached_state
+    }
+
+    /// The process ids of anvil and alto (the only processes the devnet will stop).
+    pub fn pids(&self) -> (u32, u32) {
+        (self.anvil.pid(), self.alto.pid())
+    }
+
+    /// A serializable summary: endpoints, chain id, module version, addresses, key addresses and logs.
+    pub fn info(&self) -> DevnetInfo {
+        DevnetInfo {
+            rpc_url: self.rpc_url.clone(),
+            bundler_url: self.bundler_url.clone(),
+            chain_id: CHAIN_ID,
+            module_version: self.module_version,
+            addresses: self.addresses.clone(),
+            accounts: DevnetAccounts {
+                deployer: self.keys.deployer().address(),
+                bundler_executor: self.keys.bundler_executor().address(),
+                bundler_utility: self.keys.bundler_utility().address(),
+                owner: self.keys.owner().address(),
+                session_key: self.keys.session_key().address(),
+                spare: self.keys.spare().iter().map(|k| k.address()).collect(),
+            },
+            log_dir: self.log_dir.clone(),
+        }
+    }
+}
+
+/// What [`Devnet::info`] returns (and `cargo xtask devnet` prints). Holds addresses only, never keys.
+#[derive(Clone, Debug, Serialize)]
+pub struct DevnetInfo {
+    /// anvil's URL.
+    pub rpc_url: String,
+    /// alto's URL.
+    pub bundler_url: String,
+    /// The chain id.
+    pub chain_id: u64,
+    /// The SmartSession version.
+    pub module_version: ModuleVersion,
+    /// Every contract address.
+    pub addresses: DevnetAddresses,
+    /// The funded accounts by role (addresses; the keys are anvil's public default keys).
+    pub accounts: DevnetAccounts,
+    /// The log directory.
+    pub log_dir: PathBuf,
+}
+
+/// Addresses of the funded accounts by role.
+#[derive(Clone, Debug, Serialize)]
+pub struct DevnetAccounts {
+    /// anvil account 0.
+    pub deployer: Address,
+    /// anvil account 1.
+    pub bundler_executor: Address,
+    /// anvil account 2.
+    pub bundler_utility: Address,
+    /// anvil account 3.
+    pub owner: Address,
+    /// anvil account 4.
+    pub session_key: Address,
+    /// anvil accounts 5–9.
+    pub spare: Vec<Address>,
+}
