@@ -8,6 +8,7 @@ import * as sdk01 from 'module-sdk-0.1';
 import * as sdk02 from 'module-sdk-0.2';
 import * as sdk04 from 'module-sdk-0.4';
 import solady from 'solady';
+import { prng } from './prng.mjs';
 import {
   concat as hexConcat, encodeAbiParameters, getAddress, encodePacked, hashStruct, keccak256, pad, size, slice, toHex as numToHex,
 } from 'viem';
@@ -284,18 +285,21 @@ function multichain(version, inputs) {
 const CHAIN_IDS = [1n, 10n, 137n, 8453n, 31337n, 84532n, 11155111n, 18446744073709551615n];
 const randomNonce = (rng) => rng.pick([0n, 1n, 2n, BigInt(rng.u32()), rng.uint(256)]);
 
-export async function sessionVectors(rng) {
+/** All session-related vector files. Each file draws from its own seeded PRNG, so changing one file's
+ * cases does not reshuffle the others. */
+export async function sessionVectors(seed) {
+  const rng = (k) => prng(seed + k);
   const out = {};
-  out.permission_ids = permissionIds(rng);
-  out.action_ids = await actionIds(rng);
-  out.config_ids = configIds(rng);
-  out.policies = policyVectors(rng);
-  out.validator_init_data = validatorInitData(rng);
   const abiSamples = [];
-  out.signatures = signatures(rng, abiSamples);
-  out.session_digests = sessionDigests(rng);
-  out.multichain_hashes = multichainHashes(rng);
-  out.install_data = installData(rng, abiSamples);
+  out.permission_ids = permissionIds(rng(1));
+  out.action_ids = await actionIds(rng(2));
+  out.config_ids = configIds(rng(3));
+  out.policies = policyVectors(rng(4));
+  out.validator_init_data = validatorInitData(rng(5));
+  out.signatures = signatures(rng(6), abiSamples);
+  out.session_digests = sessionDigests(rng(7));
+  out.multichain_hashes = multichainHashes(rng(8));
+  out.install_data = installData(rng(9), abiSamples);
   return { files: out, abiSamples };
 }
 
@@ -381,21 +385,26 @@ function policyVectors(rng) {
     const sudo = sdk.getSudoPolicy();
     out.sudo.push({ version, sdkVersion, policy: sudo.policy, initData: sudo.initData });
 
-    const frames = [[1735689600, 0]];
-    for (let k = 0; k < 6; k++) frames.push([u48(), u48()]);
+    // The policy requires validAfter <= validUntil unless validUntil = 0 (no expiry).
+    const frames = [[1735689600, 0], [0, 1735689600], [2 ** 48 - 1, 2 ** 48 - 1]];
+    for (let k = 0; k < 5; k++) {
+      const [a, b] = [u48(), u48()];
+      frames.push([Math.max(a, b), Math.min(a, b)]);
+    }
     for (const [validUntil, validAfter] of frames) {
       const p = sdk.getTimeFramePolicy({ validUntil, validAfter });
       out.timeFrame.push({ version, sdkVersion, validUntil, validAfter, encoding: size(p.initData) === 12 ? 'uint48-packed' : 'uint128-packed', policy: p.policy, initData: p.initData });
     }
     for (const limit of [10n, 0n, 1n, (1n << 128n) - 1n, rng.uint(128), rng.uint(128)]) {
       const p = sdk.getUsageLimitPolicy({ limit });
-      out.usageLimit.push({ version, sdkVersion, limit: limit.toString(), policy: p.policy, initData: p.initData });
+      // module-sdk encodes 0, but the policy rejects a zero limit on install.
+      out.usageLimit.push({ version, sdkVersion, limit: limit.toString(), contractValid: limit !== 0n, policy: p.policy, initData: p.initData });
     }
     for (const limit of [10n ** 18n, 0n, (1n << 256n) - 1n, rng.uint(256), rng.uint(256)]) {
       const p = sdk.getValueLimitPolicy({ limit });
       out.valueLimit.push({ version, sdkVersion, limit: limit.toString(), policy: p.policy, initData: p.initData });
     }
-    const limitSets = [[{ token: '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2', limit: 10n ** 18n }], []];
+    const limitSets = [[{ token: '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2', limit: 10n ** 18n }]];
     for (let k = 0; k < 4; k++) {
       limitSets.push(Array.from({ length: rng.range(1, 5) }, () => ({ token: rng.address(), limit: rng.uint(256) || 1n })));
     }
@@ -413,13 +422,22 @@ function policyVectors(rng) {
       configs.push({
         name: `random-${k}`,
         valueLimitPerUse: rng.uint(256),
-        rules: Array.from({ length: k === 4 ? 16 : rng.range(1, 6) }, () => ({
-          condition: rng.int(7),
-          offset: BigInt(rng.pick([0, 32, 64, 4, rng.u32()])),
-          isLimited: rng.chance(0.5),
-          ref: rng.hex(32),
-          usage: { limit: rng.uint(256), used: rng.chance(0.7) ? 0n : rng.uint(256) },
-        })),
+        rules: Array.from({ length: k === 4 ? 16 : rng.range(1, 6) }, () => {
+          const condition = rng.int(7);
+          // IN_RANGE packs uint128 min << 128 | max and needs min <= max.
+          let ref = rng.hex(32);
+          if (condition === 6) {
+            const [a, b] = [rng.uint(128), rng.uint(128)];
+            ref = pad(numToHex(((a < b ? a : b) << 128n) | (a < b ? b : a)), { size: 32 });
+          }
+          return {
+            condition,
+            offset: BigInt(rng.pick([0, 32, 64, 4, rng.u32()])),
+            isLimited: rng.chance(0.5),
+            ref,
+            usage: { limit: rng.uint(256), used: rng.chance(0.7) ? 0n : rng.uint(256) },
+          };
+        }),
       });
     }
     for (const { name, valueLimitPerUse, rules } of configs) {
