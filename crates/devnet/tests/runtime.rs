@@ -37,11 +37,7 @@ fn port_of(url: &str) -> u16 {
 fn alive(pid: u32) -> bool {
     // A reaped child has no /proc entry; a zombie would still show, with state Z.
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| {
-            !s.split_whitespace()
-                .nth(2)
-                .is_some_and(|state| state == "Z")
-        })
+        .map(|s| s.split_whitespace().nth(2).is_none_or(|state| state != "Z"))
         .unwrap_or(false)
 }
 
