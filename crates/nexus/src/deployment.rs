@@ -1,0 +1,284 @@
+//! Where the contracts live: one [`Deployment`] per chain / SDK era.
+//!
+//! Addresses drift between SDK releases, so they are configuration, never constants baked into the
+//! client. The devnet builds its `Deployment` from its own addresses with [`Deployment::local`]; the
+//! public presets reproduce the address tables of the reference SDKs (see each constructor for what
+//! was and was not checked).
+
+use alloy_primitives::{Address, Bytes, address};
+use serde::{Deserialize, Serialize};
+use sessions_types::ModuleVersion;
+
+/// EntryPoint v0.7, the same on every chain.
+pub const ENTRY_POINT_V07: Address = address!("0x0000000071727De22E5E9d8BAf0edAc6f37da032");
+/// The Rhinestone ERC-7484 registry (module-sdk `REGISTRY_ADDRESS`).
+pub const REGISTRY: Address = address!("0x000000000069E2a187AEFFb852bF3cCdC95151B2");
+/// module-sdk `RHINESTONE_ATTESTER_ADDRESS`.
+pub const RHINESTONE_ATTESTER: Address = address!("0x000000333034E9f539ce08819E12c1b8Cb29084d");
+/// module-sdk `MOCK_ATTESTER_ADDRESS` (sdk 0.0.20's default for `trustAttesters`).
+pub const MOCK_ATTESTER: Address = address!("0xA4C777199658a41688E9488c4EcbD7a2925Cc23A");
+
+/// Addresses of the SmartSession policy contracts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyAddresses {
+    /// SudoPolicy (allows everything).
+    pub sudo: Address,
+    /// UniActionPolicy (value limit per use and up to 16 argument rules).
+    pub universal_action: Address,
+    /// TimeFramePolicy (valid after / valid until).
+    pub time_frame: Address,
+    /// UsageLimitPolicy (number of uses).
+    pub usage_limit: Address,
+    /// ValueLimitPolicy (cumulative ETH value).
+    pub value_limit: Address,
+    /// ERC20SpendingLimitPolicy (cumulative token amounts per token).
+    pub spending_limits: Address,
+}
+
+/// One deployment of Nexus, SmartSession and the session policies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deployment {
+    /// The EntryPoint (v0.7).
+    pub entry_point: Address,
+    /// The NexusAccountFactory (`createAccount(bytes,bytes32)`).
+    pub factory: Address,
+    /// The NexusBootstrap used in the account's init data.
+    pub bootstrap: Address,
+    /// The Nexus implementation behind the proxies; needed, with
+    /// [`proxy_creation_code`](Self::proxy_creation_code), to compute addresses locally.
+    pub implementation: Option<Address>,
+    /// The SmartSession module.
+    pub smart_session: Address,
+    /// Which SmartSession build is deployed at [`smart_session`](Self::smart_session).
+    pub module_version: ModuleVersion,
+    /// The owner's validator (K1-style: `onInstall` data = the 20-byte owner).
+    pub account_validator: Address,
+    /// The session validator SmartSession calls (OwnableValidator-compatible:
+    /// init data = `abi.encode(threshold, owners)`, EIP-191 signatures over the userOpHash).
+    pub session_validator: Address,
+    /// The ERC-7484 registry SmartSession consults (pre-v1 and v1.0.0).
+    pub registry: Address,
+    /// The policy contracts.
+    pub policies: PolicyAddresses,
+    /// NexusProxy creation code (modulekit's 996-byte `NEXUS_PROXY_BYTECODE` for the modulekit 0.5.9
+    /// factory). Third-party bytecode: supplied at run time, never shipped with this crate. When
+    /// `None` (or `implementation` is `None`) the client asks the factory for the account address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy_creation_code: Option<Bytes>,
+}
+
+/// The contract addresses of a locally deployed stack, for [`Deployment::local`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalAddresses {
+    /// EntryPoint v0.7.
+    pub entry_point: Address,
+    /// Nexus implementation.
+    pub implementation: Address,
+    /// NexusAccountFactory.
+    pub factory: Address,
+    /// NexusBootstrap.
+    pub bootstrap: Address,
+    /// SmartSession.
+    pub smart_session: Address,
+    /// ERC-7484 registry (or a mock at its address).
+    pub registry: Address,
+    /// The owner's K1-style validator.
+    pub account_validator: Address,
+    /// The OwnableValidator-compatible session validator.
+    pub session_validator: Address,
+    /// Policy contracts.
+    pub policies: PolicyAddresses,
+}
+
+impl Deployment {
+    /// A deployment on a local chain (the devnet), from its addresses, the SmartSession version it
+    /// runs and, when available, the NexusProxy creation code for local address computation.
+    pub fn local(
+        addresses: LocalAddresses,
+        module_version: ModuleVersion,
+        proxy_creation_code: Option<Bytes>,
+    ) -> Self {
+        Self {
+            entry_point: addresses.entry_point,
+            factory: addresses.factory,
+            bootstrap: addresses.bootstrap,
+            implementation: Some(addresses.implementation),
+            smart_session: addresses.smart_session,
+            module_version,
+            account_validator: addresses.account_validator,
+            session_validator: addresses.session_validator,
+            registry: addresses.registry,
+            policies: addresses.policies,
+            proxy_creation_code,
+        }
+    }
+
+    /// The public module-sdk 0.1.x-era stack (@biconomy/sdk 0.0.10–0.0.20): SmartSession
+    /// `0xDDFF43A4…` (pre-v1 era) and its policies, OwnableValidator `0x2483DA3A…`, K1Validator
+    /// `0x0000002D…`.
+    ///
+    /// What is known: the SmartSession, policy and validator addresses are module-sdk 0.1.28/0.1.32
+    /// constants; none were checked on a live chain. That era's SDK used the K1ValidatorFactory, which
+    /// this crate does not drive, so factory and bootstrap are abstractjs 0.0.32+'s
+    /// NexusAccountFactory `0x000000226c…` and NexusBootstrap `0x000000F5…` — a release (LibClone)
+    /// factory whose address formula differs from the modulekit build, hence no proxy code: addresses
+    /// come from `computeAccountAddress`. The TimeFramePolicy at `0x8177…` expects module-sdk's
+    /// 32-byte `uint128‖uint128` init data, not the 12-byte smartsessions layout.
+    pub fn public_pre_v1() -> Self {
+        Self {
+            entry_point: ENTRY_POINT_V07,
+            factory: address!("0x000000226cada0d8b36034F5D5c06855F59F6F3A"),
+            bootstrap: address!("0x000000F5b753Fdd20C5CA2D7c1210b3Ab1EA5903"),
+            implementation: None,
+            smart_session: address!("0xDDFF43A42726df11E34123f747bDce0f755F784d"),
+            module_version: ModuleVersion::PreV1,
+            account_validator: address!("0x0000002D6DB27c52E3C11c1Cf24072004AC75cBa"),
+            session_validator: address!("0x2483DA3A338895199E5e538530213157e931Bf06"),
+            registry: REGISTRY,
+            policies: PolicyAddresses {
+                sudo: address!("0x529Ad04F4D83aAb25144a90267D4a1443B84f5A6"),
+                universal_action: address!("0x148CD6c24F4dd23C396E081bBc1aB1D92eeDe2BF"),
+                time_frame: address!("0x8177451511dE0577b911C254E9551D981C26dc72"),
+                usage_limit: address!("0x1F34eF8311345A3A4a4566aF321b313052F51493"),
+                value_limit: address!("0x730DA93267E7E513e932301B47F2ac7D062abC83"),
+                spending_limits: address!("0x8e58f4945e6ba2a11b184a9c20b6c765a0891b95"),
+            },
+            proxy_creation_code: None,
+        }
+    }
+
+    /// The public SmartSession v1.0.0 stack (module-sdk 0.2.x; @biconomy/sdk 0.0.22–0.0.28 and
+    /// abstractjs 0.0.32–0.1.1), with abstractjs 0.1.x's NexusAccountFactory and NexusBootstrap.
+    ///
+    /// What is known: SmartSession, Sudo, UniAction and SpendingLimits addresses were recomputed from
+    /// the v1.0.0 artifacts and CREATE2 salts (reference docs); TimeFrame, UsageLimit and ValueLimit
+    /// are module-sdk constants of unknown provenance; nothing was checked on a live chain. Addresses
+    /// come from `computeAccountAddress` (no proxy code).
+    pub fn public_v1() -> Self {
+        Self {
+            entry_point: ENTRY_POINT_V07,
+            factory: address!("0x000000226cada0d8b36034F5D5c06855F59F6F3A"),
+            bootstrap: address!("0x000000F5b753Fdd20C5CA2D7c1210b3Ab1EA5903"),
+            implementation: None,
+            smart_session: address!("0x00000000002B0eCfbD0496EE71e01257dA0E37DE"),
+            module_version: ModuleVersion::V1,
+            account_validator: address!("0x0000002D6DB27c52E3C11c1Cf24072004AC75cBa"),
+            session_validator: address!("0x2483DA3A338895199E5e538530213157e931Bf06"),
+            registry: REGISTRY,
+            policies: PolicyAddresses {
+                sudo: address!("0x0000003111cD8e92337C100F22B7A9dbf8DEE301"),
+                universal_action: address!("0x0000006DDA6c463511C4e9B05CFc34C1247fCF1F"),
+                time_frame: address!("0x8177451511dE0577b911C254E9551D981C26dc72"),
+                usage_limit: address!("0x1F34eF8311345A3A4a4566aF321b313052F51493"),
+                value_limit: address!("0x730DA93267E7E513e932301B47F2ac7D062abC83"),
+                spending_limits: address!("0x00000088D48cF102A8Cdb0137A9b173f957c6343"),
+            },
+            proxy_creation_code: None,
+        }
+    }
+
+    /// The public v1 registry-free stack (module-sdk 0.4.0 `GLOBAL_CONSTANTS`, abstractjs 1.x
+    /// addresses for Nexus 1.2).
+    ///
+    /// What is known: SmartSession and the OwnableValidator `0x…13fdB5…` were recomputed from
+    /// artifacts (reference docs); the policies are module-sdk 0.4.0 constants. **Caveats:** this
+    /// OwnableValidator checks the raw userOpHash (or personal_sign with v+4), not the EIP-191 hash
+    /// this crate's session signer produces; the Nexus 1.2 bootstrap and its default-validator init
+    /// path are not what [`AccountInit`](crate::AccountInit) encodes, and the K1 validator here is
+    /// abstractjs's MEE K1. Use it for reads and as a starting point, not as a verified target.
+    pub fn public_v1_registry_free() -> Self {
+        Self {
+            entry_point: ENTRY_POINT_V07,
+            factory: address!("0x000000001D1D5004a02bAfAb9de2D6CE5b7B13de"),
+            bootstrap: address!("0x00000000D3254452a909E4eeD47455Af7E27C289"),
+            implementation: Some(address!("0x000000004F43C49e93C970E84001853a70923B03")),
+            smart_session: address!("0x00000000008bDABA73cD9815d79069c247Eb4bDA"),
+            module_version: ModuleVersion::V1RegistryFree,
+            account_validator: address!("0x00000000d12897DDAdC2044614A9677B191A2d95"),
+            session_validator: address!("0x000000000013fdB5234E4E3162a810F54d9f7E98"),
+            registry: REGISTRY,
+            policies: PolicyAddresses {
+                sudo: address!("0x0000000000FEEc8D74e3143fBaBbca515358d869"),
+                universal_action: address!("0x0000000000714Cf48FcF88A0bFBa70d313415032"),
+                time_frame: address!("0x0000000000D30f611fA3bf652ac6879428586930"),
+                usage_limit: address!("0x00000000001d4479FA2A947026204d0283ceDe4B"),
+                value_limit: address!("0x000000000021dC45451291BCDfc9f0B46d6f0278"),
+                spending_limits: address!("0x000000000033212e272655d8a22402db819477a6"),
+            },
+            proxy_creation_code: None,
+        }
+    }
+
+    /// True when the account address can be computed without RPC.
+    pub fn computes_addresses_locally(&self) -> bool {
+        self.implementation.is_some() && self.proxy_creation_code.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_match_their_versions() {
+        for (d, v) in [
+            (Deployment::public_pre_v1(), ModuleVersion::PreV1),
+            (Deployment::public_v1(), ModuleVersion::V1),
+            (
+                Deployment::public_v1_registry_free(),
+                ModuleVersion::V1RegistryFree,
+            ),
+        ] {
+            assert_eq!(d.module_version, v);
+            assert_eq!(d.entry_point, ENTRY_POINT_V07);
+            assert!(!d.computes_addresses_locally());
+            let p = &d.policies;
+            let all = [
+                p.sudo,
+                p.universal_action,
+                p.time_frame,
+                p.usage_limit,
+                p.value_limit,
+                p.spending_limits,
+            ];
+            assert!(all.iter().all(|a| !a.is_zero()));
+        }
+        assert_eq!(
+            Deployment::public_v1().smart_session,
+            ModuleVersion::V1.canonical_address()
+        );
+        assert_eq!(
+            Deployment::public_v1_registry_free().smart_session,
+            ModuleVersion::V1RegistryFree.canonical_address()
+        );
+    }
+
+    #[test]
+    fn local_keeps_addresses_and_serde_round_trips() {
+        let a = |n: u8| Address::with_last_byte(n);
+        let d = Deployment::local(
+            LocalAddresses {
+                entry_point: a(1),
+                implementation: a(2),
+                factory: a(3),
+                bootstrap: a(4),
+                smart_session: a(5),
+                registry: a(6),
+                account_validator: a(7),
+                session_validator: a(8),
+                policies: PolicyAddresses {
+                    sudo: a(9),
+                    ..Default::default()
+                },
+            },
+            ModuleVersion::PreV1,
+            Some(Bytes::from_static(&[0x60, 0x80])),
+        );
+        assert_eq!(d.implementation, Some(a(2)));
+        assert_eq!(d.factory, a(3));
+        assert!(d.computes_addresses_locally());
+        let json = serde_json::to_string(&d).unwrap();
+        assert!(json.contains("\"module_version\":\"pre-v1\""), "{json}");
+        assert_eq!(serde_json::from_str::<Deployment>(&json).unwrap(), d);
+    }
+}
