@@ -1,0 +1,239 @@
+//! Smoke test of the whole stack: a Nexus account is deployed through the factory inside its first
+//! UserOperation, which calls `Counter.incrementNumber()` through alto.
+
+use alloy_network::{EthereumWallet, TransactionBuilder};
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
+use alloy_provider::{Provider, ProviderBuilder};
+use alloy_rpc_types_eth::TransactionRequest;
+use alloy_signer::SignerSync;
+use alloy_sol_types::{SolCall, SolValue, sol};
+use devnet::Devnet;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use userop::{UserOperation, abi::IEntryPoint};
+
+sol! {
+    function createAccount(bytes initData, bytes32 salt) external payable returns (address);
+    function computeAccountAddress(bytes initData, bytes32 salt) external view returns (address);
+    function initNexusWithSingleValidator(address validator, bytes data, address registry, address[] attesters, uint8 threshold) external;
+    function initializeAccount(bytes initData) external payable;
+    function execute(bytes32 mode, bytes executionCalldata) external payable;
+    function incrementNumber() external;
+    function number() external view returns (uint256);
+}
+
+/// Parses a `0x`-hex quantity from a JSON-RPC reply field.
+fn quantity(value: &Value, field: &str) -> u128 {
+    let text = value[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("`{field}` missing in {value}"));
+    u128::from_str_radix(text.trim_start_matches("0x"), 16)
+        .unwrap_or_else(|e| panic!("`{field}` = {text}: {e}"))
+}
+
+async fn eth_call<P: Provider>(provider: &P, to: Address, data: Vec<u8>) -> Bytes {
+    provider
+        .call(TransactionRequest::default().with_to(to).with_input(data))
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_user_operation_deploys_the_account_and_increments_the_counter() {
+    let devnet = Devnet::start().await.unwrap();
+    let a = devnet.addresses().clone();
+    let keys = devnet.keys();
+    let owner = keys.owner().signer();
+    let node = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(keys.spare()[0].signer().clone()))
+        .connect(devnet.rpc_url())
+        .await
+        .unwrap();
+    let bundler = ProviderBuilder::new()
+        .connect(devnet.bundler_url())
+        .await
+        .unwrap();
+
+    // Account: the ECDSA validator with the owner's address, no registry.
+    let bootstrap_call = initNexusWithSingleValidatorCall {
+        validator: a.account_validator,
+        data: owner.address().to_vec().into(),
+        registry: Address::ZERO,
+        attesters: vec![],
+        threshold: 0,
+    }
+    .abi_encode();
+    let init_data: Bytes = (a.nexus_bootstrap, Bytes::from(bootstrap_call))
+        .abi_encode_params()
+        .into();
+    let salt = B256::ZERO;
+    let on_chain = eth_call(
+        &node,
+        a.nexus_factory,
+        computeAccountAddressCall {
+            initData: init_data.clone(),
+            salt,
+        }
+        .abi_encode(),
+    )
+    .await;
+    let sender = computeAccountAddressCall::abi_decode_returns(&on_chain).unwrap();
+
+    // The same address offline, from the proxy creation code the devnet hands out.
+    let proxy_args = (
+        a.nexus_implementation,
+        Bytes::from(
+            initializeAccountCall {
+                initData: init_data.clone(),
+            }
+            .abi_encode(),
+        ),
+    );
+    let init_code_hash = keccak256(
+        [
+            devnet.nexus_proxy_creation_code().as_ref(),
+            &proxy_args.abi_encode_params(),
+        ]
+        .concat(),
+    );
+    assert_eq!(a.nexus_factory.create2(salt, init_code_hash), sender);
+    assert!(
+        node.get_code_at(sender).await.unwrap().is_empty(),
+        "not deployed yet"
+    );
+
+    // Fund the counterfactual account.
+    let fund = TransactionRequest::default()
+        .with_to(sender)
+        .with_value(U256::from(10).pow(U256::from(18)));
+    let receipt = node
+        .send_transaction(fund)
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(receipt.status());
+
+    // Nonce key = the validator address (3-byte key 0, validation mode 0).
+    let key = U256::from_be_slice(a.account_validator.as_slice());
+    let nonce_reply = eth_call(
+        &node,
+        a.entry_point,
+        IEntryPoint::getNonceCall {
+            sender,
+            key: key.to(),
+        }
+        .abi_encode(),
+    )
+    .await;
+    let nonce = IEntryPoint::getNonceCall::abi_decode_returns(&nonce_reply).unwrap();
+    assert_eq!(nonce, key << 64);
+
+    let mut execution = a.counter.to_vec();
+    execution.extend_from_slice(&U256::ZERO.to_be_bytes::<32>());
+    execution.extend_from_slice(&incrementNumberCall {}.abi_encode());
+    let call_data = executeCall {
+        mode: B256::ZERO,
+        executionCalldata: execution.into(),
+    }
+    .abi_encode();
+
+    let mut op = UserOperation::builder()
+        .sender(sender)
+        .nonce(nonce)
+        .factory(a.nexus_factory)
+        .factory_data(
+            createAccountCall {
+                initData: init_data,
+                salt,
+            }
+            .abi_encode(),
+        )
+        .call_data(call_data)
+        .signature(vec![0x11u8; 65])
+        .build()
+        .unwrap();
+
+    let entry_point = a.entry_point.to_string();
+    let estimate: Value = bundler
+        .raw_request(
+            "eth_estimateUserOperationGas".into(),
+            json!([op, entry_point]),
+        )
+        .await
+        .unwrap();
+    op.pre_verification_gas = U256::from(quantity(&estimate, "preVerificationGas"));
+    op.verification_gas_limit = quantity(&estimate, "verificationGasLimit");
+    op.call_gas_limit = quantity(&estimate, "callGasLimit");
+    let prices: Value = bundler
+        .raw_request("pimlico_getUserOperationGasPrice".into(), Vec::<()>::new())
+        .await
+        .unwrap();
+    op.max_fee_per_gas = quantity(&prices["fast"], "maxFeePerGas");
+    op.max_priority_fee_per_gas = quantity(&prices["fast"], "maxPriorityFeePerGas");
+
+    let hash = op.hash(a.entry_point, devnet.chain_id());
+    let on_chain_hash = eth_call(
+        &node,
+        a.entry_point,
+        userop::abi::get_user_op_hash_calldata(&op.pack()),
+    )
+    .await;
+    assert_eq!(
+        B256::from_slice(&on_chain_hash),
+        hash,
+        "local userOpHash = EntryPoint.getUserOpHash"
+    );
+    op.signature = owner
+        .sign_message_sync(hash.as_slice())
+        .unwrap()
+        .as_bytes()
+        .to_vec()
+        .into();
+
+    let sent: B256 = bundler
+        .raw_request("eth_sendUserOperation".into(), json!([op, entry_point]))
+        .await
+        .unwrap();
+    assert_eq!(
+        sent, hash,
+        "bundler's userOpHash = EntryPoint.getUserOpHash"
+    );
+
+    let started = Instant::now();
+    let receipt: Value = loop {
+        let reply: Value = bundler
+            .raw_request("eth_getUserOperationReceipt".into(), json!([sent]))
+            .await
+            .unwrap();
+        if !reply.is_null() {
+            break reply;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no receipt for {sent}; logs in {}",
+            devnet.log_dir().display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(receipt["success"], json!(true), "{receipt}");
+    assert_eq!(
+        receipt["sender"]
+            .as_str()
+            .unwrap()
+            .parse::<Address>()
+            .unwrap(),
+        sender
+    );
+
+    assert!(
+        !node.get_code_at(sender).await.unwrap().is_empty(),
+        "account deployed by its first op"
+    );
+    let count = eth_call(&node, a.counter, numberCall {}.abi_encode()).await;
+    assert_eq!(
+        numberCall::abi_decode_returns(&count).unwrap(),
+        U256::from(1)
+    );
+}
