@@ -9,11 +9,13 @@ use std::str::FromStr;
 use alloy_primitives::{Address, B256, Bytes, FixedBytes, U256};
 use serde_json::Value;
 use sessions_types::{
-    ActionData, ActionId, Erc7739Context, Erc7739Data, ModuleVersion, PermissionId, PolicyData,
-    Session, action_config_id, action_id, action_id_for_call, erc1271_config_id,
+    ActionData, ActionId, ChainDigest, EnableSession, Erc7739Context, Erc7739Data, ModuleVersion,
+    PermissionId, PolicyData, Session, SmartSessionMode, SmartSessionSignature, action_config_id,
+    action_id, action_id_for_call, decode_install_data, enable_sessions_calldata,
+    erc1271_config_id, flz, install_data, multichain_hash, nexus_permission_enable_sig,
     ownable_validator_init_data, permission_id,
     policy::{self, ActionConfig, LimitUsage, ParamCondition, ParamRule},
-    user_op_config_id,
+    session_digest, user_op_config_id,
 };
 
 // ----------------------------------------------------------------------------------------------------------
@@ -309,16 +311,237 @@ fn ownable_validator_init_data_matches_module_sdk() {
     }
 }
 
+fn mode(v: &Value) -> SmartSessionMode {
+    match text(v) {
+        "use" => SmartSessionMode::Use,
+        "enable" => SmartSessionMode::Enable,
+        "unsafe-enable" => SmartSessionMode::UnsafeEnable,
+        other => panic!("unknown mode {other}"),
+    }
+}
+
+fn chain_digests(v: &Value) -> Vec<ChainDigest> {
+    list(v)
+        .iter()
+        .map(|d| ChainDigest {
+            chain_id: u64_of(&d["chainId"]),
+            session_digest: b256(&d["sessionDigest"]),
+        })
+        .collect()
+}
+
+/// Counts cases per version so a vector file that silently lost a version fails.
+fn assert_every_version(cases: &[Value], what: &str) {
+    for v in ModuleVersion::ALL {
+        let n = cases.iter().filter(|c| version(&c["version"]) == v).count();
+        assert!(n > 0, "{what}: no vectors for {v}");
+    }
+}
+
 // ----------------------------------------------------------------------------------------------------------
-// Session ABI encoding (through the install data of pre-v1, which is `abi.encode(Session[])`)
+// userOp signatures (USE / ENABLE / UNSAFE_ENABLE)
 
 #[test]
-fn session_json_covers_both_layouts() {
-    let cases = vectors(include_str!("vectors/session_digests.json"));
-    for case in list(&cases) {
+fn signatures() {
+    let cases = vectors(include_str!("vectors/signatures.json"));
+    let cases = list(&cases);
+    assert_every_version(cases, "signatures");
+    for m in ["use", "enable", "unsafe-enable"] {
+        for v in ModuleVersion::ALL {
+            let n = cases
+                .iter()
+                .filter(|c| version(&c["version"]) == v && text(&c["mode"]) == m)
+                .count();
+            assert!(n > 0, "no {m} signature vectors for {v}");
+        }
+    }
+    for case in cases {
         let v = version(&case["version"]);
+        let expected = bytes(&case["encoded"]);
+        let signature = bytes(&case["signature"]);
+        let value = match mode(&case["mode"]) {
+            SmartSessionMode::Use => SmartSessionSignature::Use {
+                permission_id: PermissionId(b256(&case["permissionId"])),
+                signature,
+            },
+            m => {
+                let e = &case["enableSession"];
+                let sig = nexus_permission_enable_sig(
+                    address(&case["validator"]),
+                    &bytes(&e["permissionEnableSig"]),
+                );
+                assert_eq!(
+                    sig,
+                    bytes(&case["formattedPermissionEnableSig"]),
+                    "{}",
+                    name(case)
+                );
+                let enable_session = EnableSession {
+                    chain_digest_index: u64_of(&e["chainDigestIndex"]) as u8,
+                    hashes_and_chain_ids: chain_digests(&e["hashesAndChainIds"]),
+                    session: session(&e["sessionToEnable"]),
+                    permission_enable_sig: sig,
+                };
+                assert_eq!(
+                    enable_session.session.permission_id(),
+                    PermissionId(b256(&case["permissionId"])),
+                    "{}",
+                    name(case)
+                );
+                // The uncompressed ABI payload, to tell an ABI mismatch from a FastLZ mismatch.
+                let payload = bytes(&case["payload"]);
+                assert_eq!(
+                    flz::decompress(&expected[1..]).unwrap(),
+                    payload,
+                    "{}: reference stream",
+                    name(case)
+                );
+                SmartSessionSignature::Enable {
+                    mode: m,
+                    enable_session,
+                    signature,
+                }
+            }
+        };
+        assert_eq!(
+            value.try_encode(v).unwrap(),
+            expected,
+            "{}: encode",
+            name(case)
+        );
+        assert_eq!(
+            SmartSessionSignature::decode(v, &expected).unwrap(),
+            value,
+            "{}: decode",
+            name(case)
+        );
+    }
+}
+
+// ----------------------------------------------------------------------------------------------------------
+// EIP-712: per-chain session digest and the multichain hash the owner signs
+
+#[test]
+fn session_digests() {
+    let cases = vectors(include_str!("vectors/session_digests.json"));
+    let cases = list(&cases);
+    assert_every_version(cases, "session digests");
+    for case in cases {
+        let v = version(&case["version"]);
+        let m = mode(&case["mode"]);
         let s = session(&case["session"]);
         s.check_version(v)
             .unwrap_or_else(|e| panic!("{}: {e}", name(case)));
+        if let Some(flags) = case.get("derivedPermissions") {
+            assert_eq!(
+                s.permit_generic_policy(),
+                flags["permitGenericPolicy"].as_bool().unwrap()
+            );
+            assert_eq!(
+                s.permit_admin_access(),
+                flags["permitAdminAccess"].as_bool().unwrap()
+            );
+        }
+        let chain_id = u64_of(&case["chainId"]);
+        let digest = session_digest(
+            v,
+            &s,
+            address(&case["account"]),
+            address(&case["smartSession"]),
+            m,
+            uint(&case["nonce"]),
+        );
+        assert_eq!(
+            digest,
+            b256(&case["sessionDigest"]),
+            "{}: session digest",
+            name(case)
+        );
+        let hash = multichain_hash(
+            v,
+            &[ChainDigest {
+                chain_id,
+                session_digest: digest,
+            }],
+        );
+        assert_eq!(
+            hash,
+            b256(&case["permissionEnableHash"]),
+            "{}: enable hash",
+            name(case)
+        );
+    }
+}
+
+#[test]
+fn multichain_hashes() {
+    let cases = vectors(include_str!("vectors/multichain_hashes.json"));
+    let cases = list(&cases);
+    assert_every_version(cases, "multichain hashes");
+    assert!(
+        cases.iter().any(|c| list(&c["chainDigests"]).len() > 2),
+        "more than two chains"
+    );
+    for case in cases {
+        let digests = chain_digests(&case["chainDigests"]);
+        let got = multichain_hash(version(&case["version"]), &digests);
+        assert_eq!(got, b256(&case["hash"]), "{}", name(case));
+    }
+}
+
+// ----------------------------------------------------------------------------------------------------------
+// onInstall data and enableSessions call data
+
+#[test]
+fn install_data_and_enable_sessions_calldata() {
+    let file = vectors(include_str!("vectors/install_data.json"));
+    let installs = list(&file["install"]);
+    assert_every_version(installs, "install data");
+    for case in installs {
+        let v = version(&case["version"]);
+        let m = mode(&case["mode"]);
+        let sessions: Vec<Session> = list(&case["sessions"]).iter().map(session).collect();
+        let expected = bytes(&case["initData"]);
+        assert_eq!(
+            install_data(v, &sessions, m).unwrap(),
+            expected,
+            "{}",
+            name(case)
+        );
+        let decoded =
+            decode_install_data(v, &expected).unwrap_or_else(|e| panic!("{}: {e}", name(case)));
+        assert_eq!(decoded.sessions, sessions, "{}: decode", name(case));
+        if v.is_v1() && !sessions.is_empty() {
+            assert_eq!(decoded.mode, Some(m), "{}: decoded mode", name(case));
+        }
+    }
+    let calls = list(&file["enableSessionsCalldata"]);
+    assert_every_version(calls, "enableSessions call data");
+    for case in calls {
+        let v = version(&case["version"]);
+        let sessions: Vec<Session> = list(&case["sessions"]).iter().map(session).collect();
+        let got = enable_sessions_calldata(v, &sessions).unwrap();
+        assert_eq!(got, bytes(&case["callData"]), "{}", name(case));
+    }
+}
+
+/// Every session in the vectors is a valid session for its own version, and its ABI encoding is the one
+/// module-sdk puts into `onInstall` (`abi.encode(Session[])` of a single session).
+#[test]
+fn session_abi_round_trip() {
+    let file = vectors(include_str!("vectors/install_data.json"));
+    for case in list(&file["install"]) {
+        let v = version(&case["version"]);
+        for s in list(&case["sessions"]).iter().map(session) {
+            s.check_version(v)
+                .unwrap_or_else(|e| panic!("{}: {e}", name(case)));
+            let encoded = s.abi_encode(v);
+            assert_eq!(
+                Session::abi_decode(v, &encoded).unwrap(),
+                s,
+                "{}",
+                name(case)
+            );
+        }
     }
 }
