@@ -1,0 +1,310 @@
+//! EIP-712 enable digests, hand-ported from each SmartSession version's HashLib.
+//!
+//! The owner signs [`multichain_hash`] over one [`ChainDigest`] per chain; each chain's digest is
+//! [`session_digest`], equal to the contract's `getSessionDigest(permissionId, account, session, mode)`.
+
+use alloy_primitives::{Address, B256, Bytes, U256, b256, keccak256};
+
+use crate::{
+    ChainDigest, ModuleVersion, PolicyData, Session, SmartSessionMode, session::ActionData,
+};
+
+/// Full EIP-712 type strings (referenced types appended alphabetically) and their hashes.
+pub mod typehash {
+    use super::*;
+
+    /// `EIP712Domain(string name,string version)`.
+    pub const DOMAIN_TYPE: &str = "EIP712Domain(string name,string version)";
+    /// keccak256 of [`DOMAIN_TYPE`].
+    pub const DOMAIN: B256 =
+        b256!("0xb03948446334eb9b2196d5eb166f69b9d49403eb4a12f36de8d3f9f3cb8e15c3");
+
+    /// `PolicyData` (all versions).
+    pub const POLICY_DATA_TYPE: &str = "PolicyData(address policy,bytes initData)";
+    /// keccak256 of [`POLICY_DATA_TYPE`].
+    pub const POLICY_DATA: B256 =
+        b256!("0xdddac12cd8b10a071bea04226e97ac9490698394e19224abc47a5cfeeeb6ee97");
+    /// `ActionData` (all versions).
+    pub const ACTION_DATA_TYPE: &str = "ActionData(bytes4 actionTargetSelector,address actionTarget,PolicyData[] actionPolicies)PolicyData(address policy,bytes initData)";
+    /// keccak256 of [`ACTION_DATA_TYPE`].
+    pub const ACTION_DATA: B256 =
+        b256!("0x35809859dccf8877c407a59527c2f00fb81ca9c198ebcb0c832c3deaa38d3502");
+
+    /// pre-v1 `ERC7739Data`.
+    pub const PRE_V1_ERC7739_DATA_TYPE: &str = "ERC7739Data(string[] allowedERC7739Content,PolicyData[] erc1271Policies)PolicyData(address policy,bytes initData)";
+    /// keccak256 of [`PRE_V1_ERC7739_DATA_TYPE`].
+    pub const PRE_V1_ERC7739_DATA: B256 =
+        b256!("0xdd8bf2f9b88fa557b2cb00ffd37dc4a3b8f3ff1d0d9e03c6f7c183f38869e91d");
+    /// pre-v1 `SessionEIP712` (mode is a field).
+    pub const PRE_V1_SESSION_TYPE: &str = "SessionEIP712(address account,address smartSession,uint8 mode,address sessionValidator,bytes32 salt,bytes sessionValidatorInitData,PolicyData[] userOpPolicies,ERC7739Data erc7739Policies,ActionData[] actions,uint256 nonce)ActionData(bytes4 actionTargetSelector,address actionTarget,PolicyData[] actionPolicies)ERC7739Data(string[] allowedERC7739Content,PolicyData[] erc1271Policies)PolicyData(address policy,bytes initData)";
+    /// keccak256 of [`PRE_V1_SESSION_TYPE`].
+    pub const PRE_V1_SESSION: B256 =
+        b256!("0x45f5f60cec99c2d0a0198ec513b02d6926b8ec63dfaf7e9afba954108dd97ebd");
+    /// pre-v1 `ChainSessionEIP712`.
+    pub const PRE_V1_CHAIN_SESSION_TYPE: &str = "ChainSessionEIP712(uint64 chainId,SessionEIP712 session)ActionData(bytes4 actionTargetSelector,address actionTarget,PolicyData[] actionPolicies)ERC7739Data(string[] allowedERC7739Content,PolicyData[] erc1271Policies)PolicyData(address policy,bytes initData)SessionEIP712(address account,address smartSession,uint8 mode,address sessionValidator,bytes32 salt,bytes sessionValidatorInitData,PolicyData[] userOpPolicies,ERC7739Data erc7739Policies,ActionData[] actions,uint256 nonce)";
+    /// keccak256 of [`PRE_V1_CHAIN_SESSION_TYPE`].
+    pub const PRE_V1_CHAIN_SESSION: B256 =
+        b256!("0x9c5d301c45209fe15c8bb85bc08d4234ac9e1d48c0d22b7ab701ae25e640086b");
+    /// pre-v1 `MultiChainSessionEIP712`.
+    pub const PRE_V1_MULTICHAIN_SESSION_TYPE: &str = "MultiChainSessionEIP712(ChainSessionEIP712[] sessionsAndChainIds)ActionData(bytes4 actionTargetSelector,address actionTarget,PolicyData[] actionPolicies)ChainSessionEIP712(uint64 chainId,SessionEIP712 session)ERC7739Data(string[] allowedERC7739Content,PolicyData[] erc1271Policies)PolicyData(address policy,bytes initData)SessionEIP712(address account,address smartSession,uint8 mode,address sessionValidator,bytes32 salt,bytes sessionValidatorInitData,PolicyData[] userOpPolicies,ERC7739Data erc7739Policies,ActionData[] actions,uint256 nonce)";
+    /// keccak256 of [`PRE_V1_MULTICHAIN_SESSION_TYPE`].
+    pub const PRE_V1_MULTICHAIN_SESSION: B256 =
+        b256!("0x9af9262be547d4cc9dd06591bab37efd72d2b9d5fca173afd326b5b5410dac18");
+
+    /// v1 `ERC7739Context` (EIP-712 field name `contentName`, singular, as the bytecode hashes it).
+    pub const V1_ERC7739_CONTEXT_TYPE: &str =
+        "ERC7739Context(bytes32 appDomainSeparator,string[] contentName)";
+    /// keccak256 of [`V1_ERC7739_CONTEXT_TYPE`].
+    pub const V1_ERC7739_CONTEXT: B256 =
+        b256!("0x006166b2b3a1edaf1da1ce02715d02d4979a4ab93755bff9ec054b0e6a96a1da");
+    /// v1 `ERC7739Data`.
+    pub const V1_ERC7739_DATA_TYPE: &str = "ERC7739Data(ERC7739Context[] allowedERC7739Content,PolicyData[] erc1271Policies)ERC7739Context(bytes32 appDomainSeparator,string[] contentName)PolicyData(address policy,bytes initData)";
+    /// keccak256 of [`V1_ERC7739_DATA_TYPE`].
+    pub const V1_ERC7739_DATA: B256 =
+        b256!("0xdfd9b5718eebaa2484740b4ea6939e96189024c15848f16ccce901118114e152");
+    /// v1 `SignedPermissions`.
+    pub const V1_SIGNED_PERMISSIONS_TYPE: &str = "SignedPermissions(bool permitGenericPolicy,bool permitAdminAccess,bool ignoreSecurityAttestations,bool permitERC4337Paymaster,PolicyData[] userOpPolicies,ERC7739Data erc7739Policies,ActionData[] actions)ActionData(bytes4 actionTargetSelector,address actionTarget,PolicyData[] actionPolicies)ERC7739Context(bytes32 appDomainSeparator,string[] contentName)ERC7739Data(ERC7739Context[] allowedERC7739Content,PolicyData[] erc1271Policies)PolicyData(address policy,bytes initData)";
+    /// keccak256 of [`V1_SIGNED_PERMISSIONS_TYPE`].
+    pub const V1_SIGNED_PERMISSIONS: B256 =
+        b256!("0x871289c05e426554eb0f843c9aa542f9c2bc4eba7742ada6a5c014d3568674d4");
+    /// v1 `SignedSession`.
+    pub const V1_SIGNED_SESSION_TYPE: &str = "SignedSession(address account,SignedPermissions permissions,address sessionValidator,bytes sessionValidatorInitData,bytes32 salt,address smartSession,uint256 nonce)ActionData(bytes4 actionTargetSelector,address actionTarget,PolicyData[] actionPolicies)ERC7739Context(bytes32 appDomainSeparator,string[] contentName)ERC7739Data(ERC7739Context[] allowedERC7739Content,PolicyData[] erc1271Policies)PolicyData(address policy,bytes initData)SignedPermissions(bool permitGenericPolicy,bool permitAdminAccess,bool ignoreSecurityAttestations,bool permitERC4337Paymaster,PolicyData[] userOpPolicies,ERC7739Data erc7739Policies,ActionData[] actions)";
+    /// keccak256 of [`V1_SIGNED_SESSION_TYPE`].
+    pub const V1_SIGNED_SESSION: B256 =
+        b256!("0xd44896e3cb83d70abc949a38dd6f9f75e675dc329dfe958617f066f79ff88f05");
+    /// v1 `ChainSession`.
+    pub const V1_CHAIN_SESSION_TYPE: &str = "ChainSession(uint64 chainId,SignedSession session)ActionData(bytes4 actionTargetSelector,address actionTarget,PolicyData[] actionPolicies)ERC7739Context(bytes32 appDomainSeparator,string[] contentName)ERC7739Data(ERC7739Context[] allowedERC7739Content,PolicyData[] erc1271Policies)PolicyData(address policy,bytes initData)SignedPermissions(bool permitGenericPolicy,bool permitAdminAccess,bool ignoreSecurityAttestations,bool permitERC4337Paymaster,PolicyData[] userOpPolicies,ERC7739Data erc7739Policies,ActionData[] actions)SignedSession(address account,SignedPermissions permissions,address sessionValidator,bytes sessionValidatorInitData,bytes32 salt,address smartSession,uint256 nonce)";
+    /// keccak256 of [`V1_CHAIN_SESSION_TYPE`].
+    pub const V1_CHAIN_SESSION: B256 =
+        b256!("0x1ea7e4bc398fa0ccd68d92b5d8931a3fd93eebe1cf0391b4ba28935801af7c80");
+    /// v1 `MultiChainSession`.
+    pub const V1_MULTICHAIN_SESSION_TYPE: &str = "MultiChainSession(ChainSession[] sessionsAndChainIds)ActionData(bytes4 actionTargetSelector,address actionTarget,PolicyData[] actionPolicies)ChainSession(uint64 chainId,SignedSession session)ERC7739Context(bytes32 appDomainSeparator,string[] contentName)ERC7739Data(ERC7739Context[] allowedERC7739Content,PolicyData[] erc1271Policies)PolicyData(address policy,bytes initData)SignedPermissions(bool permitGenericPolicy,bool permitAdminAccess,bool ignoreSecurityAttestations,bool permitERC4337Paymaster,PolicyData[] userOpPolicies,ERC7739Data erc7739Policies,ActionData[] actions)SignedSession(address account,SignedPermissions permissions,address sessionValidator,bytes sessionValidatorInitData,bytes32 salt,address smartSession,uint256 nonce)";
+    /// keccak256 of [`V1_MULTICHAIN_SESSION_TYPE`].
+    pub const V1_MULTICHAIN_SESSION: B256 =
+        b256!("0x0c9d02fb89a1da34d66ea2088dc9ee6a58efee71cef6f1bb849ed74fc6003d98");
+}
+
+/// `keccak256(abi.encode(DOMAIN, keccak256("SmartSession"), keccak256("1")))`: domain
+/// `{name: "SmartSession", version: "1"}` (no chain id, no verifying contract); the same in every version.
+pub const DOMAIN_SEPARATOR: B256 =
+    b256!("0x057501e891776d1482927e5f094ae44049a4d893ba2d7b334dd7db8d38d3a0e1");
+
+/// Builds `abi.encode` of static words.
+struct Words(Vec<u8>);
+
+impl Words {
+    fn new(typehash: B256, capacity: usize) -> Self {
+        let mut v = Vec::with_capacity(32 * (capacity + 1));
+        v.extend_from_slice(typehash.as_slice());
+        Self(v)
+    }
+    fn b256(mut self, w: B256) -> Self {
+        self.0.extend_from_slice(w.as_slice());
+        self
+    }
+    fn address(self, a: Address) -> Self {
+        self.b256(a.into_word())
+    }
+    fn uint(self, v: U256) -> Self {
+        self.b256(B256::from(v))
+    }
+    fn flag(self, b: bool) -> Self {
+        self.b256(B256::with_last_byte(b as u8))
+    }
+    fn hash(self) -> B256 {
+        keccak256(&self.0)
+    }
+}
+
+fn hash_concat(items: impl Iterator<Item = B256>) -> B256 {
+    let mut buf = Vec::new();
+    for h in items {
+        buf.extend_from_slice(h.as_slice());
+    }
+    keccak256(&buf)
+}
+
+fn hash_policy(p: &PolicyData) -> B256 {
+    Words::new(typehash::POLICY_DATA, 2)
+        .address(p.policy)
+        .b256(keccak256(&p.init_data))
+        .hash()
+}
+
+fn hash_policies(ps: &[PolicyData]) -> B256 {
+    hash_concat(ps.iter().map(hash_policy))
+}
+
+fn hash_action(a: &ActionData) -> B256 {
+    let mut sel = B256::ZERO;
+    sel[..4].copy_from_slice(a.selector.as_slice());
+    Words::new(typehash::ACTION_DATA, 3)
+        .b256(sel)
+        .address(a.target)
+        .b256(hash_policies(&a.policies))
+        .hash()
+}
+
+fn hash_actions(actions: &[ActionData]) -> B256 {
+    hash_concat(actions.iter().map(hash_action))
+}
+
+fn hash_strings(names: &[String]) -> B256 {
+    hash_concat(names.iter().map(|s| keccak256(s.as_bytes())))
+}
+
+fn hash_erc7739_pre_v1(s: &Session) -> B256 {
+    let e = s.erc7739_policies();
+    Words::new(typehash::PRE_V1_ERC7739_DATA, 2)
+        .b256(hash_strings(&e.content_names))
+        .b256(hash_policies(&e.erc1271_policies))
+        .hash()
+}
+
+fn hash_erc7739_v1(s: &Session) -> B256 {
+    let e = s.erc7739_policies();
+    let contexts = hash_concat(e.contexts.iter().map(|c| {
+        Words::new(typehash::V1_ERC7739_CONTEXT, 2)
+            .b256(c.app_domain_separator)
+            .b256(hash_strings(&c.content_names))
+            .hash()
+    }));
+    Words::new(typehash::V1_ERC7739_DATA, 2)
+        .b256(contexts)
+        .b256(hash_policies(&e.erc1271_policies))
+        .hash()
+}
+
+/// The per-chain session digest, equal to the contract's `getSessionDigest(pid, account, session, mode)`
+/// when `nonce = getNonce(pid, account)`.
+///
+/// - pre-v1 hashes `mode` as a field: ENABLE and UNSAFE_ENABLE digests differ.
+/// - v1 derives `permitGenericPolicy` / `permitAdminAccess` from the actions and
+///   `ignoreSecurityAttestations = (mode == UNSAFE_ENABLE)`, and takes `permitERC4337Paymaster` from the session.
+///
+/// `mode` is normally ENABLE or UNSAFE_ENABLE; USE is hashed as the contract would hash it.
+pub fn session_digest(
+    version: ModuleVersion,
+    session: &Session,
+    account: Address,
+    smart_session: Address,
+    mode: SmartSessionMode,
+    nonce: U256,
+) -> B256 {
+    let user_ops = hash_policies(session.user_op_policies());
+    let actions = hash_actions(session.actions());
+    if version.is_v1() {
+        let permissions = Words::new(typehash::V1_SIGNED_PERMISSIONS, 7)
+            .flag(session.permit_generic_policy())
+            .flag(session.permit_admin_access())
+            .flag(mode == SmartSessionMode::UnsafeEnable)
+            .flag(session.permit_erc4337_paymaster())
+            .b256(user_ops)
+            .b256(hash_erc7739_v1(session))
+            .b256(actions)
+            .hash();
+        Words::new(typehash::V1_SIGNED_SESSION, 7)
+            .address(account)
+            .b256(permissions)
+            .address(session.session_validator())
+            .b256(keccak256(session.session_validator_init_data()))
+            .b256(session.salt())
+            .address(smart_session)
+            .uint(nonce)
+            .hash()
+    } else {
+        Words::new(typehash::PRE_V1_SESSION, 10)
+            .address(account)
+            .address(smart_session)
+            .uint(U256::from(mode.as_u8()))
+            .address(session.session_validator())
+            .b256(session.salt())
+            .b256(keccak256(session.session_validator_init_data()))
+            .b256(user_ops)
+            .b256(hash_erc7739_pre_v1(session))
+            .b256(actions)
+            .uint(nonce)
+            .hash()
+    }
+}
+
+/// The hash the owner signs to enable sessions on one or more chains (`permissionEnableHash`):
+/// `keccak256(0x1901 ‖ DOMAIN_SEPARATOR ‖ keccak256(MULTICHAIN_TH ‖ keccak256(concat keccak256(CHAIN_TH ‖
+/// uint256(chainId) ‖ digest))))`, in the given order. The formula is shared, but the chain and multichain
+/// typehashes differ between pre-v1 (`…EIP712` type names) and v1.
+pub fn multichain_hash(version: ModuleVersion, digests: &[ChainDigest]) -> B256 {
+    let (chain_th, multi_th) = if version.is_v1() {
+        (typehash::V1_CHAIN_SESSION, typehash::V1_MULTICHAIN_SESSION)
+    } else {
+        (
+            typehash::PRE_V1_CHAIN_SESSION,
+            typehash::PRE_V1_MULTICHAIN_SESSION,
+        )
+    };
+    let chains = hash_concat(digests.iter().map(|d| {
+        Words::new(chain_th, 2)
+            .uint(U256::from(d.chain_id))
+            .b256(d.session_digest)
+            .hash()
+    }));
+    let struct_hash = Words::new(multi_th, 1).b256(chains).hash();
+    let mut buf = [0u8; 66];
+    buf[..2].copy_from_slice(&[0x19, 0x01]);
+    buf[2..34].copy_from_slice(DOMAIN_SEPARATOR.as_slice());
+    buf[34..].copy_from_slice(struct_hash.as_slice());
+    keccak256(buf)
+}
+
+/// The owner's enable signature in the form Nexus (and Safe7579, the ERC-7579 reference account) expects:
+/// `validator (20 bytes) ‖ signature`. Nexus passes `signature` to that validator's
+/// `isValidSignatureWithSender(SmartSession, hash, signature)`.
+pub fn nexus_permission_enable_sig(validator: Address, signature: &[u8]) -> Bytes {
+    let mut out = Vec::with_capacity(20 + signature.len());
+    out.extend_from_slice(validator.as_slice());
+    out.extend_from_slice(signature);
+    out.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{typehash::*, *};
+
+    #[test]
+    fn typehashes_recomputed_from_type_strings() {
+        let all = [
+            (DOMAIN_TYPE, DOMAIN),
+            (POLICY_DATA_TYPE, POLICY_DATA),
+            (ACTION_DATA_TYPE, ACTION_DATA),
+            (PRE_V1_ERC7739_DATA_TYPE, PRE_V1_ERC7739_DATA),
+            (PRE_V1_SESSION_TYPE, PRE_V1_SESSION),
+            (PRE_V1_CHAIN_SESSION_TYPE, PRE_V1_CHAIN_SESSION),
+            (PRE_V1_MULTICHAIN_SESSION_TYPE, PRE_V1_MULTICHAIN_SESSION),
+            (V1_ERC7739_CONTEXT_TYPE, V1_ERC7739_CONTEXT),
+            (V1_ERC7739_DATA_TYPE, V1_ERC7739_DATA),
+            (V1_SIGNED_PERMISSIONS_TYPE, V1_SIGNED_PERMISSIONS),
+            (V1_SIGNED_SESSION_TYPE, V1_SIGNED_SESSION),
+            (V1_CHAIN_SESSION_TYPE, V1_CHAIN_SESSION),
+            (V1_MULTICHAIN_SESSION_TYPE, V1_MULTICHAIN_SESSION),
+        ];
+        for (ty, hash) in all {
+            assert_eq!(keccak256(ty), hash, "{ty}");
+        }
+    }
+
+    #[test]
+    fn domain_separator_recomputed() {
+        let d = Words::new(DOMAIN, 2)
+            .b256(keccak256("SmartSession"))
+            .b256(keccak256("1"))
+            .hash();
+        assert_eq!(d, DOMAIN_SEPARATOR);
+    }
+
+    #[test]
+    fn nexus_sig_is_prefixed() {
+        let v = Address::repeat_byte(0x42);
+        let s = nexus_permission_enable_sig(v, &[1, 2, 3]);
+        assert_eq!(&s[..20], v.as_slice());
+        assert_eq!(&s[20..], &[1, 2, 3]);
+    }
+}
