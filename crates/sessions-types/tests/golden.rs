@@ -545,3 +545,39 @@ fn session_abi_round_trip() {
         }
     }
 }
+
+/// The reference docs' verified values (smart-sessions-onchain.md §20, nexus-and-reference-sdks.md §15 and
+/// Appendix A) are asserted by the generator and kept as `doc-*` cases; make sure they stay in the files.
+#[test]
+fn doc_cases_are_present() {
+    let count = |json: &str, key: Option<&str>| {
+        let v = vectors(json);
+        let cases = key.map_or(&v, |k| &v[k]);
+        list(cases)
+            .iter()
+            .filter(|c| text(&c["name"]).starts_with("doc-"))
+            .count()
+    };
+    assert_eq!(count(include_str!("vectors/permission_ids.json"), None), 5);
+    assert_eq!(
+        count(include_str!("vectors/action_ids.json"), Some("byTarget")),
+        1
+    );
+    // §20.2 / §20.4 / §20.6 USE for each version, plus the two §20.5 enable signatures (pre-v1).
+    assert_eq!(
+        count(include_str!("vectors/signatures.json"), None),
+        3 * 3 + 2
+    );
+    // §20.1 (pre-v1 and v1.0.0, both modes) and §20.3 (pre-v1, both modes).
+    assert_eq!(count(include_str!("vectors/session_digests.json"), None), 6);
+    assert_eq!(
+        count(include_str!("vectors/multichain_hashes.json"), None),
+        2
+    );
+    assert!(
+        count(
+            include_str!("vectors/install_data.json"),
+            Some("enableSessionsCalldata")
+        ) >= 1
+    );
+}
