@@ -112,16 +112,26 @@ async fn start_on(
     let entry: PathBuf = config.package_dir.join("esm").join("cli").join("alto.js");
     let node = std::env::var_os("NODE").unwrap_or_else(|| "node".into());
     let mut cmd = Command::new(node);
+    // Inherited ALTO_* variables would silently change alto's configuration (yargs reads them).
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("ALTO_") {
+            cmd.env_remove(name);
+        }
+    }
     cmd.arg(entry)
+        // The keys go through alto's environment, not argv, so they never show in `ps`.
+        .env(
+            "ALTO_EXECUTOR_PRIVATE_KEYS",
+            config.keys.bundler_executor().expose().to_string(),
+        )
+        .env(
+            "ALTO_UTILITY_PRIVATE_KEY",
+            config.keys.bundler_utility().expose().to_string(),
+        )
+        .env_remove("SENTRY_DSN")
+        // alto loads `.env` from its working directory; the per-instance log directory has none.
+        .current_dir(config.log_dir)
         .args(["--entrypoints", &config.entry_point.to_string()])
-        .args([
-            "--executor-private-keys",
-            &config.keys.bundler_executor().expose().to_string(),
-        ])
-        .args([
-            "--utility-private-key",
-            &config.keys.bundler_utility().expose().to_string(),
-        ])
         .args(["--rpc-url", config.rpc_url])
         .args(["--port", &port.to_string()])
         .args(["--safe-mode", "false"])

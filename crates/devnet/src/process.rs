@@ -41,8 +41,15 @@ impl ManagedChild {
             source,
         })?;
         command.stdin(Stdio::null()).stdout(out).stderr(err);
+        // Program and arguments only: `Command`'s Debug would also print the environment, which carries
+        // alto's keys.
+        let shown = std::iter::once(command.get_program())
+            .chain(command.get_args())
+            .map(|s| s.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" ");
         let child = command.spawn().map_err(|e| DevnetError::Command {
-            command: format!("{command:?}"),
+            command: shown,
             detail: format!("could not start {name}: {e}"),
         })?;
         Ok(Self {
