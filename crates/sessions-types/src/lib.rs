@@ -11,7 +11,9 @@ mod eip712;
 mod error;
 mod ids;
 mod install;
+mod json;
 mod session;
+mod session_data;
 mod signature;
 mod validator;
 mod version;
@@ -37,6 +39,9 @@ pub use install::{
     uninstall_data,
 };
 pub use session::{ActionData, Erc7739Context, Erc7739Data, PolicyData, Session, SessionBuilder};
+pub use session_data::{
+    AccountType, EnableSessionData, SessionAction, SessionData, UsePermissionModuleData,
+};
 pub use signature::{ChainDigest, EnableSession, SmartSessionSignature};
 pub use validator::{
     MAX_SESSION_VALIDATOR_DATA_LEN, MAX_SESSION_VALIDATOR_OWNERS, OwnableValidatorConfig,
