@@ -41,7 +41,9 @@ const MODULEKIT_PRECOMPILES: [&str; 2] = [
     "src/deployment/precompiles/SmartSessionsPrecompiles.sol",
 ];
 
-/// How many trailing output lines a command error carries.
+/// How many leading and trailing output lines a command error carries (npm puts the error code first and a
+/// long usage text after it; forge puts the error last).
+const OUTPUT_HEAD_LINES: usize = 8;
 const OUTPUT_TAIL_LINES: usize = 30;
 
 /// Versions reported by the installed tools, checked once per install and remembered in a stamp.
@@ -339,11 +341,37 @@ impl Layout {
         {
             return write_atomic(&self.npm_stamp(label), want.as_bytes());
         }
-        run_captured(
+        eprintln!(
+            "devnet: installing the pinned npm packages in {} (first use)",
+            dir.display()
+        );
+        let ci = run_captured(
             Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund"])
                 .current_dir(dir),
-        )?;
+        );
+        match ci {
+            Ok(_) => {}
+            // npm leaves optional platform packages that were never published (e.g. the darwin/win builds
+            // of msgpackr-extract 3.0.7 under alto) out of the lock file, and `npm ci` then calls that same
+            // lock file out of sync. `npm install --no-save` installs exactly the locked versions without
+            // rewriting the lock; the lock hash is checked to be sure.
+            Err(DevnetError::Command { detail, .. }) if detail.contains("EUSAGE") => {
+                run_captured(
+                    Command::new("npm")
+                        .args(["install", "--no-save", "--no-audit", "--no-fund"])
+                        .current_dir(dir),
+                )?;
+                if lock_hash(dir)? != want {
+                    return Err(DevnetError::Command {
+                        command: format!("npm install --no-save (in {})", dir.display()),
+                        detail: "it changed package-lock.json; the lock file needs regenerating"
+                            .into(),
+                    });
+                }
+            }
+            Err(e) => return Err(e),
+        }
         write_atomic(&self.npm_stamp(label), want.as_bytes())
     }
 
@@ -646,12 +674,20 @@ pub(crate) fn run_captured(command: &mut Command) -> Result<Output, DevnetError>
     }
 }
 
-/// The last lines of a command's stdout and stderr.
+/// The first and last lines of a command's stdout and stderr, with the middle elided.
 pub(crate) fn output_tail(output: &Output) -> String {
     let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&output.stderr));
     let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(OUTPUT_TAIL_LINES)..].join("\n")
+    if lines.len() <= OUTPUT_HEAD_LINES + OUTPUT_TAIL_LINES {
+        return lines.join("\n");
+    }
+    let skipped = lines.len() - OUTPUT_HEAD_LINES - OUTPUT_TAIL_LINES;
+    format!(
+        "{}\n[… {skipped} lines …]\n{}",
+        lines[..OUTPUT_HEAD_LINES].join("\n"),
+        lines[lines.len() - OUTPUT_TAIL_LINES..].join("\n")
+    )
 }
 
 /// A command line for messages (program, arguments and working directory).
@@ -746,7 +782,7 @@ mod tests {
     }
 
     #[test]
-    fn output_tail_keeps_the_last_lines() {
+    fn output_tail_keeps_the_first_and_last_lines() {
         use std::os::unix::process::ExitStatusExt;
         let stdout: String = (0..100).map(|i| format!("line {i}\n")).collect();
         let output = Output {
@@ -755,8 +791,13 @@ mod tests {
             stderr: b"boom\n".to_vec(),
         };
         let tail = output_tail(&output);
-        assert_eq!(tail.lines().count(), OUTPUT_TAIL_LINES);
+        assert_eq!(
+            tail.lines().count(),
+            OUTPUT_HEAD_LINES + 1 + OUTPUT_TAIL_LINES
+        );
+        assert!(tail.starts_with("line 0\n"));
+        assert!(tail.contains("[… 63 lines …]"));
         assert!(tail.ends_with("boom"));
-        assert!(!tail.contains("line 0\n"));
+        assert!(!tail.contains("line 8\n"));
     }
 }
