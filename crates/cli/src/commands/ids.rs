@@ -1,0 +1,126 @@
+//! `permission-id`, `action-id`, `session-digest`, `multichain-hash`.
+
+use alloy_primitives::{FixedBytes, U256, keccak256};
+use serde_json::json;
+use sessions_types::{ChainDigest, ModuleVersion};
+
+use crate::{
+    cli::EnableModeArg,
+    error::{Location, Result},
+    input::{self, Obj},
+    output::{self, hex0x},
+    session_json,
+};
+
+pub(crate) fn permission_id(session: &str) -> Result<()> {
+    let file = session_json::read("--session", session)?;
+    let id = sessions_types::permission_id(
+        file.session_validator,
+        &file.session_validator_init_data,
+        file.salt,
+    );
+    output::line(&hex0x(id.0));
+    Ok(())
+}
+
+pub(crate) fn action_id(target: &str, selector: &str) -> Result<()> {
+    let target = input::address(target, &Location::new("--target"))?;
+    let selector = parse_selector(selector, &Location::new("--selector"))?;
+    output::line(&hex0x(sessions_types::action_id(target, selector).0));
+    Ok(())
+}
+
+/// A 4-byte hex selector, or a canonical function signature like `transfer(address,uint256)`.
+pub(crate) fn parse_selector(s: &str, loc: &Location) -> Result<FixedBytes<4>> {
+    let s = s.trim();
+    if s.contains('(') {
+        if s.chars().any(char::is_whitespace) || !s.ends_with(')') {
+            return Err(loc.error(format!(
+                "{s:?} is not a canonical function signature (no spaces, no parameter names, e.g. transfer(address,uint256))"
+            )));
+        }
+        Ok(FixedBytes::from_slice(&keccak256(s.as_bytes())[..4]))
+    } else {
+        input::hex_fixed::<4>(s, loc)
+    }
+}
+
+pub(crate) struct DigestArgs<'a> {
+    pub(crate) session: &'a str,
+    pub(crate) version: ModuleVersion,
+    pub(crate) account: &'a str,
+    pub(crate) smart_session: &'a str,
+    pub(crate) mode: EnableModeArg,
+    pub(crate) nonce: &'a str,
+    pub(crate) chain_id: Option<&'a str>,
+    pub(crate) json: bool,
+}
+
+pub(crate) fn session_digest(a: &DigestArgs<'_>) -> Result<()> {
+    let account = input::address(a.account, &Location::new("--account"))?;
+    let smart_session = input::address(a.smart_session, &Location::new("--smart-session"))?;
+    let nonce: U256 = input::uint_str(a.nonce, &Location::new("--nonce"))?;
+    let arg_chain = a
+        .chain_id
+        .map(|c| input::u64_str(c, &Location::new("--chain-id")))
+        .transpose()?;
+    let file = session_json::read("--session", a.session)?;
+    let chain_id = match (arg_chain, file.chain_id) {
+        (Some(x), Some(y)) if x != y => {
+            return Err(Location::new("--chain-id")
+                .error(format!("{x} differs from the session file's chainId {y}")));
+        }
+        (x, y) => x.or(y),
+    };
+    let session = file.to_session(a.version)?;
+    let digest = sessions_types::session_digest(
+        a.version,
+        &session,
+        account,
+        smart_session,
+        a.mode.into(),
+        nonce,
+    );
+    if a.json {
+        let Some(chain_id) = chain_id else {
+            return Err(Location::new("--json")
+                .error("needs --chain-id (or a chainId in the session file) to label the digest"));
+        };
+        output::json(&json!({"chainId": chain_id, "sessionDigest": hex0x(digest)}));
+    } else {
+        output::line(&hex0x(digest));
+    }
+    Ok(())
+}
+
+/// Parses `[{"chainId": N, "sessionDigest": "0x…"}, ...]`.
+pub(crate) fn parse_digests(v: &serde_json::Value, loc: &Location) -> Result<Vec<ChainDigest>> {
+    let items = input::json_array(v, loc)?;
+    if items.is_empty() {
+        return Err(loc.error("needs at least one {chainId, sessionDigest} entry"));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let l = loc.index(i);
+            let o = Obj::new(item, &l, &["chainId", "sessionDigest"])?;
+            let (val, cl) = o.req("chainId")?;
+            let chain_id = input::json_u64(val, &cl)?;
+            let (val, dl) = o.req("sessionDigest")?;
+            let session_digest = input::hex_b256(input::json_str(val, &dl)?, &dl)?;
+            Ok(ChainDigest {
+                chain_id,
+                session_digest,
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn multichain_hash(version: ModuleVersion, digests: &str) -> Result<()> {
+    // The formula is shared, but pre-v1 and v1 name the EIP-712 chain/multichain types differently.
+    let (value, loc) = input::inline_json("--digests", digests)?;
+    let digests = parse_digests(&value, &loc)?;
+    output::line(&hex0x(sessions_types::multichain_hash(version, &digests)));
+    Ok(())
+}
