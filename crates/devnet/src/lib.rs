@@ -16,7 +16,6 @@ mod devnet;
 mod error;
 pub mod fixtures;
 mod keys;
-mod module_version;
 pub mod overrides;
 mod plan;
 mod process;
@@ -32,6 +31,7 @@ pub use devnet::{Devnet, DevnetAccounts, DevnetBuilder, DevnetInfo, STATE_CACHE_
 pub use error::DevnetError;
 pub use fixtures::Fixtures;
 pub use keys::{DevnetKey, DevnetKeys};
-pub use module_version::ModuleVersion;
 pub use overrides::{ContractOverride, OVERRIDES_ENV, OverrideManifest};
+/// The SmartSession version type, shared with the encoders in `sessions-types`.
+pub use sessions_types::ModuleVersion;
 pub use toolchain::Toolchain;

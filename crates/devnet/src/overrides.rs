@@ -31,7 +31,7 @@
 //! | `runtime_code` / `runtime_code_file` | runtime code, **etched** with `anvil_setCode` (no constructor runs) |
 //! | `creation_code` / `creation_code_file` | creation code, **deployed** with CREATE from the deployer key |
 //! | `constructor_args` | ABI-encoded constructor arguments appended to the creation code (creation only) |
-//! | `address` | where to etch runtime code (runtime only; default: the contract's usual address) |
+//! | `address` | where to etch runtime code (runtime only); default: the contract's usual address, for `smart_session` the canonical address of its `module_version` |
 //! | `module_version` | `smart_session` only, required: `"pre-v1"`, `"v1"` or `"v1-registry-free"` |
 //!
 //! Bytecode is `0x`-hex. A `*_file` path is relative to the manifest's directory and holds either hex
@@ -81,7 +81,8 @@ pub enum ContractOverride {
     Runtime {
         /// The runtime code.
         code: Bytes,
-        /// Where to etch it; `None` = the contract's usual address.
+        /// Where to etch it; `None` = the contract's usual address (for the SmartSession: the canonical
+        /// address of the declared module version).
         address: Option<Address>,
     },
     /// Deploy with CREATE from the deployer.

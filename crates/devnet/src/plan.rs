@@ -235,7 +235,13 @@ impl Plan {
                 }),
                 Some(ContractOverride::Runtime { code, address }) => steps.push(Step {
                     contract,
-                    address: address.unwrap_or(default_address),
+                    address: address.unwrap_or(match (contract, overrides.module_version()) {
+                        // A SmartSession build goes to that version's canonical address by default.
+                        (DevnetContract::SmartSession, Some(version)) => {
+                            version.canonical_address()
+                        }
+                        _ => default_address,
+                    }),
                     placement: Placement::Etch { code: code.clone() },
                 }),
                 Some(ContractOverride::Creation { init_code }) => {
@@ -404,6 +410,21 @@ mod tests {
             "creation-code registry goes last"
         );
         assert_eq!(plan.module_version, ModuleVersion::V1RegistryFree);
+        let v1 = OverrideManifest::new()
+            .with_module_version(ModuleVersion::V1)
+            .with_contract(
+                DevnetContract::SmartSession,
+                ContractOverride::Runtime {
+                    code: vec![7].into(),
+                    address: None,
+                },
+            )
+            .unwrap();
+        let v1_plan = Plan::build(&code(), DEPLOYER, &v1);
+        assert_eq!(
+            v1_plan.addresses.smart_session,
+            ModuleVersion::V1.canonical_address()
+        );
         assert_ne!(plan.cache_key(b"tools"), base.cache_key(b"tools"));
         assert_ne!(base.cache_key(b"tools"), base.cache_key(b"other tools"));
         assert_eq!(
