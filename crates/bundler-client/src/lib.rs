@@ -1,1 +1,48 @@
-//! Async ERC-4337 bundler JSON-RPC client with tolerant wire types and typed errors.
+//! An async client for any ERC-4337 bundler (EntryPoint v0.7) over HTTP JSON-RPC.
+//!
+//! - [`BundlerClient`]: `eth_sendUserOperation`, `eth_estimateUserOperationGas` (with state overrides),
+//!   `eth_getUserOperationByHash`, `eth_getUserOperationReceipt`, `eth_supportedEntryPoints`,
+//!   `eth_chainId`, `pimlico_getUserOperationGasPrice`, and [`BundlerClient::wait_for_receipt`].
+//!   Every attempt is bounded by a timeout, retried with backoff on transport faults, counted per method
+//!   ([`RequestCounts`]) and traced (`bundler_rpc` span: method, attempt, latency).
+//! - Lenient wire types ([`GasEstimate`], [`UserOperationReceipt`], ...) that accept the shapes alto,
+//!   Rundler and other bundlers send.
+//! - [`BundlerError`]: JSON-RPC error classes ([`RpcErrorKind`]), EntryPoint `AAnn` codes ([`AaCode`])
+//!   with likely causes, and decoded `FailedOp` revert data ([`FailedOp`], [`RevertReason`]).
+//!
+//! ```no_run
+//! use bundler_client::BundlerClient;
+//! use std::time::Duration;
+//! use userop::{Address, ENTRY_POINT_V07, UserOperation};
+//!
+//! # async fn run(op: UserOperation) -> Result<(), bundler_client::BundlerError> {
+//! let bundler = BundlerClient::builder("http://127.0.0.1:4337").chain_id(31337).build()?;
+//! let hash = bundler.send_user_operation(&op, ENTRY_POINT_V07).await?;
+//! let receipt = bundler.wait_for_receipt(hash, Duration::from_secs(30)).await?;
+//! if receipt.success {
+//!     println!("included in {}", receipt.transaction_hash());
+//! } else {
+//!     println!("execution reverted: {:?}", receipt.revert_reason());
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+mod aa;
+mod client;
+mod de;
+mod error;
+mod metrics;
+mod revert;
+mod types;
+
+pub use aa::AaCode;
+pub use alloy_transport_http::reqwest::Url;
+pub use client::{BundlerClient, BundlerClientBuilder};
+pub use error::{BundlerError, RpcErrorKind};
+pub use metrics::RequestCounts;
+pub use revert::{FailedOp, RevertReason};
+pub use types::{
+    GasEstimate, GasPrice, GasPrices, Log, TransactionReceipt, UserOperationByHash,
+    UserOperationReceipt,
+};

@@ -1,0 +1,243 @@
+//! The crate's single error type and the ERC-4337 JSON-RPC error classes.
+
+use crate::{AaCode, FailedOp};
+use alloy_primitives::{B256, Bytes};
+use core::{fmt, time::Duration};
+
+/// The class of a JSON-RPC error code, per ERC-7769 (bundler RPC) and JSON-RPC 2.0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RpcErrorKind {
+    /// -32700: the bundler could not parse the request.
+    ParseError,
+    /// -32600: the request object is invalid.
+    InvalidRequest,
+    /// -32601: the bundler does not offer the method.
+    MethodNotFound,
+    /// -32602: invalid fields (also used by some bundlers for "already known").
+    InvalidParams,
+    /// -32603: internal bundler error.
+    Internal,
+    /// -32500: rejected by the EntryPoint's validation (account creation or `validateUserOp`).
+    ValidationRejected,
+    /// -32501: rejected by the paymaster's `validatePaymasterUserOp`.
+    PaymasterRejected,
+    /// -32502: a forbidden opcode was used during validation.
+    BannedOpcode,
+    /// -32503: out of the validity time range (or expires too soon).
+    OutOfTimeRange,
+    /// -32504: the paymaster, factory or aggregator is throttled or banned.
+    ThrottledOrBanned,
+    /// -32505: a staked entity's stake or unstake delay is too low.
+    StakeTooLow,
+    /// -32506: unsupported signature aggregator.
+    UnsupportedAggregator,
+    /// -32507: the account's or paymaster's signature check failed.
+    InvalidSignature,
+    /// -32508: the paymaster's deposit cannot cover its pending operations.
+    PaymasterDepositTooLow,
+    /// -32521: the operation reverted during execution (or estimation).
+    ExecutionReverted,
+    /// Any other code.
+    Other,
+}
+
+impl RpcErrorKind {
+    /// Classifies a JSON-RPC error code.
+    pub const fn from_code(code: i64) -> Self {
+        match code {
+            -32700 => Self::ParseError,
+            -32600 => Self::InvalidRequest,
+            -32601 => Self::MethodNotFound,
+            -32602 => Self::InvalidParams,
+            -32603 => Self::Internal,
+            -32500 => Self::ValidationRejected,
+            -32501 => Self::PaymasterRejected,
+            -32502 => Self::BannedOpcode,
+            -32503 => Self::OutOfTimeRange,
+            -32504 => Self::ThrottledOrBanned,
+            -32505 => Self::StakeTooLow,
+            -32506 => Self::UnsupportedAggregator,
+            -32507 => Self::InvalidSignature,
+            -32508 => Self::PaymasterDepositTooLow,
+            -32521 => Self::ExecutionReverted,
+            _ => Self::Other,
+        }
+    }
+
+    /// A short description of the class.
+    pub const fn description(self) -> &'static str {
+        match self {
+            Self::ParseError => "the bundler could not parse the request",
+            Self::InvalidRequest => "invalid JSON-RPC request",
+            Self::MethodNotFound => "the bundler does not support this method",
+            Self::InvalidParams => "invalid parameters",
+            Self::Internal => "internal bundler error",
+            Self::ValidationRejected => "rejected during account validation",
+            Self::PaymasterRejected => "rejected by the paymaster",
+            Self::BannedOpcode => "validation used a banned opcode or storage access",
+            Self::OutOfTimeRange => "outside its validity time range",
+            Self::ThrottledOrBanned => "an entity (paymaster/factory) is throttled or banned",
+            Self::StakeTooLow => "an entity's stake is too low",
+            Self::UnsupportedAggregator => "unsupported signature aggregator",
+            Self::InvalidSignature => "signature check failed",
+            Self::PaymasterDepositTooLow => "paymaster deposit too low",
+            Self::ExecutionReverted => "execution reverted",
+            Self::Other => "bundler error",
+        }
+    }
+}
+
+/// Everything that can go wrong talking to a bundler.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BundlerError {
+    /// The bundler answered with a JSON-RPC error.
+    #[error("{}", RpcDisplay { method, code: *code, message, kind: *kind, aa: *aa, failed_op: failed_op.as_deref() })]
+    Rpc {
+        /// The JSON-RPC method.
+        method: &'static str,
+        /// The JSON-RPC error code.
+        code: i64,
+        /// The bundler's message.
+        message: String,
+        /// The error's `data` member, as sent.
+        data: Option<Box<serde_json::Value>>,
+        /// The class of `code`.
+        kind: RpcErrorKind,
+        /// The EntryPoint `AAnn` code found in the message or the revert data.
+        aa: Option<AaCode>,
+        /// `FailedOp` / `FailedOpWithRevert` decoded from `data`, when present.
+        failed_op: Option<Box<FailedOp>>,
+    },
+    /// The bundler could not be reached or answered with an HTTP error, after all retries.
+    #[error("{method}: bundler unreachable after {attempts} attempt(s): {message}")]
+    Transport {
+        /// The JSON-RPC method.
+        method: &'static str,
+        /// How many attempts were made.
+        attempts: u32,
+        /// The HTTP status, if the bundler answered with one.
+        status: Option<u16>,
+        /// What the transport reported.
+        message: String,
+    },
+    /// A call did not complete within the request timeout, after all retries.
+    #[error(
+        "{method}: no answer within {timeout:?} after {attempts} attempt(s); raise the request timeout or check the bundler"
+    )]
+    Timeout {
+        /// The JSON-RPC method.
+        method: &'static str,
+        /// The per-attempt timeout.
+        timeout: Duration,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// The bundler answered something this client cannot read (malformed JSON, wrong shape, `null`).
+    #[error("{method}: unreadable answer from the bundler: {message} (body: {body})")]
+    InvalidResponse {
+        /// The JSON-RPC method.
+        method: &'static str,
+        /// What was wrong.
+        message: String,
+        /// The offending text, shortened to 300 characters.
+        body: String,
+    },
+    /// No receipt arrived within the caller's timeout; the operation may still be included later.
+    #[error(
+        "no receipt for user operation {hash} after {waited:?}; it may still be pending (fees too low?) or dropped"
+    )]
+    ReceiptTimeout {
+        /// The userOpHash waited for.
+        hash: B256,
+        /// How long the client polled.
+        waited: Duration,
+    },
+    /// The bundler URL could not be parsed.
+    #[error("invalid bundler URL {url:?}: {message}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// The operation is inconsistent or could not be converted.
+    #[error(transparent)]
+    UserOperation(#[from] userop::Error),
+}
+
+impl BundlerError {
+    /// The `AAnn` code, for a JSON-RPC error that carries one.
+    pub fn aa_code(&self) -> Option<AaCode> {
+        match self {
+            Self::Rpc { aa, .. } => *aa,
+            _ => None,
+        }
+    }
+
+    /// The JSON-RPC error code, for a JSON-RPC error.
+    pub fn rpc_code(&self) -> Option<i64> {
+        match self {
+            Self::Rpc { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// The decoded `FailedOp`, when the bundler relayed EntryPoint revert data.
+    pub fn failed_op(&self) -> Option<&FailedOp> {
+        match self {
+            Self::Rpc { failed_op, .. } => failed_op.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The account's or paymaster's own revert bytes (from `FailedOpWithRevert`), for decoding module
+    /// errors such as SmartSession policy violations upstream.
+    pub fn inner_revert(&self) -> Option<&Bytes> {
+        self.failed_op().and_then(|f| f.inner.as_ref())
+    }
+
+    /// Whether the bundler says it already has this operation ("already known" / "already in mempool").
+    pub fn is_already_known(&self) -> bool {
+        match self {
+            Self::Rpc { message, .. } => {
+                let lower = message.to_ascii_lowercase();
+                lower.contains("already known")
+                    || lower.contains("alreadyknown")
+                    || lower.contains("already in mempool")
+            }
+            _ => false,
+        }
+    }
+}
+
+/// One actionable line for a JSON-RPC error.
+struct RpcDisplay<'a> {
+    method: &'a str,
+    code: i64,
+    message: &'a str,
+    kind: RpcErrorKind,
+    aa: Option<AaCode>,
+    failed_op: Option<&'a FailedOp>,
+}
+
+impl fmt::Display for RpcDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.aa {
+            Some(aa) => write!(f, "{}: {aa}: {}", self.method, aa.explanation())?,
+            None => write!(f, "{}: {}", self.method, self.kind.description())?,
+        }
+        // The message is free text from the bundler: keep the line single.
+        let message: String = self
+            .message
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        write!(f, " (bundler said {message:?}, code {}", self.code)?;
+        if let Some(inner) = self.failed_op.and_then(|op| op.inner.as_ref()) {
+            write!(f, ", inner revert {inner}")?;
+        }
+        f.write_str(")")
+    }
+}
