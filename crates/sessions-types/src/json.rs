@@ -293,7 +293,7 @@ impl TryFrom<SessionJson> for Session {
                 }),
             }
         }
-        let mut b = Session::builder()
+        let mut b = Self::builder()
             .session_validator(j.session_validator)
             .session_validator_init_data(j.session_validator_init_data)
             .salt(j.salt)
