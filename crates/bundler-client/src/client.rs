@@ -536,14 +536,19 @@ fn rpc_error(
     }
 }
 
+/// At most 300 characters of a reply body, on one line, for error messages.
 fn shorten(text: &str) -> String {
     const MAX: usize = 300;
-    if text.len() <= MAX {
-        return text.to_owned();
-    }
-    let mut end = MAX;
+    let mut end = text.len().min(MAX);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}… ({} bytes)", &text[..end], text.len())
+    let mut short: String = text[..end]
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if end < text.len() {
+        short.push_str(&format!("… ({} bytes)", text.len()));
+    }
+    short
 }

@@ -282,7 +282,7 @@ async fn connection_refused_is_a_transport_error_after_retries() {
 async fn malformed_json_is_a_typed_error_not_retried() {
     for body in [
         "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":",
-        "<html>gateway</html>",
+        "<html>\n  <body>bad gateway</body>\n</html>",
         "",
     ] {
         let stub = Stub::start(move |_, _| Reply::Raw(body.into())).await;
@@ -298,6 +298,7 @@ async fn malformed_json_is_a_typed_error_not_retried() {
             "{body}: {err:?}"
         );
         assert_eq!(stub.requests().len(), 1, "{body}");
+        assert!(!err.to_string().contains('\n'), "{err}");
     }
 }
 
