@@ -60,6 +60,10 @@ pub struct Deployment {
     pub registry: Address,
     /// The policy contracts.
     pub policies: PolicyAddresses,
+    /// The TimeFramePolicy reads module-sdk 0.1.x/0.2.x's 32-byte `uint128 validUntil ‖ uint128
+    /// validAfter` instead of the smartsessions 12-byte `uint48 ‖ uint48` layout.
+    #[serde(default)]
+    pub time_frame_legacy: bool,
     /// NexusProxy creation code (modulekit's 996-byte `NEXUS_PROXY_BYTECODE` for the modulekit 0.5.9
     /// factory). Third-party bytecode: supplied at run time, never shipped with this crate. When
     /// `None` (or `implementation` is `None`) the client asks the factory for the account address.
@@ -109,6 +113,7 @@ impl Deployment {
             session_validator: addresses.session_validator,
             registry: addresses.registry,
             policies: addresses.policies,
+            time_frame_legacy: false,
             proxy_creation_code,
         }
     }
@@ -143,6 +148,7 @@ impl Deployment {
                 value_limit: address!("0x730DA93267E7E513e932301B47F2ac7D062abC83"),
                 spending_limits: address!("0x8e58f4945e6ba2a11b184a9c20b6c765a0891b95"),
             },
+            time_frame_legacy: true,
             proxy_creation_code: None,
         }
     }
@@ -173,6 +179,7 @@ impl Deployment {
                 value_limit: address!("0x730DA93267E7E513e932301B47F2ac7D062abC83"),
                 spending_limits: address!("0x00000088D48cF102A8Cdb0137A9b173f957c6343"),
             },
+            time_frame_legacy: true,
             proxy_creation_code: None,
         }
     }
@@ -205,6 +212,7 @@ impl Deployment {
                 value_limit: address!("0x000000000021dC45451291BCDfc9f0B46d6f0278"),
                 spending_limits: address!("0x000000000033212e272655d8a22402db819477a6"),
             },
+            time_frame_legacy: false,
             proxy_creation_code: None,
         }
     }

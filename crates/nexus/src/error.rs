@@ -1,6 +1,11 @@
 //! The crate's error type.
 
-use alloy_primitives::Address;
+use crate::policy_check::PolicyViolation;
+use alloy_primitives::{Address, B256};
+use alloy_provider::transport::TransportError;
+use bundler_client::BundlerError;
+use sessions_types::{PermissionId, abi::DecodedRevert};
+use std::time::Duration;
 
 /// Everything that can go wrong in the Nexus facade.
 #[derive(Debug, thiserror::Error)]
@@ -12,7 +17,7 @@ pub enum Error {
     /// Bytes that should be `execute(bytes32,bytes)` account calldata are not.
     #[error("invalid execute calldata: {0}")]
     InvalidExecuteCalldata(String),
-    /// The module is not in the account's module list.
+    /// The module is not installed on the account.
     #[error("module {module} is not installed on the account")]
     ModuleNotInstalled {
         /// The module looked for.
@@ -27,11 +32,182 @@ pub enum Error {
         #[source]
         source: alloy_sol_types::Error,
     },
+    /// A URL could not be parsed.
+    #[error("invalid URL {url:?}: {reason}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// The node failed a JSON-RPC request (transport or JSON-RPC error other than a revert).
+    #[error("node request {method} failed: {source}")]
+    Rpc {
+        /// The JSON-RPC method.
+        method: &'static str,
+        /// The transport error.
+        #[source]
+        source: TransportError,
+    },
+    /// The node answered something unusable.
+    #[error("node request {method}: {reason}")]
+    UnexpectedReply {
+        /// The JSON-RPC method.
+        method: &'static str,
+        /// What was wrong.
+        reason: String,
+    },
+    /// A read-only contract call reverted.
+    #[error("{call} on {to} reverted: {revert}")]
+    CallReverted {
+        /// The function called.
+        call: &'static str,
+        /// The contract.
+        to: Address,
+        /// The decoded revert data.
+        revert: Box<DecodedRevert>,
+    },
+    /// The bundler rejected a request.
+    #[error("bundler: {source}{}", decoded.as_ref().map(|d| format!(" [decoded: {d}]")).unwrap_or_default())]
+    Bundler {
+        /// The bundler client's error.
+        #[source]
+        source: Box<BundlerError>,
+        /// The account's / module's revert data decoded with the SmartSession error table.
+        decoded: Option<Box<DecodedRevert>>,
+    },
+    /// A Smart Sessions encoding failed.
+    #[error(transparent)]
+    Sessions(#[from] sessions_types::Error),
+    /// A user operation could not be built.
+    #[error(transparent)]
+    UserOperation(#[from] userop::Error),
+    /// The signer failed.
+    #[error("signer: {0}")]
+    Signer(Box<alloy_signer::Error>),
+    /// The session key client refused calls its session's policies would reject.
+    #[error("policy violation: {0}")]
+    PolicyViolation(Box<PolicyViolation>),
+    /// The account has no code yet (a session key cannot deploy the granter's account).
+    #[error("account {account} is not deployed")]
+    AccountNotDeployed {
+        /// The account.
+        account: Address,
+    },
+    /// The permission is not enabled on chain and the session data holds no enable signature.
+    #[error(
+        "permission {permission_id} is not enabled for account {account} and no enable data is available"
+    )]
+    PermissionNotEnabled {
+        /// The permission.
+        permission_id: PermissionId,
+        /// The account.
+        account: Address,
+    },
+    /// The session key signing does not own the session (its validator init data does not list it).
+    #[error("signer {signer} is not an owner of session {permission_id} (owners: {owners:?})")]
+    WrongSessionKey {
+        /// The signer's address.
+        signer: Address,
+        /// The session.
+        permission_id: PermissionId,
+        /// The owners in the session validator init data.
+        owners: Vec<Address>,
+    },
+    /// The session data does not contain what is needed.
+    #[error("invalid session data: {0}")]
+    InvalidSessionData(String),
+    /// A permission request cannot be turned into a session.
+    #[error("invalid permission request: {0}")]
+    InvalidPermission(String),
+    /// The factory's `computeAccountAddress` disagrees with the local formula, or returned zero.
+    #[error("account address: local {local:?}, factory {factory}")]
+    AddressMismatch {
+        /// The locally computed address, if any.
+        local: Option<Address>,
+        /// What the factory returned.
+        factory: Address,
+    },
+    /// No receipt arrived in time.
+    #[error(
+        "no receipt for user operation {hash} after {waited:?}; it may still be included later"
+    )]
+    ReceiptTimeout {
+        /// The userOpHash.
+        hash: B256,
+        /// How long the client waited.
+        waited: Duration,
+    },
+    /// The user operation was included but its execution reverted.
+    #[error("user operation {hash} reverted in transaction {transaction_hash}{}", reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())]
+    UserOperationReverted {
+        /// The userOpHash.
+        hash: B256,
+        /// The bundle transaction.
+        transaction_hash: B256,
+        /// The revert reason; custom errors decoded with the SmartSession / policy error table.
+        reason: Option<String>,
+    },
 }
 
 impl Error {
     /// An [`Error::AbiDecode`] for `what`.
     pub(crate) fn abi(what: &'static str, source: alloy_sol_types::Error) -> Self {
         Self::AbiDecode { what, source }
+    }
+
+    /// The EntryPoint `AAnn` code of a bundler rejection, if any.
+    pub fn aa_code(&self) -> Option<bundler_client::AaCode> {
+        match self {
+            Self::Bundler { source, .. } => source.aa_code(),
+            _ => None,
+        }
+    }
+
+    /// The policy violation, for [`Error::PolicyViolation`].
+    pub fn policy_violation(&self) -> Option<&PolicyViolation> {
+        match self {
+            Self::PolicyViolation(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl From<BundlerError> for Error {
+    fn from(source: BundlerError) -> Self {
+        let decoded = source
+            .inner_revert()
+            .map(|d| Box::new(sessions_types::abi::decode_revert(d)));
+        match source {
+            BundlerError::ReceiptTimeout { hash, waited } => Self::ReceiptTimeout { hash, waited },
+            source => Self::Bundler {
+                source: Box::new(source),
+                decoded,
+            },
+        }
+    }
+}
+
+impl From<alloy_signer::Error> for Error {
+    fn from(e: alloy_signer::Error) -> Self {
+        Self::Signer(Box::new(e))
+    }
+}
+
+impl From<Box<PolicyViolation>> for Error {
+    fn from(v: Box<PolicyViolation>) -> Self {
+        Self::PolicyViolation(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn error_stays_small() {
+        assert!(
+            std::mem::size_of::<super::Error>() <= 128,
+            "{}",
+            std::mem::size_of::<super::Error>()
+        );
     }
 }

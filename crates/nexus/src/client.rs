@@ -1,0 +1,724 @@
+//! [`NexusClient`]: the owner's client of a Nexus account (deploy, send calls, modules, grant and
+//! revoke smart-session permissions).
+
+use crate::{
+    account::{
+        AccountInit, compute_account_address_call, counterfactual_address, factory_data,
+        salt_for_index,
+    },
+    deployment::{Deployment, MOCK_ATTESTER},
+    error::Error,
+    execution::Call,
+    modules::{
+        ModuleType, SENTINEL, VALIDATOR_PAGE_SIZE, decode_bool, decode_trusted_attesters,
+        decode_validators, find_trusted_attesters_calldata, get_validators_calldata,
+        install_module_call, is_module_installed_calldata, trust_attesters_call,
+        uninstall_validator_call,
+    },
+    node::{CallOutcome, Node},
+    permission::PermissionRequest,
+    sender::{Auth, DynSigner, GasConfig, OpSender, RpcStats, SendOptions},
+    session_client::SessionKeyClient,
+};
+use alloy_primitives::{Address, B256, Bytes, U256};
+use alloy_signer::Signer;
+use alloy_sol_types::SolValue;
+use bundler_client::{BundlerClient, UserOperationReceipt};
+use sessions_types::{
+    AccountType, ChainDigest, EnableSession, EnableSessionData, PermissionId, Session,
+    SessionAction, SessionData, SmartSessionMode, UsePermissionModuleData,
+    enable_sessions_calldata, get_nonce_calldata, is_permission_enabled_calldata, multichain_hash,
+    remove_session_calldata, revoke_enable_signature_calldata, session_digest,
+};
+use std::{
+    fmt,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+/// Default time [`NexusClient::wait_for_user_operation_receipt`] waits (viem's default).
+pub const DEFAULT_RECEIPT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// What [`NexusClient::grant_permission`] sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantPermissionResponse {
+    /// The userOpHash of the owner operation.
+    pub user_op_hash: B256,
+    /// One permission id per session, in request order.
+    pub permission_ids: Vec<PermissionId>,
+    /// The sessions enabled.
+    pub sessions: Vec<Session>,
+    /// The `enableSessions` call (`to = SmartSession`).
+    pub action: Call,
+    /// Whether a `trustAttesters` call was prepended.
+    pub trusted_attesters: bool,
+}
+
+/// Builder for [`NexusClient`].
+pub struct NexusClientBuilder {
+    signer: DynSigner,
+    rpc_url: String,
+    bundler_url: String,
+    deployment: Deployment,
+    index: u64,
+    account_init: Option<AccountInit>,
+    account_address: Option<Address>,
+    chain_id: Option<u64>,
+    gas: GasConfig,
+    receipt_timeout: Duration,
+    attesters: Vec<Address>,
+}
+
+impl fmt::Debug for NexusClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NexusClientBuilder")
+            .field("signer", &self.signer.address())
+            .field("rpc_url", &self.rpc_url)
+            .field("bundler_url", &self.bundler_url)
+            .field("index", &self.index)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NexusClientBuilder {
+    /// Account index: the CREATE2 salt (default 0).
+    pub fn index(mut self, index: u64) -> Self {
+        self.index = index;
+        self
+    }
+
+    /// Custom account initialisation (default: the deployment's account validator owned by the
+    /// signer, no registry).
+    pub fn account_init(mut self, init: AccountInit) -> Self {
+        self.account_init = Some(init);
+        self
+    }
+
+    /// A known account address (skips the address computation).
+    pub fn account_address(mut self, address: Address) -> Self {
+        self.account_address = Some(address);
+        self
+    }
+
+    /// A known chain id (skips `eth_chainId`).
+    pub fn chain_id(mut self, chain_id: u64) -> Self {
+        self.chain_id = Some(chain_id);
+        self
+    }
+
+    /// Gas estimation and fee policy.
+    pub fn gas_config(mut self, gas: GasConfig) -> Self {
+        self.gas = gas;
+        self
+    }
+
+    /// How long receipts are waited for (default 120 s).
+    pub fn receipt_timeout(mut self, timeout: Duration) -> Self {
+        self.receipt_timeout = timeout;
+        self
+    }
+
+    /// Attesters trusted by `grant_permission` when the registry shows none (default:
+    /// module-sdk's mock attester, as @biconomy/sdk 0.0.20).
+    pub fn attesters(mut self, attesters: Vec<Address>) -> Self {
+        self.attesters = attesters;
+        self
+    }
+
+    /// Connects: one `eth_chainId` (unless given) and, when the deployment cannot compute addresses
+    /// locally, one `computeAccountAddress` eth_call, concurrently.
+    pub async fn build(self) -> Result<NexusClient, Error> {
+        let node = Node::new(&self.rpc_url)?;
+        let d = self.deployment;
+        let init = self.account_init.unwrap_or_else(|| {
+            AccountInit::k1(
+                d.bootstrap,
+                d.account_validator,
+                self.signer.address(),
+                Address::ZERO,
+                vec![],
+                0,
+            )
+        });
+        let init_data = init.init_data();
+        let salt = salt_for_index(self.index);
+        let local = match (&d.proxy_creation_code, d.implementation) {
+            (Some(code), Some(implementation)) => Some(counterfactual_address(
+                d.factory,
+                code,
+                implementation,
+                &init_data,
+                salt,
+            )),
+            _ => None,
+        };
+        let known = self.account_address.or(local);
+        let chain_fut = async {
+            match self.chain_id {
+                Some(id) => Ok(id),
+                None => node.chain_id().await,
+            }
+        };
+        let address_fut = async {
+            match known {
+                Some(a) => Ok(a),
+                None => factory_address(&node, d.factory, &init_data, salt).await,
+            }
+        };
+        let (chain_id, account) = tokio::join!(chain_fut, address_fut);
+        let (chain_id, account) = (chain_id?, account?);
+        let bundler = BundlerClient::builder(&self.bundler_url)
+            .chain_id(chain_id)
+            .build()?;
+        let factory = Some((d.factory, factory_data(&init_data, salt)));
+        let sender = OpSender::new(
+            node,
+            bundler,
+            d,
+            chain_id,
+            account,
+            factory,
+            self.gas,
+            self.receipt_timeout,
+        );
+        Ok(NexusClient {
+            sender: Arc::new(sender),
+            signer: self.signer,
+            init_data,
+            salt,
+            attesters: self.attesters,
+            attesters_trusted: AtomicBool::new(false),
+            rpc_url: self.rpc_url,
+            bundler_url: self.bundler_url,
+        })
+    }
+}
+
+async fn factory_address(
+    node: &Node,
+    factory: Address,
+    init_data: &Bytes,
+    salt: B256,
+) -> Result<Address, Error> {
+    let reply = node
+        .call_ok(
+            "computeAccountAddress",
+            factory,
+            compute_account_address_call(init_data, salt),
+        )
+        .await?;
+    let address =
+        Address::abi_decode(&reply).map_err(|e| Error::abi("computeAccountAddress reply", e))?;
+    if address.is_zero() {
+        return Err(Error::AddressMismatch {
+            local: None,
+            factory: address,
+        });
+    }
+    Ok(address)
+}
+
+/// The owner's client of one Nexus account.
+///
+/// The account address is computed locally (modulekit 0.5.9 NexusProxy formula) when the
+/// deployment carries the proxy creation code, else asked from the factory. The account is
+/// deployed by its first user operation (`factory`/`factoryData` are sent only while the account
+/// has no code). Every operation is signed by the owner (EIP-191 over the userOpHash) and
+/// validated by the deployment's account validator.
+pub struct NexusClient {
+    sender: Arc<OpSender>,
+    signer: DynSigner,
+    init_data: Bytes,
+    salt: B256,
+    attesters: Vec<Address>,
+    attesters_trusted: AtomicBool,
+    rpc_url: String,
+    bundler_url: String,
+}
+
+impl fmt::Debug for NexusClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NexusClient")
+            .field("account", &self.sender.account)
+            .field("owner", &self.signer.address())
+            .field("chain_id", &self.sender.chain_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NexusClient {
+    /// A builder for an account owned by `signer`, talking to the node at `rpc_url` and the bundler
+    /// at `bundler_url`.
+    pub fn builder(
+        signer: impl Signer + Send + Sync + 'static,
+        rpc_url: impl Into<String>,
+        bundler_url: impl Into<String>,
+        deployment: Deployment,
+    ) -> NexusClientBuilder {
+        Self::builder_with_dyn_signer(Arc::new(signer), rpc_url, bundler_url, deployment)
+    }
+
+    /// [`Self::builder`] with a shared signer object.
+    pub fn builder_with_dyn_signer(
+        signer: DynSigner,
+        rpc_url: impl Into<String>,
+        bundler_url: impl Into<String>,
+        deployment: Deployment,
+    ) -> NexusClientBuilder {
+        NexusClientBuilder {
+            signer,
+            rpc_url: rpc_url.into(),
+            bundler_url: bundler_url.into(),
+            deployment,
+            index: 0,
+            account_init: None,
+            account_address: None,
+            chain_id: None,
+            gas: GasConfig::default(),
+            receipt_timeout: DEFAULT_RECEIPT_TIMEOUT,
+            attesters: vec![MOCK_ATTESTER],
+        }
+    }
+
+    /// Connects with default settings (see [`NexusClientBuilder::build`]).
+    pub async fn connect(
+        signer: impl Signer + Send + Sync + 'static,
+        rpc_url: impl Into<String>,
+        bundler_url: impl Into<String>,
+        deployment: Deployment,
+    ) -> Result<Self, Error> {
+        Self::builder(signer, rpc_url, bundler_url, deployment)
+            .build()
+            .await
+    }
+
+    /// The account address.
+    pub fn address(&self) -> Address {
+        self.sender.account
+    }
+
+    /// The owner's address.
+    pub fn owner(&self) -> Address {
+        self.signer.address()
+    }
+
+    /// The chain id.
+    pub fn chain_id(&self) -> u64 {
+        self.sender.chain_id
+    }
+
+    /// The deployment.
+    pub fn deployment(&self) -> &Deployment {
+        &self.sender.deployment
+    }
+
+    /// The account's init data (`abi.encode(bootstrap, initNexusWithSingleValidator(...))`).
+    pub fn init_data(&self) -> &Bytes {
+        &self.init_data
+    }
+
+    /// The CREATE2 salt.
+    pub fn salt(&self) -> B256 {
+        self.salt
+    }
+
+    /// JSON-RPC requests made so far (node and bundler).
+    pub fn rpc_stats(&self) -> RpcStats {
+        self.sender.stats()
+    }
+
+    /// Asks the factory for the account address (`computeAccountAddress`), to cross-check the
+    /// local computation.
+    pub async fn factory_account_address(&self) -> Result<Address, Error> {
+        factory_address(
+            &self.sender.node,
+            self.deployment().factory,
+            &self.init_data,
+            self.salt,
+        )
+        .await
+    }
+
+    /// Whether the account has code (cached once seen).
+    pub async fn is_deployed(&self) -> Result<bool, Error> {
+        self.sender.is_deployed().await
+    }
+
+    fn auth<'a>(
+        &'a self,
+        wrap: &'a (dyn Fn(Bytes) -> Result<Bytes, Error> + Send + Sync),
+    ) -> Auth<'a> {
+        Auth {
+            validator: self.deployment().account_validator,
+            signer: self.signer.as_ref(),
+            wrap,
+        }
+    }
+
+    /// Sends one user operation with `calls` (one call → single mode, more → batch), signed by the
+    /// owner; returns the userOpHash. Deploys the account if it has no code yet.
+    pub async fn send_calls(&self, calls: &[Call]) -> Result<B256, Error> {
+        self.send_calls_with(calls, &SendOptions::default()).await
+    }
+
+    /// [`Self::send_calls`] with explicit fees or gas limits.
+    pub async fn send_calls_with(&self, calls: &[Call], opts: &SendOptions) -> Result<B256, Error> {
+        let raw = |sig: Bytes| Ok(sig);
+        self.sender.send(calls, &self.auth(&raw), opts).await
+    }
+
+    /// Polls `eth_getUserOperationReceipt` until the operation is included; an operation whose
+    /// execution reverted is [`Error::UserOperationReverted`] with the decoded reason.
+    pub async fn wait_for_user_operation_receipt(
+        &self,
+        hash: B256,
+    ) -> Result<UserOperationReceipt, Error> {
+        self.sender.wait(hash).await
+    }
+
+    /// `isModuleInstalled(type, module, 0x)`; `false` for an undeployed account.
+    pub async fn is_module_installed(
+        &self,
+        module_type: ModuleType,
+        module: Address,
+    ) -> Result<bool, Error> {
+        if !self.is_deployed().await? {
+            return Ok(false);
+        }
+        let reply = self
+            .sender
+            .node
+            .call_ok(
+                "isModuleInstalled",
+                self.address(),
+                is_module_installed_calldata(module_type, module),
+            )
+            .await?;
+        decode_bool("isModuleInstalled reply", &reply)
+    }
+
+    /// The account's validators, newest first (`getValidatorsPaginated(SENTINEL, 100)`).
+    pub async fn validators(&self) -> Result<Vec<Address>, Error> {
+        let reply = self
+            .sender
+            .node
+            .call_ok(
+                "getValidatorsPaginated",
+                self.address(),
+                get_validators_calldata(SENTINEL, VALIDATOR_PAGE_SIZE),
+            )
+            .await?;
+        Ok(decode_validators(&reply)?.0)
+    }
+
+    /// Installs the SmartSession module as a validator (`installModule(1, smartSession, 0x)`, as
+    /// the reference SDKs do). Returns the userOpHash.
+    pub async fn install_smart_sessions(&self) -> Result<B256, Error> {
+        let call = install_module_call(
+            self.address(),
+            ModuleType::Validator,
+            self.deployment().smart_session,
+            Bytes::new(),
+        );
+        self.send_calls(&[call]).await
+    }
+
+    /// Uninstalls the SmartSession module (which removes every enabled session). Reads the
+    /// validator list for the SentinelList predecessor first.
+    pub async fn uninstall_smart_sessions(&self) -> Result<B256, Error> {
+        let validators = self.validators().await?;
+        let call = uninstall_validator_call(
+            self.address(),
+            self.deployment().smart_session,
+            &validators,
+            Bytes::new(),
+        )?;
+        self.send_calls(&[call]).await
+    }
+
+    /// `registry.trustAttesters(threshold, attesters)` from the account.
+    pub async fn trust_attesters(
+        &self,
+        attesters: &[Address],
+        threshold: u8,
+    ) -> Result<B256, Error> {
+        let call = trust_attesters_call(self.deployment().registry, threshold, attesters);
+        self.send_calls(&[call]).await
+    }
+
+    /// The attesters the registry lists for this account; a revert (modulekit's MockRegistry has
+    /// no `findTrustedAttesters`) or an undeployed account counts as none.
+    pub async fn trusted_attesters(&self) -> Result<Vec<Address>, Error> {
+        let registry = self.deployment().registry;
+        match self
+            .sender
+            .node
+            .call(registry, find_trusted_attesters_calldata(self.address()))
+            .await?
+        {
+            CallOutcome::Returned(data) if !data.is_empty() => {
+                Ok(decode_trusted_attesters(&data).unwrap_or_default())
+            }
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// The sessions for `requests` and the `enableSessions` call, without any RPC
+    /// (abstractjs `preparePermission`).
+    pub fn prepare_permission(
+        &self,
+        requests: &[PermissionRequest],
+    ) -> Result<(Vec<Session>, Call), Error> {
+        let d = self.deployment();
+        let sessions = requests
+            .iter()
+            .map(|r| r.to_session(d, self.chain_id()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let call = Call::new(
+            d.smart_session,
+            enable_sessions_calldata(d.module_version, &sessions)?,
+        );
+        Ok((sessions, call))
+    }
+
+    /// Grants `requests` in one owner user operation: `enableSessions(sessions)`, preceded by
+    /// `trustAttesters` when the module consults a registry and the registry lists no attester for
+    /// the account (as @biconomy/sdk 0.0.20). The SmartSession module must be installed.
+    pub async fn grant_permission(
+        &self,
+        requests: &[PermissionRequest],
+    ) -> Result<GrantPermissionResponse, Error> {
+        let (sessions, action) = self.prepare_permission(requests)?;
+        let opts = SendOptions::default();
+        let d = self.deployment();
+        let needs_registry = d.module_version.uses_registry()
+            && !d.registry.is_zero()
+            && !self.attesters.is_empty()
+            && !self.attesters_trusted.load(Ordering::Relaxed);
+        let (prepared, attesters) = tokio::join!(self.sender.prepare(&opts), async {
+            if needs_registry {
+                self.trusted_attesters().await.map(Some)
+            } else {
+                Ok(None)
+            }
+        });
+        let prepared = prepared?;
+        let trust = matches!(attesters?, Some(list) if list.is_empty());
+        let mut calls = Vec::with_capacity(2);
+        if trust {
+            let threshold = u8::try_from(self.attesters.len()).unwrap_or(u8::MAX);
+            calls.push(trust_attesters_call(d.registry, threshold, &self.attesters));
+        }
+        calls.push(action.clone());
+        let raw = |sig: Bytes| Ok(sig);
+        let user_op_hash = self
+            .sender
+            .send_prepared(&calls, &self.auth(&raw), &opts, prepared)
+            .await?;
+        if needs_registry {
+            self.attesters_trusted.store(true, Ordering::Relaxed);
+        }
+        Ok(GrantPermissionResponse {
+            user_op_hash,
+            permission_ids: sessions.iter().map(Session::permission_id).collect(),
+            sessions,
+            action,
+            trusted_attesters: trust,
+        })
+    }
+
+    /// The [`SessionData`] the session key at `index` of a grant needs (USE mode).
+    pub fn session_data(
+        &self,
+        grant: &GrantPermissionResponse,
+        index: usize,
+    ) -> Result<SessionData, Error> {
+        let session = grant.sessions.get(index).ok_or_else(|| {
+            Error::InvalidPermission(format!(
+                "grant has {} sessions, no index {index}",
+                grant.sessions.len()
+            ))
+        })?;
+        let key = session_key_of(session)?;
+        Ok(self.make_session_data(
+            key,
+            session.clone(),
+            grant.action.clone(),
+            SmartSessionMode::Use,
+            None,
+        ))
+    }
+
+    fn make_session_data(
+        &self,
+        key: Address,
+        session: Session,
+        action: Call,
+        mode: SmartSessionMode,
+        enable: Option<EnableSessionData>,
+    ) -> SessionData {
+        SessionData {
+            granter: self.address(),
+            session_public_key: Bytes::copy_from_slice(key.as_slice()),
+            description: None,
+            module_data: UsePermissionModuleData {
+                permission_ids: vec![session.permission_id()],
+                action: SessionAction {
+                    target: action.to,
+                    value: action.value,
+                    call_data: action.data,
+                },
+                mode: Some(mode),
+                permission_id_index: None,
+                enable_session_data: enable,
+                sessions: Some(vec![session]),
+            },
+            module_version: Some(self.deployment().module_version),
+            chain_id: Some(self.chain_id()),
+            smart_session: Some(self.deployment().smart_session),
+        }
+    }
+
+    /// Prepares an ENABLE (or UNSAFE_ENABLE) grant signed off-chain by the owner: reads the
+    /// session's enable nonce (`getNonce(permissionId, account)`), computes the session digest
+    /// locally, signs the multichain hash (EIP-191) and returns the session data. The session key's
+    /// first user operation then enables and uses the session at once; no owner transaction.
+    pub async fn grant_deferred_permission(
+        &self,
+        request: &PermissionRequest,
+        mode: SmartSessionMode,
+    ) -> Result<SessionData, Error> {
+        if mode == SmartSessionMode::Use {
+            return Err(Error::InvalidPermission(
+                "deferred grants need ENABLE or UNSAFE_ENABLE".into(),
+            ));
+        }
+        let (mut sessions, action) = self.prepare_permission(std::slice::from_ref(request))?;
+        let session = sessions.remove(0);
+        let d = self.deployment();
+        let pid = session.permission_id();
+        let reply = self
+            .sender
+            .node
+            .call_ok(
+                "getNonce",
+                d.smart_session,
+                get_nonce_calldata(pid, self.address()),
+            )
+            .await?;
+        let nonce = U256::abi_decode(&reply).map_err(|e| Error::abi("getNonce reply", e))?;
+        let digest = session_digest(
+            d.module_version,
+            &session,
+            self.address(),
+            d.smart_session,
+            mode,
+            nonce,
+        );
+        let digests = vec![ChainDigest {
+            chain_id: self.chain_id(),
+            session_digest: digest,
+        }];
+        let hash = multichain_hash(d.module_version, &digests);
+        let sig = self.signer.sign_message(hash.as_slice()).await?;
+        let enable = EnableSessionData {
+            enable_session: EnableSession {
+                chain_digest_index: 0,
+                hashes_and_chain_ids: digests,
+                session: session.clone(),
+                permission_enable_sig: Bytes::copy_from_slice(&sig.as_bytes()),
+            },
+            validator: d.account_validator,
+            account_type: AccountType::Nexus,
+        };
+        Ok(self.make_session_data(request.session_key, session, action, mode, Some(enable)))
+    }
+
+    /// `removeSession(permissionId)`: revokes an enabled permission.
+    pub async fn revoke_permission(&self, permission_id: PermissionId) -> Result<B256, Error> {
+        let call = Call::new(
+            self.deployment().smart_session,
+            remove_session_calldata(permission_id),
+        );
+        self.send_calls(&[call]).await
+    }
+
+    /// `revokeEnableSignature(permissionId)`: invalidates an unused ENABLE signature (bumps the
+    /// session's enable nonce).
+    pub async fn revoke_enable_signature(
+        &self,
+        permission_id: PermissionId,
+    ) -> Result<B256, Error> {
+        let call = Call::new(
+            self.deployment().smart_session,
+            revoke_enable_signature_calldata(permission_id),
+        );
+        self.send_calls(&[call]).await
+    }
+
+    /// `isPermissionEnabled(permissionId, account)`.
+    pub async fn is_permission_enabled(&self, permission_id: PermissionId) -> Result<bool, Error> {
+        is_permission_enabled(
+            &self.sender.node,
+            self.deployment().smart_session,
+            permission_id,
+            self.address(),
+        )
+        .await
+    }
+
+    /// A session-key client for `session_data`, reusing this client's endpoints and deployment
+    /// (for tests and single-process demos; a real grantee uses [`SessionKeyClient::connect`]).
+    pub async fn session_client(
+        &self,
+        session_key: impl Signer + Send + Sync + 'static,
+        session_data: SessionData,
+    ) -> Result<SessionKeyClient, Error> {
+        SessionKeyClient::builder(
+            session_key,
+            self.rpc_url.clone(),
+            self.bundler_url.clone(),
+            self.deployment().clone(),
+            session_data,
+        )
+        .chain_id(self.chain_id())
+        .gas_config(self.sender.gas.clone())
+        .receipt_timeout(self.sender.receipt_timeout)
+        .build()
+        .await
+    }
+}
+
+/// `isPermissionEnabled(permissionId, account)` on `smart_session`.
+pub(crate) async fn is_permission_enabled(
+    node: &Node,
+    smart_session: Address,
+    permission_id: PermissionId,
+    account: Address,
+) -> Result<bool, Error> {
+    let reply = node
+        .call_ok(
+            "isPermissionEnabled",
+            smart_session,
+            is_permission_enabled_calldata(permission_id, account),
+        )
+        .await?;
+    decode_bool("isPermissionEnabled reply", &reply)
+}
+
+/// The single owner of an OwnableValidator-style session.
+fn session_key_of(session: &Session) -> Result<Address, Error> {
+    let cfg =
+        sessions_types::OwnableValidatorConfig::abi_decode(session.session_validator_init_data())?;
+    match cfg.owners.as_slice() {
+        [key] => Ok(*key),
+        owners => Err(Error::InvalidSessionData(format!(
+            "session {} has {} owners; SessionData names one session key",
+            session.permission_id(),
+            owners.len()
+        ))),
+    }
+}

@@ -1,0 +1,187 @@
+//! The few Ethereum JSON-RPC reads the facade makes against the node, with a request counter.
+
+use crate::error::Error;
+use alloy_primitives::{Address, Bytes, U64, U128};
+use alloy_provider::{Provider, RootProvider, transport::TransportError};
+use serde::{Deserialize, Serialize};
+use sessions_types::abi::decode_revert;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// An `eth_call` outcome that distinguishes a revert from a transport failure.
+#[derive(Debug)]
+pub(crate) enum CallOutcome {
+    /// The call returned data.
+    Returned(Bytes),
+    /// The call reverted with this data.
+    Reverted(Bytes),
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct CallRequest {
+    to: Address,
+    data: Bytes,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BlockHeader {
+    timestamp: U64,
+    #[serde(default)]
+    base_fee_per_gas: Option<U128>,
+}
+
+/// Node access (alloy `RootProvider` over HTTP).
+#[derive(Debug)]
+pub(crate) struct Node {
+    provider: RootProvider,
+    requests: AtomicU64,
+}
+
+impl Node {
+    /// Connects lazily to an HTTP(S) JSON-RPC URL.
+    pub(crate) fn new(url: &str) -> Result<Self, Error> {
+        let parsed = url.parse().map_err(|e| Error::InvalidUrl {
+            url: url.to_string(),
+            reason: format!("{e}"),
+        })?;
+        Ok(Self {
+            provider: RootProvider::new_http(parsed),
+            requests: AtomicU64::new(0),
+        })
+    }
+
+    /// JSON-RPC requests sent so far.
+    pub(crate) fn request_count(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    async fn request<P, R>(&self, method: &'static str, params: P) -> Result<R, TransportError>
+    where
+        P: alloy_json_rpc::RpcSend + Serialize,
+        R: alloy_json_rpc::RpcRecv,
+    {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.provider.raw_request(method.into(), params).await
+    }
+
+    /// `eth_call` at the latest block.
+    pub(crate) async fn call(&self, to: Address, data: Bytes) -> Result<CallOutcome, Error> {
+        match self
+            .request::<_, Bytes>("eth_call", (CallRequest { to, data }, "latest"))
+            .await
+        {
+            Ok(out) => Ok(CallOutcome::Returned(out)),
+            Err(e) => match e.as_error_resp() {
+                Some(payload) if is_revert(payload.code, &payload.message) => Ok(
+                    CallOutcome::Reverted(payload.as_revert_data().unwrap_or_default()),
+                ),
+                _ => Err(Error::Rpc {
+                    method: "eth_call",
+                    source: e,
+                }),
+            },
+        }
+    }
+
+    /// `eth_call` that must return; a revert becomes [`Error::CallReverted`].
+    pub(crate) async fn call_ok(
+        &self,
+        what: &'static str,
+        to: Address,
+        data: Bytes,
+    ) -> Result<Bytes, Error> {
+        match self.call(to, data).await? {
+            CallOutcome::Returned(out) => Ok(out),
+            CallOutcome::Reverted(data) => Err(Error::CallReverted {
+                call: what,
+                to,
+                revert: Box::new(decode_revert(&data)),
+            }),
+        }
+    }
+
+    /// `eth_getCode` at the latest block.
+    pub(crate) async fn code(&self, address: Address) -> Result<Bytes, Error> {
+        self.request("eth_getCode", (address, "latest"))
+            .await
+            .map_err(|source| Error::Rpc {
+                method: "eth_getCode",
+                source,
+            })
+    }
+
+    /// `eth_chainId`.
+    pub(crate) async fn chain_id(&self) -> Result<u64, Error> {
+        let id: U64 = self
+            .request("eth_chainId", ())
+            .await
+            .map_err(|source| Error::Rpc {
+                method: "eth_chainId",
+                source,
+            })?;
+        Ok(id.to())
+    }
+
+    async fn latest_header(&self) -> Result<BlockHeader, Error> {
+        let header: Option<BlockHeader> = self
+            .request("eth_getBlockByNumber", ("latest", false))
+            .await
+            .map_err(|source| Error::Rpc {
+                method: "eth_getBlockByNumber",
+                source,
+            })?;
+        header.ok_or(Error::UnexpectedReply {
+            method: "eth_getBlockByNumber",
+            reason: "no latest block".into(),
+        })
+    }
+
+    /// The latest block's timestamp.
+    pub(crate) async fn latest_timestamp(&self) -> Result<u64, Error> {
+        Ok(self.latest_header().await?.timestamp.to())
+    }
+
+    /// EIP-1559 fees from the node: `maxFee = 2 × baseFee + priority`, priority from
+    /// `eth_maxPriorityFeePerGas`.
+    pub(crate) async fn fees(&self) -> Result<(u128, u128), Error> {
+        let (header, priority) = tokio::join!(
+            self.latest_header(),
+            self.request::<_, U128>("eth_maxPriorityFeePerGas", ())
+        );
+        let base: u128 = header?.base_fee_per_gas.map(|b| b.to()).unwrap_or(0);
+        let priority: u128 = priority
+            .map_err(|source| Error::Rpc {
+                method: "eth_maxPriorityFeePerGas",
+                source,
+            })?
+            .to();
+        Ok((base.saturating_mul(2).saturating_add(priority), priority))
+    }
+}
+
+/// Geth/anvil report reverts as code 3 ("execution reverted") or -32000/-32015 with a message
+/// mentioning a revert.
+fn is_revert(code: i64, message: &str) -> bool {
+    code == 3 || message.to_ascii_lowercase().contains("revert")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revert_detection() {
+        assert!(is_revert(3, "execution reverted"));
+        assert!(is_revert(-32000, "Execution Reverted: custom error"));
+        assert!(!is_revert(-32601, "method not found"));
+    }
+
+    #[test]
+    fn bad_url_is_a_typed_error() {
+        assert!(matches!(
+            Node::new("not a url"),
+            Err(Error::InvalidUrl { .. })
+        ));
+        assert!(Node::new("http://127.0.0.1:8545").is_ok());
+    }
+}

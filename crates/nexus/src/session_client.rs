@@ -1,0 +1,446 @@
+//! [`SessionKeyClient`]: a session key acting for the granter's account through SmartSession.
+
+use crate::{
+    client::{DEFAULT_RECEIPT_TIMEOUT, is_permission_enabled},
+    deployment::Deployment,
+    error::Error,
+    execution::Call,
+    node::Node,
+    policy_check::{CheckContext, PolicyKind, PolicyUsage, check_calls},
+    sender::{Auth, DynSigner, GasConfig, OpSender, RpcStats, SendOptions},
+};
+use alloy_primitives::{Address, B256, Bytes};
+use alloy_signer::Signer;
+use bundler_client::{BundlerClient, UserOperationReceipt};
+use sessions_types::{
+    EnableSessionData, ModuleVersion, OwnableValidatorConfig, PermissionId, Session, SessionData,
+    SmartSessionMode, SmartSessionSignature,
+};
+use std::{fmt, sync::Mutex, time::Duration};
+
+/// Whether the permission is known to be enabled on chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EnableState {
+    /// Not asked yet, or the last answer was "no".
+    Unknown,
+    /// Seen enabled (cached for the life of the client).
+    Enabled,
+    /// An ENABLE operation was sent; wait for it before the next operation.
+    Pending(B256),
+}
+
+/// Builder for [`SessionKeyClient`].
+pub struct SessionKeyClientBuilder {
+    signer: DynSigner,
+    rpc_url: String,
+    bundler_url: String,
+    deployment: Deployment,
+    data: SessionData,
+    chain_id: Option<u64>,
+    gas: GasConfig,
+    receipt_timeout: Duration,
+    local_policy_check: bool,
+}
+
+impl fmt::Debug for SessionKeyClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionKeyClientBuilder")
+            .field("session_key", &self.signer.address())
+            .field("granter", &self.data.granter)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionKeyClientBuilder {
+    /// A known chain id (skips `eth_chainId`).
+    pub fn chain_id(mut self, chain_id: u64) -> Self {
+        self.chain_id = Some(chain_id);
+        self
+    }
+
+    /// Gas estimation and fee policy.
+    pub fn gas_config(mut self, gas: GasConfig) -> Self {
+        self.gas = gas;
+        self
+    }
+
+    /// How long receipts are waited for.
+    pub fn receipt_timeout(mut self, timeout: Duration) -> Self {
+        self.receipt_timeout = timeout;
+        self
+    }
+
+    /// Turns the local policy pre-check on (default) or off.
+    pub fn with_local_policy_check(mut self, enabled: bool) -> Self {
+        self.local_policy_check = enabled;
+        self
+    }
+
+    /// Checks the session data against the deployment and the signer, then connects (one
+    /// `eth_chainId` unless given).
+    pub async fn build(self) -> Result<SessionKeyClient, Error> {
+        let d = self.deployment;
+        let data = self.data;
+        if let Some(v) = data.module_version
+            && v != d.module_version
+        {
+            return Err(Error::InvalidSessionData(format!(
+                "session data targets SmartSession {v}, the deployment runs {}",
+                d.module_version
+            )));
+        }
+        if let Some(s) = data.smart_session
+            && s != d.smart_session
+        {
+            return Err(Error::InvalidSessionData(format!(
+                "session data names SmartSession {s}, the deployment has {}",
+                d.smart_session
+            )));
+        }
+        let permission_id = data.module_data.active_permission_id().ok_or_else(|| {
+            Error::InvalidSessionData("no permission id at permissionIdIndex".into())
+        })?;
+        let session = find_session(&data, permission_id);
+        let signer_address = self.signer.address();
+        check_session_key(signer_address, permission_id, &data, session.as_ref(), &d)?;
+
+        let node = Node::new(&self.rpc_url)?;
+        let chain_id = match self.chain_id {
+            Some(id) => id,
+            None => node.chain_id().await?,
+        };
+        if let Some(have) = data.chain_id
+            && have != chain_id
+        {
+            return Err(Error::InvalidSessionData(format!(
+                "session data is for chain {have}, the client is for chain {chain_id}"
+            )));
+        }
+        let bundler = BundlerClient::builder(&self.bundler_url)
+            .chain_id(chain_id)
+            .build()?;
+        let version = d.module_version;
+        let sender = OpSender::new(
+            node,
+            bundler,
+            d,
+            chain_id,
+            data.granter,
+            None,
+            self.gas,
+            self.receipt_timeout,
+        );
+        Ok(SessionKeyClient {
+            sender,
+            signer: self.signer,
+            permission_id,
+            session,
+            version,
+            data,
+            state: Mutex::new(EnableState::Unknown),
+            usage: Mutex::new(PolicyUsage::default()),
+            local_policy_check: self.local_policy_check,
+        })
+    }
+}
+
+/// The session the data's active permission id belongs to, when the data carries it.
+fn find_session(data: &SessionData, permission_id: PermissionId) -> Option<Session> {
+    let md = &data.module_data;
+    md.sessions
+        .iter()
+        .flatten()
+        .find(|s| s.permission_id() == permission_id)
+        .cloned()
+        .or_else(|| {
+            md.enable_session_data
+                .as_ref()
+                .map(|e| e.enable_session.session.clone())
+                .filter(|s| s.permission_id() == permission_id)
+        })
+}
+
+/// Detects a signer that cannot sign for the session: not the data's session key, or not an
+/// owner in the (OwnableValidator-style) session validator's init data.
+fn check_session_key(
+    signer: Address,
+    permission_id: PermissionId,
+    data: &SessionData,
+    session: Option<&Session>,
+    d: &Deployment,
+) -> Result<(), Error> {
+    let owners = session
+        .filter(|s| s.session_validator() == d.session_validator)
+        .and_then(|s| OwnableValidatorConfig::abi_decode(s.session_validator_init_data()).ok())
+        .map(|c| c.owners);
+    let named_key = (data.session_public_key.len() == 20)
+        .then(|| Address::from_slice(&data.session_public_key));
+    let listed = owners.as_ref().is_none_or(|o| o.contains(&signer));
+    if !listed || named_key.is_some_and(|k| k != signer) {
+        return Err(Error::WrongSessionKey {
+            signer,
+            permission_id,
+            owners: owners.unwrap_or_else(|| named_key.into_iter().collect()),
+        });
+    }
+    Ok(())
+}
+
+/// A session key's client: sends user operations for the granter's account, validated by
+/// SmartSession with the granted permission.
+///
+/// The first operation asks the chain whether the permission is enabled. If it is, operations use
+/// USE mode; if not and the session data holds an owner-signed enable payload (from
+/// [`NexusClient::grant_deferred_permission`](crate::NexusClient::grant_deferred_permission)), the
+/// first operation enables and uses the session (ENABLE / UNSAFE_ENABLE), and later ones wait for
+/// it and switch to USE. Before sending, the calls are checked against the session's own policies
+/// ([`crate::policy_check`]) unless turned off with
+/// [`SessionKeyClientBuilder::with_local_policy_check`].
+pub struct SessionKeyClient {
+    sender: OpSender,
+    signer: DynSigner,
+    permission_id: PermissionId,
+    session: Option<Session>,
+    version: ModuleVersion,
+    data: SessionData,
+    state: Mutex<EnableState>,
+    usage: Mutex<PolicyUsage>,
+    local_policy_check: bool,
+}
+
+impl fmt::Debug for SessionKeyClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionKeyClient")
+            .field("account", &self.sender.account)
+            .field("session_key", &self.signer.address())
+            .field("permission_id", &self.permission_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionKeyClient {
+    /// A builder for `session_key` acting under `session_data`.
+    pub fn builder(
+        session_key: impl Signer + Send + Sync + 'static,
+        rpc_url: impl Into<String>,
+        bundler_url: impl Into<String>,
+        deployment: Deployment,
+        session_data: SessionData,
+    ) -> SessionKeyClientBuilder {
+        SessionKeyClientBuilder {
+            signer: std::sync::Arc::new(session_key),
+            rpc_url: rpc_url.into(),
+            bundler_url: bundler_url.into(),
+            deployment,
+            data: session_data,
+            chain_id: None,
+            gas: GasConfig::default(),
+            receipt_timeout: DEFAULT_RECEIPT_TIMEOUT,
+            local_policy_check: true,
+        }
+    }
+
+    /// Connects with default settings.
+    pub async fn connect(
+        session_key: impl Signer + Send + Sync + 'static,
+        rpc_url: impl Into<String>,
+        bundler_url: impl Into<String>,
+        deployment: Deployment,
+        session_data: SessionData,
+    ) -> Result<Self, Error> {
+        Self::builder(session_key, rpc_url, bundler_url, deployment, session_data)
+            .build()
+            .await
+    }
+
+    /// The granter's account.
+    pub fn account(&self) -> Address {
+        self.sender.account
+    }
+
+    /// The permission used.
+    pub fn permission_id(&self) -> PermissionId {
+        self.permission_id
+    }
+
+    /// The session, when the session data carries it.
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    /// The session data.
+    pub fn session_data(&self) -> &SessionData {
+        &self.data
+    }
+
+    /// JSON-RPC requests made so far.
+    pub fn rpc_stats(&self) -> RpcStats {
+        self.sender.stats()
+    }
+
+    /// `isPermissionEnabled(permissionId, account)` (always asks the chain).
+    pub async fn is_permission_enabled(&self) -> Result<bool, Error> {
+        let d = &self.sender.deployment;
+        is_permission_enabled(
+            &self.sender.node,
+            d.smart_session,
+            self.permission_id,
+            self.account(),
+        )
+        .await
+    }
+
+    /// Sends `calls` from the granter's account under the permission; returns the userOpHash.
+    pub async fn use_permission(&self, calls: &[Call]) -> Result<B256, Error> {
+        self.use_permission_with(calls, &SendOptions::default())
+            .await
+    }
+
+    /// Checks `calls` against the session's policies without sending anything (reads the latest
+    /// block time when the session has a time window).
+    pub async fn check_calls(&self, calls: &[Call]) -> Result<(), Error> {
+        let now = if self.needs_clock() {
+            Some(self.sender.node.latest_timestamp().await?)
+        } else {
+            None
+        };
+        self.local_check(calls, now).map(|_| ())
+    }
+
+    fn needs_clock(&self) -> bool {
+        let Some(s) = &self.session else { return false };
+        let tf = self.sender.deployment.policies.time_frame;
+        !tf.is_zero()
+            && s.user_op_policies()
+                .iter()
+                .chain(s.actions().iter().flat_map(|a| &a.policies))
+                .any(|p| {
+                    PolicyKind::of(p.policy, &self.sender.deployment.policies)
+                        == Some(PolicyKind::TimeFrame)
+                })
+    }
+
+    fn local_check(&self, calls: &[Call], now: Option<u64>) -> Result<PolicyUsage, Error> {
+        if calls.is_empty() {
+            return Err(Error::NoCalls);
+        }
+        let Some(session) = &self.session else {
+            return Ok(PolicyUsage::default());
+        };
+        let used = self.usage.lock().expect("usage poisoned");
+        let ctx = CheckContext {
+            account: self.account(),
+            policies: &self.sender.deployment.policies,
+            now,
+            used: &used,
+        };
+        Ok(check_calls(session, &ctx, calls)?)
+    }
+
+    async fn enabled_state(&self) -> Result<bool, Error> {
+        let state = *self.state.lock().expect("state poisoned");
+        match state {
+            EnableState::Enabled => Ok(true),
+            EnableState::Pending(hash) => {
+                let outcome = self.sender.wait(hash).await;
+                let enabled = outcome.is_ok() || self.is_permission_enabled().await?;
+                *self.state.lock().expect("state poisoned") = if enabled {
+                    EnableState::Enabled
+                } else {
+                    EnableState::Unknown
+                };
+                Ok(enabled)
+            }
+            EnableState::Unknown => {
+                let enabled = self.is_permission_enabled().await?;
+                if enabled {
+                    *self.state.lock().expect("state poisoned") = EnableState::Enabled;
+                }
+                Ok(enabled)
+            }
+        }
+    }
+
+    /// [`Self::use_permission`] with explicit fees or gas limits.
+    pub async fn use_permission_with(
+        &self,
+        calls: &[Call],
+        opts: &SendOptions,
+    ) -> Result<B256, Error> {
+        let local = self.local_policy_check;
+        let clock = async {
+            if local && self.needs_clock() {
+                self.sender.node.latest_timestamp().await.map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let (prepared, enabled, now) =
+            tokio::join!(self.sender.prepare(opts), self.enabled_state(), clock);
+        let (prepared, enabled) = (prepared?, enabled?);
+        let delta = if local {
+            self.local_check(calls, now?)?
+        } else {
+            PolicyUsage::default()
+        };
+
+        let enable = if enabled {
+            None
+        } else {
+            let e = self.data.module_data.enable_session_data.as_ref().ok_or(
+                Error::PermissionNotEnabled {
+                    permission_id: self.permission_id,
+                    account: self.account(),
+                },
+            )?;
+            let mode = match self.data.module_data.active_mode() {
+                SmartSessionMode::Use => SmartSessionMode::UnsafeEnable,
+                m => m,
+            };
+            Some((mode, e))
+        };
+        let version = self.version;
+        let permission_id = self.permission_id;
+        let wrap = move |signature: Bytes| -> Result<Bytes, Error> {
+            let sig = match enable {
+                None => SmartSessionSignature::Use {
+                    permission_id,
+                    signature,
+                },
+                Some((mode, e)) => SmartSessionSignature::Enable {
+                    mode,
+                    enable_session: EnableSessionData::to_wire(e),
+                    signature,
+                },
+            };
+            Ok(sig.try_encode(version)?)
+        };
+        let auth = Auth {
+            validator: self.sender.deployment.smart_session,
+            signer: self.signer.as_ref(),
+            wrap: &wrap,
+        };
+        let hash = self
+            .sender
+            .send_prepared(calls, &auth, opts, prepared)
+            .await?;
+        self.usage.lock().expect("usage poisoned").add(&delta);
+        if enable.is_some() {
+            *self.state.lock().expect("state poisoned") = EnableState::Pending(hash);
+        }
+        Ok(hash)
+    }
+
+    /// Polls for the receipt; a reverted execution is [`Error::UserOperationReverted`].
+    pub async fn wait_for_user_operation_receipt(
+        &self,
+        hash: B256,
+    ) -> Result<UserOperationReceipt, Error> {
+        let receipt = self.sender.wait(hash).await?;
+        let mut state = self.state.lock().expect("state poisoned");
+        if *state == EnableState::Pending(hash) {
+            *state = EnableState::Enabled;
+        }
+        Ok(receipt)
+    }
+}
