@@ -5,7 +5,7 @@
 //! Every member is a static 32-byte word, so the encodings are written straight into fixed buffers.
 
 use crate::UserOperation;
-use alloy_primitives::{Address, B256, Keccak256, U256, keccak256};
+use alloy_primitives::{Address, B256, KECCAK256_EMPTY, Keccak256, U256, keccak256};
 
 /// The v0.7 `userOpHash` from the packed fields; the EntryPoint's `getUserOpHash`.
 #[allow(clippy::too_many_arguments)] // mirrors the Solidity struct one-to-one
@@ -49,7 +49,7 @@ pub(crate) fn hash_unpacked(op: &UserOperation, entry_point: Address, chain_id: 
             hasher.update(&op.factory_data);
             hasher.finalize()
         }
-        None => keccak256([]),
+        None => KECCAK256_EMPTY,
     };
     let paymaster_and_data_hash = match op.paymaster {
         Some(paymaster) => {
@@ -60,7 +60,7 @@ pub(crate) fn hash_unpacked(op: &UserOperation, entry_point: Address, chain_id: 
             hasher.update(&op.paymaster_data);
             hasher.finalize()
         }
-        None => keccak256([]),
+        None => KECCAK256_EMPTY,
     };
     user_op_hash(
         op.sender,
@@ -74,4 +74,13 @@ pub(crate) fn hash_unpacked(op: &UserOperation, entry_point: Address, chain_id: 
         entry_point,
         chain_id,
     )
+}
+
+/// `keccak256(data)`, skipping the permutation for the common empty `initCode` / `paymasterAndData`.
+pub(crate) fn keccak_or_empty(data: &[u8]) -> B256 {
+    if data.is_empty() {
+        KECCAK256_EMPTY
+    } else {
+        keccak256(data)
+    }
 }

@@ -1,6 +1,9 @@
 //! The on-chain `PackedUserOperation` and its conversion back to the unpacked form.
 
-use crate::{Error, UserOperation, abi, hash::user_op_hash};
+use crate::{
+    Error, UserOperation, abi,
+    hash::{keccak_or_empty, user_op_hash},
+};
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy_sol_types::SolValue;
 
@@ -92,12 +95,12 @@ impl PackedUserOperation {
         user_op_hash(
             self.sender,
             self.nonce,
-            keccak256(&self.init_code),
+            keccak_or_empty(&self.init_code),
             keccak256(&self.call_data),
             self.account_gas_limits,
             self.pre_verification_gas,
             self.gas_fees,
-            keccak256(&self.paymaster_and_data),
+            keccak_or_empty(&self.paymaster_and_data),
             entry_point,
             chain_id,
         )
