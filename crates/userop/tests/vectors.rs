@@ -15,6 +15,7 @@ const FILE: &str = concat!(
 
 struct Vector {
     name: String,
+    json: Value,
     op: UserOperation,
     entry_point: Address,
     chain_id: u64,
@@ -41,7 +42,7 @@ fn parse_entry(index: usize, entry: &Value) -> Vector {
             }
             Value::Object(inline)
         });
-    let op: UserOperation = serde_json::from_value(op_value)
+    let op: UserOperation = serde_json::from_value(op_value.clone())
         .unwrap_or_else(|e| panic!("vector {index}: bad operation: {e}"));
     let chain_id: Quantity = serde_json::from_value(field("chainId")).unwrap();
     Vector {
@@ -50,6 +51,7 @@ fn parse_entry(index: usize, entry: &Value) -> Vector {
             .or_else(|| object.get("description"))
             .and_then(Value::as_str)
             .map_or_else(|| format!("#{index}"), str::to_owned),
+        json: op_value,
         op,
         entry_point: serde_json::from_value(field("entryPoint")).unwrap(),
         chain_id: chain_id.to_u64("chainId").unwrap(),
@@ -121,5 +123,29 @@ fn viem_vectors_survive_json_and_pack_round_trips() {
             v.name
         );
         assert_eq!(v.op.pack().unpack().unwrap(), v.op, "vector {}", v.name);
+    }
+}
+
+/// Lower-cases every string so that checksummed and lower-case addresses compare equal.
+fn lower(value: &Value) -> Value {
+    match value {
+        Value::String(s) => Value::String(s.to_ascii_lowercase()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), lower(v))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn serialises_exactly_like_viem_format_user_operation_request() {
+    for v in load() {
+        // Same members, same minimal-hex quantities, same omissions (map equality ignores order).
+        assert_eq!(
+            lower(&serde_json::to_value(&v.op).unwrap()),
+            lower(&v.json),
+            "vector {}",
+            v.name
+        );
     }
 }
