@@ -34,6 +34,15 @@ contract EcdsaValidatorTest is Test {
         return validator.validateUserOp(op, HASH);
     }
 
+    function test_selectorsNexusCalls() public pure {
+        assertEq(EcdsaValidator.validateUserOp.selector, bytes4(0x97003203));
+        assertEq(EcdsaValidator.isValidSignatureWithSender.selector, bytes4(0xf551e2ee));
+        assertEq(EcdsaValidator.onInstall.selector, bytes4(0x6d61fe70));
+        assertEq(EcdsaValidator.onUninstall.selector, bytes4(0x8a91b0e3));
+        assertEq(EcdsaValidator.isModuleType.selector, bytes4(0xecd05961));
+        assertEq(EcdsaValidator.isInitialized.selector, bytes4(0xd60b347f));
+    }
+
     function test_moduleTypeAndInitialisation() public {
         assertTrue(validator.isModuleType(1));
         assertFalse(validator.isModuleType(7));

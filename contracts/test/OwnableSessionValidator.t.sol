@@ -42,6 +42,10 @@ contract OwnableSessionValidatorTest is Test {
         return abi.encodePacked(r, s, v);
     }
 
+    function test_selectorSmartSessionCalls() public pure {
+        assertEq(OwnableSessionValidator.validateSignatureWithData.selector, bytes4(0x940d3840));
+    }
+
     function test_moduleType() public {
         assertTrue(validator.isModuleType(7));
         assertFalse(validator.isModuleType(1));
