@@ -129,19 +129,33 @@ pub(crate) fn free_port() -> Result<u16, DevnetError> {
         })
 }
 
-/// Creates a fresh per-instance log directory `<target>/devnet-logs/<unix-secs>-<pid>-<n>`.
+/// Log directories older than this are removed when a new instance starts.
+const LOG_RETENTION_SECS: u64 = 24 * 60 * 60;
+
+/// Creates a fresh per-instance log directory `<target>/devnet-logs/<unix-secs>-<pid>-<n>`, and removes
+/// instance directories older than a day (by the time in their name), so test runs do not pile up logs.
 pub(crate) fn instance_log_dir(target_dir: &Path) -> Result<PathBuf, DevnetError> {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
+    let root = target_dir.join("devnet-logs");
+    for entry in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let started = name
+            .to_str()
+            .and_then(|n| n.split('-').next()?.parse::<u64>().ok());
+        if started.is_some_and(|t| t + LOG_RETENTION_SECS < secs) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
     let name = format!(
         "{secs}-{}-{}",
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     );
-    let dir = target_dir.join("devnet-logs").join(name);
+    let dir = root.join(name);
     std::fs::create_dir_all(&dir).map_err(|source| DevnetError::Io {
         action: "create log directory",
         path: dir.clone(),
@@ -195,6 +209,18 @@ mod tests {
         };
         let err = child.died(status).to_string();
         assert!(err.contains("boom") && err.contains("sh.log"), "{err}");
+    }
+
+    #[test]
+    fn old_instance_logs_are_pruned() {
+        let target = std::env::temp_dir().join(format!("devnet-prune-test-{}", std::process::id()));
+        let old = target.join("devnet-logs").join("1000-1-0");
+        std::fs::create_dir_all(&old).unwrap();
+        let fresh = instance_log_dir(&target).unwrap();
+        let kept = instance_log_dir(&target).unwrap();
+        assert!(!old.exists(), "a day-old instance directory is removed");
+        assert!(fresh.exists() && kept.exists() && fresh != kept);
+        std::fs::remove_dir_all(&target).unwrap();
     }
 
     #[test]

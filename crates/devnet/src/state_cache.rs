@@ -66,11 +66,30 @@ pub(crate) fn write(path: &Path, state: &CachedState) -> Result<(), DevnetError>
         path: tmp.clone(),
         source,
     })?;
+    prune(dir, path);
     std::fs::rename(&tmp, path).map_err(|source| DevnetError::Io {
         action: "rename into",
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// Cached states other than `keep` that were not touched for this long are deleted.
+const RETENTION: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 60 * 60);
+
+/// Removes stale cache files (other keys, left by older bytecode or overrides), so the cache stays small.
+fn prune(dir: &Path, keep: &Path) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok());
+        if path != keep && stale.is_some_and(|age| age > RETENTION) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 #[cfg(test)]
