@@ -7,9 +7,9 @@ use alloy_provider::{Provider, ProviderBuilder};
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_signer::SignerSync;
 use alloy_sol_types::{SolCall, SolValue, sol};
+use bundler_client::BundlerClient;
 use devnet::Devnet;
-use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use userop::{UserOperation, abi::IEntryPoint};
 
 sol! {
@@ -20,15 +20,6 @@ sol! {
     function execute(bytes32 mode, bytes executionCalldata) external payable;
     function incrementNumber() external;
     function number() external view returns (uint256);
-}
-
-/// Parses a `0x`-hex quantity from a JSON-RPC reply field.
-fn quantity(value: &Value, field: &str) -> u128 {
-    let text = value[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("`{field}` missing in {value}"));
-    u128::from_str_radix(text.trim_start_matches("0x"), 16)
-        .unwrap_or_else(|e| panic!("`{field}` = {text}: {e}"))
 }
 
 async fn eth_call<P: Provider>(provider: &P, to: Address, data: Vec<u8>) -> Bytes {
@@ -49,10 +40,12 @@ async fn first_user_operation_deploys_the_account_and_increments_the_counter() {
         .connect(devnet.rpc_url())
         .await
         .unwrap();
-    let bundler = ProviderBuilder::new()
-        .connect(devnet.bundler_url())
-        .await
-        .unwrap();
+    let bundler = BundlerClient::new(devnet.bundler_url()).unwrap();
+    assert_eq!(bundler.chain_id().await.unwrap(), devnet.chain_id());
+    assert_eq!(
+        bundler.supported_entry_points().await.unwrap(),
+        vec![a.entry_point]
+    );
 
     // Account: the ECDSA validator with the owner's address, no registry.
     let bootstrap_call = initNexusWithSingleValidatorCall {
@@ -155,23 +148,17 @@ async fn first_user_operation_deploys_the_account_and_increments_the_counter() {
         .build()
         .unwrap();
 
-    let entry_point = a.entry_point.to_string();
-    let estimate: Value = bundler
-        .raw_request(
-            "eth_estimateUserOperationGas".into(),
-            json!([op, entry_point]),
-        )
+    bundler
+        .estimate_user_operation_gas(&op, a.entry_point, None)
         .await
-        .unwrap();
-    op.pre_verification_gas = U256::from(quantity(&estimate, "preVerificationGas"));
-    op.verification_gas_limit = quantity(&estimate, "verificationGasLimit");
-    op.call_gas_limit = quantity(&estimate, "callGasLimit");
-    let prices: Value = bundler
-        .raw_request("pimlico_getUserOperationGasPrice".into(), Vec::<()>::new())
+        .unwrap()
+        .apply_to(&mut op);
+    bundler
+        .user_operation_gas_price()
         .await
-        .unwrap();
-    op.max_fee_per_gas = quantity(&prices["fast"], "maxFeePerGas");
-    op.max_priority_fee_per_gas = quantity(&prices["fast"], "maxPriorityFeePerGas");
+        .unwrap()
+        .fast
+        .apply_to(&mut op);
 
     let hash = op.hash(a.entry_point, devnet.chain_id());
     let on_chain_hash = eth_call(
@@ -192,8 +179,8 @@ async fn first_user_operation_deploys_the_account_and_increments_the_counter() {
         .to_vec()
         .into();
 
-    let sent: B256 = bundler
-        .raw_request("eth_sendUserOperation".into(), json!([op, entry_point]))
+    let sent = bundler
+        .send_user_operation(&op, a.entry_point)
         .await
         .unwrap();
     assert_eq!(
@@ -201,31 +188,18 @@ async fn first_user_operation_deploys_the_account_and_increments_the_counter() {
         "bundler's userOpHash = EntryPoint.getUserOpHash"
     );
 
-    let started = Instant::now();
-    let receipt: Value = loop {
-        let reply: Value = bundler
-            .raw_request("eth_getUserOperationReceipt".into(), json!([sent]))
-            .await
-            .unwrap();
-        if !reply.is_null() {
-            break reply;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "no receipt for {sent}; logs in {}",
-            devnet.log_dir().display()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    assert_eq!(receipt["success"], json!(true), "{receipt}");
-    assert_eq!(
-        receipt["sender"]
-            .as_str()
-            .unwrap()
-            .parse::<Address>()
-            .unwrap(),
-        sender
-    );
+    let receipt = bundler
+        .wait_for_receipt(sent, Duration::from_secs(30))
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "no receipt for {sent}: {e}; logs in {}",
+                devnet.log_dir().display()
+            )
+        });
+    assert!(receipt.success, "{receipt:?}");
+    assert_eq!(receipt.sender, sender);
+    assert_eq!(receipt.user_op_hash, hash);
 
     assert!(
         !node.get_code_at(sender).await.unwrap().is_empty(),
