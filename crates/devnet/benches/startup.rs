@@ -10,20 +10,44 @@ use devnet::Devnet;
 use std::time::{Duration, Instant};
 
 fn main() {
-    let runs: usize = std::env::var("DEVNET_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(5).max(1);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let runs: usize = std::env::var("DEVNET_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5)
+        .max(1);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     runtime.block_on(async {
         // Warm-up: installs tools and builds fixtures on a fresh machine, and fills the state cache.
         let warmup = Instant::now();
-        drop(Devnet::builder().state_cache(true).start().await.expect("devnet starts"));
-        println!("warm-up (install/build if needed, fill the cache): {:.2?}", warmup.elapsed());
+        drop(
+            Devnet::builder()
+                .state_cache(true)
+                .start()
+                .await
+                .expect("devnet starts"),
+        );
+        println!(
+            "warm-up (install/build if needed, fill the cache): {:.2?}",
+            warmup.elapsed()
+        );
         for (name, cache) in [("fresh deploy", false), ("cached state", true)] {
             let mut times = Vec::with_capacity(runs);
             for _ in 0..runs {
                 let started = Instant::now();
-                let devnet = Devnet::builder().state_cache(cache).start().await.expect("devnet starts");
+                let devnet = Devnet::builder()
+                    .state_cache(cache)
+                    .start()
+                    .await
+                    .expect("devnet starts");
                 times.push(started.elapsed());
-                assert_eq!(devnet.from_cached_state(), cache, "{name}: cache use as configured");
+                assert_eq!(
+                    devnet.from_cached_state(),
+                    cache,
+                    "{name}: cache use as configured"
+                );
                 drop(devnet);
             }
             report(name, &mut times);
