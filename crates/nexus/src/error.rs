@@ -203,7 +203,7 @@ fn revert_data_in_message(message: &str) -> Option<alloy_primitives::Bytes> {
         .chars()
         .take_while(char::is_ascii_hexdigit)
         .collect();
-    if hex.len() < 8 || hex.len() % 2 != 0 {
+    if hex.len() < 8 || !hex.len().is_multiple_of(2) {
         return None;
     }
     alloy_primitives::hex::decode(&hex).ok().map(Into::into)
