@@ -20,6 +20,9 @@ use std::{
 use tracing::Instrument;
 use userop::{Quantity, UserOperation};
 
+/// Serialises as `[]`: bundlers such as alto reject a missing or `null` params member.
+const NO_PARAMS: [(); 0] = [];
+
 /// Settings of a [`BundlerClient`]; see [`BundlerClientBuilder`] for the defaults.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Config {
@@ -237,7 +240,7 @@ impl BundlerClient {
 
     /// `eth_supportedEntryPoints`.
     pub async fn supported_entry_points(&self) -> Result<Vec<Address>, BundlerError> {
-        self.call("eth_supportedEntryPoints", &()).await
+        self.call("eth_supportedEntryPoints", &NO_PARAMS).await
     }
 
     /// The chain id: the one given to [`BundlerClientBuilder::chain_id`], else `eth_chainId` asked of the
@@ -253,7 +256,7 @@ impl BundlerClient {
 
     async fn fetch_chain_id(&self) -> Result<u64, BundlerError> {
         const METHOD: &str = "eth_chainId";
-        let q: Quantity = self.call(METHOD, &()).await?;
+        let q: Quantity = self.call(METHOD, &NO_PARAMS).await?;
         q.to_u64("chainId")
             .map_err(|e| BundlerError::InvalidResponse {
                 method: METHOD,
@@ -264,7 +267,8 @@ impl BundlerClient {
 
     /// `pimlico_getUserOperationGasPrice`: slow / standard / fast fee levels.
     pub async fn user_operation_gas_price(&self) -> Result<GasPrices, BundlerError> {
-        self.call("pimlico_getUserOperationGasPrice", &()).await
+        self.call("pimlico_getUserOperationGasPrice", &NO_PARAMS)
+            .await
     }
 
     /// Polls `eth_getUserOperationReceipt` until the operation is included or `timeout` passes.

@@ -733,6 +733,14 @@ async fn reads_gas_prices_chain_id_and_operations_by_hash() {
     assert_eq!(packed.user_operation, op());
     assert_eq!(packed.transaction_hash, None);
     assert_eq!(bundler.request_counts().total, 4);
+    // Methods without parameters send `[]` (alto rejects `null`).
+    for request in stub
+        .requests()
+        .iter()
+        .filter(|r| !r.method.starts_with("eth_getUserOperation"))
+    {
+        assert_eq!(request.params, json!([]), "{}", request.method);
+    }
     bundler.reset_request_counts();
     assert_eq!(bundler.request_count(), 0);
 }
