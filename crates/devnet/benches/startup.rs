@@ -4,17 +4,23 @@
 //! - *fresh deploy*: the anvil state cache is bypassed, every contract is deployed;
 //! - *cached state*: the state dump in `.cache/devnet-state/` is loaded instead.
 //!
-//! `cargo bench -p devnet --bench startup`; `DEVNET_BENCH_RUNS` sets the runs per case (default 5).
+//! `cargo bench -p devnet --bench startup`; `DEVNET_BENCH_RUNS` sets the runs per case (default 5). Under
+//! `cargo test` (no `--bench` argument) each case runs once, as a check that the benchmark still works.
 
 use devnet::Devnet;
 use std::time::{Duration, Instant};
 
 fn main() {
-    let runs: usize = std::env::var("DEVNET_BENCH_RUNS")
+    let benchmarking = std::env::args().any(|a| a == "--bench");
+    let runs: usize = match std::env::var("DEVNET_BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(5)
-        .max(1);
+    {
+        Some(n) if benchmarking => n,
+        _ if benchmarking => 5,
+        _ => 1,
+    }
+    .max(1);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
