@@ -88,8 +88,31 @@ fn benches(c: &mut Criterion) {
         })
     });
 
+    // A typical grant: one action with SudoPolicy (module-sdk / abstractjs default).
+    let small = Session::builder()
+        .session_validator(session.session_validator())
+        .session_validator_init_data(session.session_validator_init_data().clone())
+        .salt(session.salt())
+        .action(session.actions()[0].clone())
+        .build()
+        .unwrap();
     for v in [ModuleVersion::PreV1, ModuleVersion::V1] {
-        c.bench_function(&format!("session_digest/{v}"), |b| {
+        c.bench_function(&format!("session_digest_1_action_sudo/{v}"), |b| {
+            b.iter(|| {
+                session_digest(
+                    v,
+                    black_box(&small),
+                    account,
+                    v.canonical_address(),
+                    SmartSessionMode::UnsafeEnable,
+                    U256::ZERO,
+                )
+            })
+        });
+    }
+
+    for v in [ModuleVersion::PreV1, ModuleVersion::V1] {
+        c.bench_function(&format!("session_digest_3_actions/{v}"), |b| {
             b.iter(|| {
                 session_digest(
                     v,

@@ -3,7 +3,7 @@
 //! The owner signs [`multichain_hash`] over one [`ChainDigest`] per chain; each chain's digest is
 //! [`session_digest`], equal to the contract's `getSessionDigest(permissionId, account, session, mode)`.
 
-use alloy_primitives::{Address, B256, Bytes, U256, b256, keccak256};
+use alloy_primitives::{Address, B256, Bytes, Keccak256, U256, b256, keccak256};
 
 use crate::{
     ChainDigest, ModuleVersion, PolicyData, Session, SmartSessionMode, session::ActionData,
@@ -89,17 +89,27 @@ pub mod typehash {
 pub const DOMAIN_SEPARATOR: B256 =
     b256!("0x057501e891776d1482927e5f094ae44049a4d893ba2d7b334dd7db8d38d3a0e1");
 
-/// Builds `abi.encode` of static words.
-struct Words(Vec<u8>);
+/// Builds `abi.encode` of up to 11 static words on the stack and hashes it.
+struct Words {
+    buf: [u8; 32 * 11],
+    len: usize,
+}
 
 impl Words {
-    fn new(typehash: B256, capacity: usize) -> Self {
-        let mut v = Vec::with_capacity(32 * (capacity + 1));
-        v.extend_from_slice(typehash.as_slice());
-        Self(v)
+    fn new(typehash: B256, _capacity: usize) -> Self {
+        let mut w = Self {
+            buf: [0u8; 32 * 11],
+            len: 0,
+        };
+        w.push(typehash);
+        w
+    }
+    fn push(&mut self, word: B256) {
+        self.buf[self.len..self.len + 32].copy_from_slice(word.as_slice());
+        self.len += 32;
     }
     fn b256(mut self, w: B256) -> Self {
-        self.0.extend_from_slice(w.as_slice());
+        self.push(w);
         self
     }
     fn address(self, a: Address) -> Self {
@@ -112,16 +122,17 @@ impl Words {
         self.b256(B256::with_last_byte(b as u8))
     }
     fn hash(self) -> B256 {
-        keccak256(&self.0)
+        keccak256(&self.buf[..self.len])
     }
 }
 
+/// `keccak256(h_1 ‖ h_2 ‖ …)`, the EIP-712 hash of an array of structs.
 fn hash_concat(items: impl Iterator<Item = B256>) -> B256 {
-    let mut buf = Vec::new();
+    let mut hasher = Keccak256::new();
     for h in items {
-        buf.extend_from_slice(h.as_slice());
+        hasher.update(h.as_slice());
     }
-    keccak256(&buf)
+    hasher.finalize()
 }
 
 fn hash_policy(p: &PolicyData) -> B256 {
