@@ -1,4 +1,17 @@
-//! Nexus smart accounts and Smart Sessions actions (grant, use, revoke) over a bundler.
+#![doc = include_str!("../README.md")]
+//!
+//! # Modules
+//!
+//! | module | content |
+//! |---|---|
+//! | [`account`] | bootstrap init data, factory data, counterfactual address |
+//! | [`nonce`] | the Nexus nonce key `[3-byte key][mode][validator]` and nonce lanes |
+//! | [`execution`] | ERC-7579 execution modes and `execute` calldata |
+//! | [`modules`] | install / uninstall calldata, SentinelList `prev`, `trustAttesters` |
+//! | [`deployment`] | [`Deployment`] and presets |
+//! | [`permission`] | [`PermissionRequest`] / [`ActionPermission`] → `Session` |
+//! | [`policy_check`] | the local policy pre-check and [`PolicyViolation`] |
+//! | [`abi`] | `sol!` interfaces of Nexus, its factory and bootstrap, EntryPoint, registry, ERC-20 |
 
 pub mod abi;
 pub mod account;
@@ -15,6 +28,8 @@ mod sender;
 mod session_client;
 
 pub use account::AccountInit;
+pub use alloy_signer_local::PrivateKeySigner;
+pub use bundler_client::UserOperationReceipt;
 pub use client::{
     DEFAULT_RECEIPT_TIMEOUT, GrantPermissionResponse, NexusClient, NexusClientBuilder,
 };
@@ -27,3 +42,6 @@ pub use permission::{ActionPermission, PermissionRequest};
 pub use policy_check::{PolicyViolation, ViolatedRule};
 pub use sender::{DUMMY_ECDSA_SIGNATURE, DynSigner, GasConfig, RpcStats, SendOptions};
 pub use session_client::{SessionKeyClient, SessionKeyClientBuilder};
+
+/// The Smart Sessions layer (`sessions-types`), re-exported.
+pub use sessions_types as sessions;
