@@ -4,10 +4,10 @@ use crate::{
     AaCode, BundlerError, FailedOp, GasEstimate, GasPrices, RpcErrorKind, UserOperationByHash,
     UserOperationReceipt,
     metrics::{RequestCounter, RequestCounts},
-    revert::revert_data_in,
+    revert::{revert_data_in, revert_data_in_message},
 };
 use alloy_json_rpc::RpcError;
-use alloy_primitives::{Address, B256};
+use alloy_primitives::{Address, B256, Bytes};
 use alloy_rpc_client::RpcClient;
 use alloy_transport::TransportErrorKind;
 use alloy_transport_http::reqwest::Url;
@@ -524,10 +524,13 @@ fn rpc_error(
     message: String,
     data: Option<Value>,
 ) -> BundlerError {
-    let failed_op = data
-        .as_ref()
-        .and_then(revert_data_in)
-        .and_then(|bytes| FailedOp::decode(&bytes));
+    let data_revert = data.as_ref().and_then(revert_data_in);
+    let failed_op = data_revert.as_deref().and_then(FailedOp::decode);
+    let inner_revert = match &failed_op {
+        Some(failed) => failed.inner.clone(),
+        None => data_revert.map(Bytes::from),
+    }
+    .or_else(|| revert_data_in_message(&message));
     let aa = AaCode::find_in(&message).or_else(|| failed_op.as_ref().and_then(FailedOp::aa_code));
     BundlerError::Rpc {
         method,
@@ -537,6 +540,7 @@ fn rpc_error(
         kind: RpcErrorKind::from_code(code),
         aa,
         failed_op: failed_op.map(Box::new),
+        inner_revert,
     }
 }
 

@@ -93,7 +93,7 @@ impl RpcErrorKind {
 #[non_exhaustive]
 pub enum BundlerError {
     /// The bundler answered with a JSON-RPC error.
-    #[error("{}", RpcDisplay { method, code: *code, message, kind: *kind, aa: *aa, failed_op: failed_op.as_deref() })]
+    #[error("{}", RpcDisplay { method, code: *code, message, kind: *kind, aa: *aa, inner_revert: inner_revert.as_ref() })]
     Rpc {
         /// The JSON-RPC method.
         method: &'static str,
@@ -109,6 +109,10 @@ pub enum BundlerError {
         aa: Option<AaCode>,
         /// `FailedOp` / `FailedOpWithRevert` decoded from `data`, when present.
         failed_op: Option<Box<FailedOp>>,
+        /// The account's or paymaster's own revert bytes: `FailedOpWithRevert.inner`, other revert data
+        /// in `data`, or a hex token quoted after "revert…" in the message (alto writes
+        /// `"AA23 reverted 0x3b577361…"`).
+        inner_revert: Option<Bytes>,
     },
     /// The bundler could not be reached or answered with an HTTP error, after all retries.
     #[error("{method}: bundler unreachable after {attempts} attempt(s): {message}")]
@@ -192,10 +196,13 @@ impl BundlerError {
         }
     }
 
-    /// The account's or paymaster's own revert bytes (from `FailedOpWithRevert`), for decoding module
-    /// errors such as SmartSession policy violations upstream.
+    /// The account's or paymaster's own revert bytes (from `FailedOpWithRevert`, the error data, or
+    /// quoted in the message), for decoding module errors such as SmartSession policy violations upstream.
     pub fn inner_revert(&self) -> Option<&Bytes> {
-        self.failed_op().and_then(|f| f.inner.as_ref())
+        match self {
+            Self::Rpc { inner_revert, .. } => inner_revert.as_ref(),
+            _ => None,
+        }
     }
 
     /// Whether the bundler says it already has this operation ("already known" / "already in mempool").
@@ -219,7 +226,7 @@ struct RpcDisplay<'a> {
     message: &'a str,
     kind: RpcErrorKind,
     aa: Option<AaCode>,
-    failed_op: Option<&'a FailedOp>,
+    inner_revert: Option<&'a Bytes>,
 }
 
 impl fmt::Display for RpcDisplay<'_> {
@@ -235,7 +242,7 @@ impl fmt::Display for RpcDisplay<'_> {
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
         write!(f, " (bundler said {message:?}, code {}", self.code)?;
-        if let Some(inner) = self.failed_op.and_then(|op| op.inner.as_ref()) {
+        if let Some(inner) = self.inner_revert {
             write!(f, ", inner revert {inner}")?;
         }
         f.write_str(")")

@@ -143,6 +143,23 @@ pub(crate) fn revert_data_in(data: &Value) -> Option<Vec<u8>> {
     }
 }
 
+/// Revert data quoted in a bundler's message after the word "revert…", as alto writes
+/// `"... AA23 reverted 0x3b577361…"`: the first `0x` token there holding at least a 4-byte selector.
+pub(crate) fn revert_data_in_message(message: &str) -> Option<Bytes> {
+    let start = message.to_ascii_lowercase().find("revert")?;
+    message[start..]
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '"' | '\'' | ':' | '[' | ']')
+        })
+        .filter_map(|token| token.strip_prefix("0x"))
+        .find_map(|digits| {
+            alloy_primitives::hex::decode(digits)
+                .ok()
+                .filter(|b| b.len() >= 4)
+        })
+        .map(Bytes::from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +178,30 @@ mod tests {
         assert_eq!(failed.aa_code(), Some(AaCode::AA23));
         assert_eq!(failed.inner.as_ref(), Some(&inner));
         assert_eq!(RevertReason::decode(&data).raw(), Some(&inner));
+    }
+
+    #[test]
+    fn finds_revert_data_quoted_in_messages() {
+        let alto = "UserOperation reverted during simulation with reason: AA23 reverted 0x3b577361aa5b84b7";
+        assert_eq!(
+            revert_data_in_message(alto),
+            Some(Bytes::from(vec![
+                0x3b, 0x57, 0x73, 0x61, 0xaa, 0x5b, 0x84, 0xb7
+            ]))
+        );
+        assert_eq!(
+            revert_data_in_message("AA23 reverted (0x8badf00d)"),
+            Some(Bytes::from(vec![0x8b, 0xad, 0xf0, 0x0d]))
+        );
+        for none in [
+            "AA23 reverted",
+            "AA23 reverted 0x12",
+            "AA23 reverted 0xzzzzzzzz",
+            "hex 0x8badf00d before the word revert",
+            "AA23 reverted 0x123",
+        ] {
+            assert_eq!(revert_data_in_message(none), None, "{none}");
+        }
     }
 
     #[test]

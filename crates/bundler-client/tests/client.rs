@@ -664,6 +664,27 @@ async fn failed_op_with_revert_exposes_the_inner_bytes() {
 }
 
 #[tokio::test]
+async fn revert_data_quoted_in_an_alto_message_is_exposed() {
+    // alto puts the account's revert data in the message text, not in `data`.
+    let stub = Stub::start(|_, _| {
+        Reply::error(
+            -32500,
+            "UserOperation reverted during simulation with reason: AA23 reverted 0x3b577361000000000000000000000000000000000000000000000000000000000000002a",
+        )
+    })
+    .await;
+    let err = client(&stub.url())
+        .estimate_user_operation_gas(&op(), ENTRY_POINT_V07, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.aa_code(), Some(AaCode::AA23));
+    assert!(err.failed_op().is_none());
+    let inner = err.inner_revert().expect("inner revert from the message");
+    assert_eq!(&inner[..4], &[0x3b, 0x57, 0x73, 0x61]);
+    assert_eq!(inner.len(), 36);
+}
+
+#[tokio::test]
 async fn reads_gas_prices_chain_id_and_operations_by_hash() {
     let stub = Stub::start(|req, _| match req.method.as_str() {
         "pimlico_getUserOperationGasPrice" => Reply::Result(json!({
