@@ -540,3 +540,113 @@ fn check_policies(list: &str, policies: &[PolicyData]) -> Result<()> {
         None => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::address;
+
+    fn base() -> SessionBuilder {
+        Session::builder().session_validator(address!("0x2483DA3A338895199E5e538530213157e931Bf06"))
+    }
+
+    #[test]
+    fn builder_rejects_unusable_sessions() {
+        assert!(matches!(
+            Session::builder().build(),
+            Err(Error::MissingSessionValidator)
+        ));
+        assert!(matches!(
+            Session::builder().session_validator(Address::ZERO).build(),
+            Err(Error::MissingSessionValidator)
+        ));
+        let ok = PolicyData::new(Address::repeat_byte(1), Bytes::new());
+        let zero = PolicyData::new(Address::ZERO, Bytes::new());
+        assert!(matches!(
+            base()
+                .action(ActionData::new(
+                    Address::repeat_byte(2),
+                    FixedBytes::ZERO,
+                    vec![]
+                ))
+                .action(ActionData::new(Address::ZERO, FixedBytes::ZERO, vec![]))
+                .build(),
+            Err(Error::ZeroActionTarget { index: 1 })
+        ));
+        let err = base()
+            .action(ActionData::new(
+                Address::repeat_byte(2),
+                FixedBytes::ZERO,
+                vec![ok, zero.clone()],
+            ))
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::ZeroPolicyAddress { list, index: 1 } if list == "action #0"),
+            "{err}"
+        );
+        assert!(matches!(
+            base().user_op_policy(zero.clone()).build(),
+            Err(Error::ZeroPolicyAddress { .. })
+        ));
+        assert!(matches!(
+            base().erc1271_policy(zero).build(),
+            Err(Error::ZeroPolicyAddress { .. })
+        ));
+    }
+
+    #[test]
+    fn version_checks_and_derived_flags() {
+        let names = base()
+            .erc7739_content_name("Permit(address owner)")
+            .build()
+            .unwrap();
+        assert!(names.check_version(ModuleVersion::PreV1).is_ok());
+        assert!(matches!(
+            names.check_version(ModuleVersion::V1),
+            Err(Error::VersionMismatch { .. })
+        ));
+        let ctx = base()
+            .erc7739_context(Erc7739Context::default())
+            .build()
+            .unwrap();
+        assert!(ctx.check_version(ModuleVersion::V1RegistryFree).is_ok());
+        assert!(ctx.check_version(ModuleVersion::PreV1).is_err());
+        let paymaster = base().permit_erc4337_paymaster(true).build().unwrap();
+        assert!(paymaster.check_version(ModuleVersion::PreV1).is_ok());
+        assert!(
+            Session::abi_decode(ModuleVersion::V1, &paymaster.abi_encode(ModuleVersion::V1))
+                .unwrap()
+                .permit_erc4337_paymaster()
+        );
+
+        let plain = base().build().unwrap();
+        assert!(!plain.permit_generic_policy() && !plain.permit_admin_access());
+        let generic = base().action(ActionData::fallback(vec![])).build().unwrap();
+        assert!(generic.permit_generic_policy() && !generic.permit_admin_access());
+        let admin = base()
+            .action(ActionData::new(
+                FALLBACK_TARGET,
+                FALLBACK_SELECTOR_SMART_SESSION_CALL,
+                vec![],
+            ))
+            .build()
+            .unwrap();
+        assert!(admin.permit_admin_access() && !admin.permit_generic_policy());
+        // The id is derived from the three id fields only, also through to_builder edits.
+        let salted = plain
+            .to_builder()
+            .salt(B256::with_last_byte(9))
+            .build()
+            .unwrap();
+        assert_ne!(salted.permission_id(), plain.permission_id());
+        assert_eq!(
+            salted.permission_id(),
+            ids::permission_id(
+                salted.session_validator(),
+                salted.session_validator_init_data(),
+                salted.salt()
+            )
+        );
+    }
+}

@@ -377,6 +377,42 @@ mod tests {
     }
 
     #[test]
+    fn all_seven_conditions_encode_their_enum_value() {
+        use ParamCondition::*;
+        let all = [
+            Equal,
+            GreaterThan,
+            LessThan,
+            GreaterThanOrEqual,
+            LessThanOrEqual,
+            NotEqual,
+            InRange,
+        ];
+        let mut b = ActionConfig::builder();
+        for (i, c) in all.iter().enumerate() {
+            assert_eq!(ParamCondition::try_from(i as u8).unwrap(), *c);
+            b = b.rule(ParamRule::new(*c, i as u32, U256::ZERO));
+        }
+        let cfg = b.build().unwrap();
+        let enc = cfg.abi_encode();
+        for i in 0..7 {
+            let w = 2 + i * 6;
+            assert_eq!(
+                U256::from_be_slice(&enc[w * 32..(w + 1) * 32]),
+                U256::from(i),
+                "condition word"
+            );
+            assert_eq!(
+                U256::from_be_slice(&enc[(w + 1) * 32..(w + 2) * 32]),
+                U256::from(i * 32),
+                "offset word"
+            );
+        }
+        assert_eq!(ActionConfig::abi_decode(&enc).unwrap(), cfg);
+        assert!(ParamCondition::try_from(7).is_err());
+    }
+
+    #[test]
     fn errors() {
         let r = ParamRule::new(ParamCondition::Equal, 0, U256::ZERO);
         assert!(matches!(
