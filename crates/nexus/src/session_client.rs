@@ -444,3 +444,109 @@ impl SessionKeyClient {
         Ok(receipt)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ActionPermission, PermissionRequest, deployment::LocalAddresses};
+    use alloy_primitives::hex;
+    use sessions_types::{ActionData, PolicyData, SessionAction, UsePermissionModuleData};
+
+    fn deployment() -> Deployment {
+        let a = |n: u8| Address::with_last_byte(n);
+        Deployment::local(
+            LocalAddresses {
+                entry_point: a(1),
+                implementation: a(2),
+                factory: a(3),
+                bootstrap: a(4),
+                smart_session: a(5),
+                registry: a(6),
+                account_validator: a(7),
+                session_validator: a(8),
+                policies: crate::PolicyAddresses {
+                    sudo: a(0xA1),
+                    ..Default::default()
+                },
+            },
+            ModuleVersion::PreV1,
+            None,
+        )
+    }
+
+    fn data_for(key: Address, session: &Session) -> SessionData {
+        SessionData {
+            granter: Address::with_last_byte(0x99),
+            session_public_key: Bytes::copy_from_slice(key.as_slice()),
+            description: None,
+            module_data: UsePermissionModuleData {
+                permission_ids: vec![session.permission_id()],
+                action: SessionAction {
+                    target: Address::with_last_byte(5),
+                    value: Default::default(),
+                    call_data: Bytes::new(),
+                },
+                mode: None,
+                permission_id_index: None,
+                enable_session_data: None,
+                sessions: Some(vec![session.clone()]),
+            },
+            module_version: None,
+            chain_id: None,
+            smart_session: None,
+        }
+    }
+
+    #[test]
+    fn session_key_must_own_the_session() {
+        let d = deployment();
+        let key = Address::with_last_byte(0xAA);
+        let other = Address::with_last_byte(0xBB);
+        let session = PermissionRequest::new(key)
+            .action(ActionPermission::new(
+                Address::with_last_byte(0x11),
+                hex!("273ea3e3"),
+            ))
+            .to_session(&d, 1)
+            .unwrap();
+        let pid = session.permission_id();
+        let data = data_for(key, &session);
+        let found = find_session(&data, pid).unwrap();
+        assert_eq!(found, session);
+        assert!(check_session_key(key, pid, &data, Some(&found), &d).is_ok());
+        let err = check_session_key(other, pid, &data, Some(&found), &d).unwrap_err();
+        assert!(
+            matches!(&err, Error::WrongSessionKey { signer, owners, .. } if *signer == other && owners == &vec![key]),
+            "{err}"
+        );
+        // a session public key naming someone else is caught even without the session
+        let mut anonymous = data;
+        anonymous.module_data.sessions = None;
+        assert!(find_session(&anonymous, pid).is_none());
+        assert!(check_session_key(other, pid, &anonymous, None, &d).is_err());
+        assert!(check_session_key(key, pid, &anonymous, None, &d).is_ok());
+    }
+
+    #[test]
+    fn unknown_validators_are_not_second_guessed() {
+        let d = deployment();
+        let key = Address::with_last_byte(0xAA);
+        let custom = Session::builder()
+            .session_validator(Address::with_last_byte(0x42))
+            .session_validator_init_data(Bytes::from_static(b"opaque"))
+            .salt(Default::default())
+            .action(ActionData::new(
+                Address::with_last_byte(0x11),
+                hex!("273ea3e3").into(),
+                vec![PolicyData::new(Address::with_last_byte(0xA1), Bytes::new())],
+            ))
+            .build()
+            .unwrap();
+        let mut data = data_for(key, &custom);
+        data.session_public_key = Bytes::from_static(&[1, 2, 3]);
+        let pid = custom.permission_id();
+        assert!(
+            check_session_key(Address::with_last_byte(0xCC), pid, &data, Some(&custom), &d).is_ok()
+        );
+    }
+}
