@@ -37,7 +37,7 @@ pub(crate) fn patch_listen_host(alto_package_dir: &Path) -> Result<(), DevnetErr
     if text.contains(LISTEN_ALL) {
         let patched = text.replace(LISTEN_ALL, LISTEN_LOCAL);
         // Write to a sibling file and rename, so a concurrent reader never sees half a file.
-        let tmp = path.with_extension(format!("js.devnet-{}", std::process::id()));
+        let tmp = path.with_extension(format!("js.devnet-{}", crate::process::unique_suffix()));
         std::fs::write(&tmp, patched).map_err(|source| DevnetError::Io {
             action: "write patched alto server",
             path: tmp.clone(),

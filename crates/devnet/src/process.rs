@@ -129,6 +129,17 @@ pub(crate) fn free_port() -> Result<u16, DevnetError> {
         })
 }
 
+/// A suffix for temporary files that is unique across processes and across devnets started concurrently
+/// in one process (write-then-rename needs a file nobody else writes).
+pub(crate) fn unique_suffix() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// Log directories older than this are removed when a new instance starts.
 const LOG_RETENTION_SECS: u64 = 24 * 60 * 60;
 

@@ -59,7 +59,7 @@ pub(crate) fn write(path: &Path, state: &CachedState) -> Result<(), DevnetError>
         path: dir.to_path_buf(),
         source,
     })?;
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let tmp = path.with_extension(format!("tmp-{}", crate::process::unique_suffix()));
     let json = serde_json::to_vec(state).expect("CachedState serializes");
     std::fs::write(&tmp, json).map_err(|source| DevnetError::Io {
         action: "write",
