@@ -9,7 +9,7 @@ use crate::{
 };
 
 mod codec;
-mod ids;
+pub(crate) mod ids;
 mod policy;
 
 /// Runs one parsed command.

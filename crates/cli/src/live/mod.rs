@@ -1,62 +1,182 @@
 //! Live commands: `status`, `grant`, `use`, `revoke`, over the `nexus` facade.
+//!
+//! Progress goes to stderr; the result goes to stdout as text, or as JSON with `--json`.
 
 use clap::Args;
 
 use crate::{
     cli::{Endpoints, KeySource},
-    error::{CliError, Result},
+    error::Result,
 };
 
-/// `status` arguments.
+mod actions;
+mod endpoints;
+mod keys;
+
+/// Which account: its address, or the owner whose (counterfactual) Nexus account it is.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct AccountArgs {
+    /// The smart account address.
+    #[arg(long, value_name = "ADDR", conflicts_with = "owner")]
+    pub(crate) account: Option<String>,
+    /// The owner address: the account is the owner's Nexus account (index `--account-index`).
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) owner: Option<String>,
+    /// The account index (factory salt) for `--owner` and for the signing owner of `grant` / `revoke`.
+    #[arg(long, value_name = "N", default_value = "0")]
+    pub(crate) account_index: String,
+}
+
+/// Which permission: its id, or the session file it comes from.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct PermissionArgs {
+    /// The permission id.
+    #[arg(long, value_name = "HEX", conflicts_with_all = ["session", "session_data"])]
+    pub(crate) permission_id: Option<String>,
+    /// A session file (module-sdk `Session` JSON); `-` = stdin.
+    #[arg(long, value_name = "FILE", conflicts_with = "session_data")]
+    pub(crate) session: Option<String>,
+    /// A SessionData file (reference SDK format, as `grant --out` writes it); names the account too.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) session_data: Option<String>,
+}
+
+/// Show an account's SmartSession state.
+///
+/// Prints whether the account is deployed, whether the SmartSession module is installed and, for a
+/// permission, whether it is enabled and the account's enable nonce for it.
+///
+/// Example:
+///   nexus-sessions status --deployment devnet.json --owner 0x90F79bf6EB2c4f870365E785982E1f101E93b906
+///   nexus-sessions status --account 0x… --permission-id 0x… --json
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub(crate) struct StatusArgs {
     #[command(flatten)]
     pub(crate) endpoints: Endpoints,
-    /// The smart account.
-    #[arg(long, value_name = "ADDR")]
-    pub(crate) account: Option<String>,
+    #[command(flatten)]
+    pub(crate) account: AccountArgs,
+    #[command(flatten)]
+    pub(crate) permission: PermissionArgs,
 }
 
-/// `grant` arguments.
+/// Grant a session: the owner's account enables it with a UserOperation.
+///
+/// Deploys the account and installs SmartSession first when needed. The session is either a
+/// session file, or built from `--session-key` and `--action` with the deployment's session
+/// validator and policies (sudo unless limits are given). The owner key is read from a file or an
+/// environment variable, never from the command line.
+///
+/// Example:
+///   nexus-sessions grant --deployment devnet.json --key-file owner.key \
+///     --session-key 0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65 \
+///     --action 0x5FbDB2315678afecb367f032d93F642f64180aa3:0xd09de08a --usage-limit 10 --out session.json
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub(crate) struct GrantArgs {
     #[command(flatten)]
     pub(crate) endpoints: Endpoints,
     #[command(flatten)]
     pub(crate) key: KeySource,
+    /// The account index (factory salt) of the owner's account.
+    #[arg(long, value_name = "N", default_value = "0")]
+    pub(crate) account_index: String,
+    /// A session file to enable (module-sdk `Session` JSON); `-` = stdin.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["session_key", "actions"])]
+    pub(crate) session: Option<String>,
+    /// The session key's address (builds the session from the flags below).
+    #[arg(long, value_name = "ADDR", required_unless_present = "session")]
+    pub(crate) session_key: Option<String>,
+    /// An allowed call, `TARGET:SELECTOR` (selector as hex or a signature like `increment()`); repeatable.
+    #[arg(
+        long = "action",
+        value_name = "TARGET:SELECTOR",
+        required_unless_present = "session"
+    )]
+    pub(crate) actions: Vec<String>,
+    /// Session valid from this unix time.
+    #[arg(long, value_name = "UNIX_TIME")]
+    pub(crate) valid_after: Option<String>,
+    /// Session valid until this unix time.
+    #[arg(long, value_name = "UNIX_TIME")]
+    pub(crate) valid_until: Option<String>,
+    /// Maximum number of uses of the session.
+    #[arg(long, value_name = "N")]
+    pub(crate) usage_limit: Option<String>,
+    /// Maximum total ETH value (wei) the session may send.
+    #[arg(long, value_name = "WEI")]
+    pub(crate) value_limit: Option<String>,
+    /// Salt of the session (default: random), to grant the same key twice.
+    #[arg(long, value_name = "HEX")]
+    pub(crate) salt: Option<String>,
+    /// Write the grant's SessionData (reference SDK JSON, for `use --session-data`) to this file.
+    #[arg(long, value_name = "FILE", conflicts_with = "session")]
+    pub(crate) out: Option<String>,
 }
 
-/// `use` arguments.
+/// Use a session: the session key sends a call from the account.
+///
+/// The session key is read from a file or an environment variable, never from the command line.
+///
+/// Example:
+///   nexus-sessions use --deployment devnet.json --key-env SESSION_KEY --account 0x… \
+///     --session session.json --target 0x5FbDB2315678afecb367f032d93F642f64180aa3 --call 'increment()'
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub(crate) struct UseArgs {
     #[command(flatten)]
     pub(crate) endpoints: Endpoints,
     #[command(flatten)]
     pub(crate) key: KeySource,
+    #[command(flatten)]
+    pub(crate) account: AccountArgs,
+    #[command(flatten)]
+    pub(crate) permission: PermissionArgs,
+    /// The contract to call.
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) target: String,
+    /// Calldata as hex, or a no-argument function signature such as `increment()`.
+    #[arg(long, value_name = "HEX|SIG", default_value = "0x")]
+    pub(crate) call: String,
+    /// ETH value to send (wei).
+    #[arg(long, value_name = "WEI", default_value = "0")]
+    pub(crate) value: String,
 }
 
-/// `revoke` arguments.
+/// Revoke a session: the owner's account removes it with a UserOperation.
+///
+/// Example:
+///   nexus-sessions revoke --deployment devnet.json --key-file owner.key --session session.json
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub(crate) struct RevokeArgs {
     #[command(flatten)]
     pub(crate) endpoints: Endpoints,
     #[command(flatten)]
     pub(crate) key: KeySource,
+    /// The account index (factory salt) of the owner's account.
+    #[arg(long, value_name = "N", default_value = "0")]
+    pub(crate) account_index: String,
+    #[command(flatten)]
+    pub(crate) permission: PermissionArgs,
 }
 
-fn pending() -> CliError {
-    CliError::Runtime("live commands are not wired yet".into())
+/// Runs `status`.
+pub(crate) fn status(a: StatusArgs) -> Result<()> {
+    actions::run(actions::status(a))
 }
 
-pub(crate) fn status(_a: StatusArgs) -> Result<()> {
-    Err(pending())
+/// Runs `grant`.
+pub(crate) fn grant(a: GrantArgs) -> Result<()> {
+    actions::run(actions::grant(a))
 }
-pub(crate) fn grant(_a: GrantArgs) -> Result<()> {
-    Err(pending())
+
+/// Runs `use`.
+pub(crate) fn use_session(a: UseArgs) -> Result<()> {
+    actions::run(actions::use_session(a))
 }
-pub(crate) fn use_session(_a: UseArgs) -> Result<()> {
-    Err(pending())
-}
-pub(crate) fn revoke(_a: RevokeArgs) -> Result<()> {
-    Err(pending())
+
+/// Runs `revoke`.
+pub(crate) fn revoke(a: RevokeArgs) -> Result<()> {
+    actions::run(actions::revoke(a))
 }

@@ -1,0 +1,559 @@
+//! What the live commands do, over `nexus::NexusClient` (owner side) and `nexus::SessionKeyClient`
+//! (session-key side). Progress lines go to stderr; the result to stdout.
+
+use std::{future::Future, time::Instant};
+
+use alloy_primitives::{Address, B256, Bytes, U256};
+use alloy_provider::{Provider, RootProvider};
+use alloy_signer_local::PrivateKeySigner;
+use nexus::{
+    AccountInit, ActionPermission, Call, ModuleType, NexusClient, PermissionRequest,
+    SessionKeyClient,
+};
+use serde_json::{Value, json};
+use sessions_types::{
+    PermissionId, Session, SessionAction, SessionData, SmartSessionMode, UsePermissionModuleData,
+};
+
+use super::{
+    AccountArgs, GrantArgs, PermissionArgs, RevokeArgs, StatusArgs, UseArgs,
+    endpoints::{self, Target},
+    keys,
+};
+use crate::{
+    cli::Endpoints,
+    commands::ids::parse_selector,
+    error::{CliError, Location, Result},
+    input,
+    output::{self, hex0x},
+    session_json,
+};
+
+/// Runs an async command on a small current-thread runtime.
+pub(super) fn run(fut: impl Future<Output = Result<()>>) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Runtime(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(fut)
+}
+
+fn progress(message: &str) {
+    eprintln!("nexus-sessions: {message}");
+}
+
+fn runtime(what: &str) -> impl Fn(nexus::Error) -> CliError + '_ {
+    move |e| CliError::Runtime(format!("{what}: {e}"))
+}
+
+fn signer(key: B256, loc: &str) -> Result<PrivateKeySigner> {
+    PrivateKeySigner::from_bytes(&key)
+        .map_err(|_| Location::new(loc.to_owned()).error("not a valid secp256k1 private key"))
+}
+
+fn index(s: &str) -> Result<u64> {
+    input::u64_str(s, &Location::new("--account-index"))
+}
+
+/// A throwaway signer for read-only clients: it never signs anything.
+fn read_only_signer() -> PrivateKeySigner {
+    PrivateKeySigner::from_bytes(&B256::with_last_byte(1)).expect("1 is a valid secp256k1 key")
+}
+
+/// Checks that the node serves the chain the deployment file names.
+async fn check_chain(target: &Target, client_chain: u64) -> Result<()> {
+    match target.chain_id {
+        Some(expected) if expected != client_chain => Err(CliError::Runtime(format!(
+            "the node at {} is chain {client_chain}, but the deployment file is for chain {expected}",
+            target.rpc_url
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A read-only owner client for `account` (address, or owner + index).
+async fn read_client(target: &Target, account: &AccountArgs) -> Result<NexusClient> {
+    let d = target.deployment.clone();
+    let mut builder = NexusClient::builder(
+        read_only_signer(),
+        target.rpc_url.clone(),
+        target.bundler_url.clone(),
+        d.clone(),
+    )
+    .index(index(&account.account_index)?);
+    match (&account.account, &account.owner) {
+        (Some(a), _) => {
+            builder = builder.account_address(input::address(a, &Location::new("--account"))?)
+        }
+        (None, Some(o)) => {
+            let owner = input::address(o, &Location::new("--owner"))?;
+            builder = builder.account_init(AccountInit::k1(
+                d.bootstrap,
+                d.account_validator,
+                owner,
+                Address::ZERO,
+                vec![],
+                0,
+            ));
+        }
+        (None, None) => {
+            return Err(Location::new("--account").error("pass --account ADDR or --owner ADDR"));
+        }
+    }
+    let client = builder.build().await.map_err(runtime("connecting"))?;
+    check_chain(target, client.chain_id()).await?;
+    Ok(client)
+}
+
+/// An owner client signing with the key from `--key-file` / `--key-env`.
+async fn owner_client(
+    target: &Target,
+    key: &crate::cli::KeySource,
+    account_index: &str,
+) -> Result<NexusClient> {
+    let signer = signer(keys::read_key(key, "owner")?, "owner key")?;
+    let client = NexusClient::builder(
+        signer,
+        target.rpc_url.clone(),
+        target.bundler_url.clone(),
+        target.deployment.clone(),
+    )
+    .index(index(account_index)?)
+    .build()
+    .await
+    .map_err(runtime("connecting"))?;
+    check_chain(target, client.chain_id()).await?;
+    Ok(client)
+}
+
+/// The permission named by `--permission-id`, `--session` or `--session-data`.
+struct Permission {
+    id: PermissionId,
+    session: Option<Session>,
+    data: Option<SessionData>,
+}
+
+fn permission(args: &PermissionArgs, target: &Target) -> Result<Option<Permission>> {
+    if let Some(pid) = &args.permission_id {
+        let id = input::hex_b256(pid, &Location::new("--permission-id"))?;
+        return Ok(Some(Permission {
+            id: PermissionId(id),
+            session: None,
+            data: None,
+        }));
+    }
+    if let Some(path) = &args.session {
+        let file = session_json::read("--session", path)?;
+        let session = file.to_session(target.deployment.module_version)?;
+        return Ok(Some(Permission {
+            id: session.permission_id(),
+            session: Some(session),
+            data: None,
+        }));
+    }
+    if let Some(path) = &args.session_data {
+        let text = input::read_source("--session-data", path)?;
+        let loc = Location::new(format!("--session-data file `{path}`"));
+        let data = SessionData::from_json(&text).map_err(|e| loc.error(e.to_string()))?;
+        let id = data
+            .module_data
+            .active_permission_id()
+            .ok_or_else(|| loc.error("the session data lists no permission id"))?;
+        let session = data
+            .module_data
+            .sessions
+            .as_ref()
+            .and_then(|s| s.iter().find(|s| s.permission_id() == id))
+            .cloned();
+        return Ok(Some(Permission {
+            id,
+            session,
+            data: Some(data),
+        }));
+    }
+    Ok(None)
+}
+
+fn required_permission(args: &PermissionArgs, target: &Target) -> Result<Permission> {
+    permission(args, target)?.ok_or_else(|| {
+        Location::new("--permission-id").error(
+            "name the permission: --permission-id HEX, --session FILE or --session-data FILE",
+        )
+    })
+}
+
+/// `getNonce(permissionId, account)`: the enable nonce the next ENABLE signature must use.
+async fn enable_nonce(target: &Target, id: PermissionId, account: Address) -> Result<U256> {
+    let url = target
+        .rpc_url
+        .parse()
+        .map_err(|e| Location::new("--rpc-url").error(format!("invalid URL: {e}")))?;
+    let provider: RootProvider = RootProvider::new_http(url);
+    let data = sessions_types::get_nonce_calldata(id, account);
+    let call = json!({"to": target.deployment.smart_session, "data": data});
+    let reply: Bytes = provider
+        .raw_request("eth_call".into(), (call, "latest"))
+        .await
+        .map_err(|e| CliError::Runtime(format!("getNonce: {e}")))?;
+    if reply.len() != 32 {
+        return Err(CliError::Runtime(format!(
+            "getNonce returned {} bytes, expected 32",
+            reply.len()
+        )));
+    }
+    Ok(U256::from_be_slice(&reply))
+}
+
+fn print(endpoints: &Endpoints, value: &Value, text: &[(&str, String)]) {
+    if endpoints.json {
+        output::json(value);
+    } else {
+        let width = text.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+        for (k, v) in text {
+            output::line(&format!("{k:width$}  {v}"));
+        }
+    }
+}
+
+/// `status`.
+pub(super) async fn status(a: StatusArgs) -> Result<()> {
+    let target = endpoints::resolve(&a.endpoints)?;
+    let perm = permission(&a.permission, &target)?;
+    let client = read_client(&target, &a.account).await?;
+    let account = client.address();
+    let d = &target.deployment;
+    let (deployed, installed) = tokio::join!(
+        client.is_deployed(),
+        client.is_module_installed(ModuleType::Validator, d.smart_session)
+    );
+    let deployed = deployed.map_err(runtime("reading the account"))?;
+    let installed = installed.map_err(runtime("isModuleInstalled"))?;
+    let mut value = json!({
+        "account": hex0x(account),
+        "chainId": client.chain_id(),
+        "deployed": deployed,
+        "smartSession": hex0x(d.smart_session),
+        "moduleVersion": d.module_version.as_str(),
+        "smartSessionInstalled": installed,
+    });
+    let mut text = vec![
+        ("account", hex0x(account)),
+        ("chain id", client.chain_id().to_string()),
+        ("deployed", deployed.to_string()),
+        (
+            "smart session",
+            format!("{} ({})", hex0x(d.smart_session), d.module_version),
+        ),
+        ("installed", installed.to_string()),
+    ];
+    if let Some(p) = perm {
+        let (enabled, nonce) = tokio::join!(
+            client.is_permission_enabled(p.id),
+            enable_nonce(&target, p.id, account)
+        );
+        let enabled = enabled.map_err(runtime("isPermissionEnabled"))?;
+        let nonce = nonce?;
+        value["permissionId"] = json!(hex0x(p.id.0));
+        value["permissionEnabled"] = json!(enabled);
+        value["enableNonce"] = json!(nonce.to_string());
+        text.push(("permission id", hex0x(p.id.0)));
+        text.push(("enabled", enabled.to_string()));
+        text.push(("enable nonce", nonce.to_string()));
+    }
+    print(&a.endpoints, &value, &text);
+    Ok(())
+}
+
+/// Sends nothing more until the userOp is included; returns `(transaction hash, success)`.
+async fn wait(
+    client_wait: impl Future<
+        Output = std::result::Result<bundler_client::UserOperationReceipt, nexus::Error>,
+    >,
+    hash: B256,
+    what: &str,
+) -> Result<B256> {
+    progress(&format!(
+        "{what}: userOp {} sent, waiting for the receipt…",
+        hex0x(hash)
+    ));
+    let started = Instant::now();
+    let receipt = client_wait.await.map_err(runtime(what))?;
+    let tx = receipt.receipt.transaction_hash;
+    progress(&format!(
+        "{what}: included in transaction {} after {:.1?}",
+        hex0x(tx),
+        started.elapsed()
+    ));
+    Ok(tx)
+}
+
+fn parse_action(s: &str) -> Result<ActionPermission> {
+    let loc = Location::new(format!("--action {s}"));
+    let (target, selector) = s
+        .split_once(':')
+        .ok_or_else(|| loc.error("expected TARGET:SELECTOR, e.g. 0x…:0xd09de08a"))?;
+    let target = input::address(target, &loc)?;
+    let selector = parse_selector(selector, &loc)?;
+    Ok(ActionPermission::new(target, selector))
+}
+
+/// `grant`.
+pub(super) async fn grant(a: GrantArgs) -> Result<()> {
+    let target = endpoints::resolve(&a.endpoints)?;
+    let d = target.deployment.clone();
+    // Everything local is checked before any network request.
+    let request_or_session = if let Some(path) = &a.session {
+        let file = session_json::read("--session", path)?;
+        Err(file.to_session(d.module_version)?)
+    } else {
+        let key = a.session_key.as_deref().unwrap_or_default();
+        let mut req = PermissionRequest::new(input::address(key, &Location::new("--session-key"))?);
+        for action in &a.actions {
+            req = req.action(parse_action(action)?);
+        }
+        if a.valid_after.is_some() || a.valid_until.is_some() {
+            let t = |v: &Option<String>, n: &str| {
+                v.as_deref()
+                    .map(|s| input::u64_str(s, &Location::new(n.to_owned())))
+                    .transpose()
+            };
+            req = req.time_window(
+                t(&a.valid_after, "--valid-after")?.unwrap_or(0),
+                t(&a.valid_until, "--valid-until")?.unwrap_or(0),
+            );
+        }
+        if let Some(n) = &a.usage_limit {
+            let l = Location::new("--usage-limit");
+            req = req.usage_limit(input::fit_bits(input::uint_str(n, &l)?, 128, &l)?.to::<u128>());
+        }
+        if let Some(v) = &a.value_limit {
+            req = req.value_limit(input::uint_str(v, &Location::new("--value-limit"))?);
+        }
+        if let Some(s) = &a.salt {
+            req = req.salt(input::hex_b256(s, &Location::new("--salt"))?);
+        }
+        Ok(req)
+    };
+    let client = owner_client(&target, &a.key, &a.account_index).await?;
+    progress(&format!(
+        "owner {} controls account {}",
+        hex0x(client.owner()),
+        hex0x(client.address())
+    ));
+
+    let installed = client
+        .is_module_installed(ModuleType::Validator, d.smart_session)
+        .await
+        .map_err(runtime("isModuleInstalled"))?;
+    if !installed {
+        progress("installing the SmartSession module (deploys the account if needed)…");
+        let hash = client
+            .install_smart_sessions()
+            .await
+            .map_err(runtime("installing SmartSession"))?;
+        wait(
+            client.wait_for_user_operation_receipt(hash),
+            hash,
+            "install",
+        )
+        .await?;
+    }
+
+    let (hash, session, session_data) = match request_or_session {
+        Ok(request) => {
+            let grant = client
+                .grant_permission(std::slice::from_ref(&request))
+                .await
+                .map_err(runtime("grant"))?;
+            let data = client.session_data(&grant, 0).map_err(runtime("grant"))?;
+            (grant.user_op_hash, grant.sessions[0].clone(), Some(data))
+        }
+        Err(session) => {
+            let mut calls = Vec::new();
+            if d.module_version.uses_registry() && !d.registry.is_zero() {
+                let trusted = client
+                    .trusted_attesters()
+                    .await
+                    .map_err(runtime("findTrustedAttesters"))?;
+                if trusted.is_empty() {
+                    calls.push(nexus::modules::trust_attesters_call(
+                        d.registry,
+                        1,
+                        &[nexus::deployment::MOCK_ATTESTER],
+                    ));
+                }
+            }
+            let data = sessions_types::enable_sessions_calldata(
+                d.module_version,
+                std::slice::from_ref(&session),
+            )
+            .map_err(|e| Location::new("--session").error(e.to_string()))?;
+            calls.push(Call::new(d.smart_session, data));
+            let hash = client.send_calls(&calls).await.map_err(runtime("grant"))?;
+            (hash, session, None)
+        }
+    };
+    let tx = wait(client.wait_for_user_operation_receipt(hash), hash, "grant").await?;
+    let pid = session.permission_id();
+    if let Some(out) = &a.out {
+        // clap keeps --out and --session apart, so the session data exists here.
+        if let Some(data) = &session_data {
+            std::fs::write(out, data.to_json_pretty() + "\n")
+                .map_err(|e| CliError::Runtime(format!("cannot write --out file `{out}`: {e}")))?;
+            progress(&format!("wrote the session data to {out}"));
+        }
+    }
+    let value = json!({
+        "account": hex0x(client.address()),
+        "permissionId": hex0x(pid.0),
+        "userOpHash": hex0x(hash),
+        "transactionHash": hex0x(tx),
+        "session": session_json::to_json(&session, d.module_version, Some(client.chain_id())),
+    });
+    print(
+        &a.endpoints,
+        &value,
+        &[
+            ("account", hex0x(client.address())),
+            ("permission id", hex0x(pid.0)),
+            ("userOp hash", hex0x(hash)),
+            ("transaction", hex0x(tx)),
+        ],
+    );
+    Ok(())
+}
+
+/// `use`.
+pub(super) async fn use_session(a: UseArgs) -> Result<()> {
+    let target = endpoints::resolve(&a.endpoints)?;
+    let d = target.deployment.clone();
+    let perm = required_permission(&a.permission, &target)?;
+    let to = input::address(&a.target, &Location::new("--target"))?;
+    let value = input::uint_str(&a.value, &Location::new("--value"))?;
+    let call_loc = Location::new("--call");
+    let data: Bytes = if a.call.contains('(') {
+        if !a.call.trim().ends_with("()") {
+            return Err(call_loc.error(
+                "a function signature here must take no arguments (e.g. `increment()`); pass other calls as hex calldata",
+            ));
+        }
+        parse_selector(&a.call, &call_loc)?.to_vec().into()
+    } else {
+        input::hex_bytes(&a.call, &call_loc)?.into()
+    };
+    let key = signer(keys::read_key(&a.key, "session")?, "session key")?;
+    let session_key = key.address();
+
+    let data_for_client = match perm.data.clone() {
+        Some(sd) => sd,
+        None => {
+            let account = match (&a.account.account, &a.account.owner) {
+                (Some(x), _) => input::address(x, &Location::new("--account"))?,
+                (None, Some(_)) => read_client(&target, &a.account).await?.address(),
+                (None, None) => {
+                    return Err(Location::new("--account").error(
+                        "pass --account ADDR or --owner ADDR (or --session-data FILE, which names the account)",
+                    ));
+                }
+            };
+            SessionData {
+                granter: account,
+                session_public_key: Bytes::copy_from_slice(session_key.as_slice()),
+                description: None,
+                module_data: UsePermissionModuleData {
+                    permission_ids: vec![perm.id],
+                    action: SessionAction {
+                        target: to,
+                        value,
+                        call_data: data.clone(),
+                    },
+                    mode: Some(SmartSessionMode::Use),
+                    permission_id_index: None,
+                    enable_session_data: None,
+                    sessions: perm.session.clone().map(|s| vec![s]),
+                },
+                module_version: Some(d.module_version),
+                chain_id: target.chain_id,
+                smart_session: Some(d.smart_session),
+            }
+        }
+    };
+    let client = SessionKeyClient::builder(
+        key,
+        target.rpc_url.clone(),
+        target.bundler_url.clone(),
+        d.clone(),
+        data_for_client,
+    )
+    .with_local_policy_check(perm.session.is_some())
+    .build()
+    .await
+    .map_err(runtime("connecting"))?;
+    progress(&format!(
+        "session key {} acting for account {} under permission {}",
+        hex0x(session_key),
+        hex0x(client.account()),
+        hex0x(client.permission_id().0)
+    ));
+    let call = Call { to, value, data };
+    let hash = client
+        .use_permission(std::slice::from_ref(&call))
+        .await
+        .map_err(runtime("use"))?;
+    let tx = wait(client.wait_for_user_operation_receipt(hash), hash, "use").await?;
+    let out = json!({
+        "account": hex0x(client.account()),
+        "permissionId": hex0x(client.permission_id().0),
+        "userOpHash": hex0x(hash),
+        "transactionHash": hex0x(tx),
+    });
+    print(
+        &a.endpoints,
+        &out,
+        &[
+            ("account", hex0x(client.account())),
+            ("permission id", hex0x(client.permission_id().0)),
+            ("userOp hash", hex0x(hash)),
+            ("transaction", hex0x(tx)),
+        ],
+    );
+    Ok(())
+}
+
+/// `revoke`.
+pub(super) async fn revoke(a: RevokeArgs) -> Result<()> {
+    let target = endpoints::resolve(&a.endpoints)?;
+    let perm = required_permission(&a.permission, &target)?;
+    let client = owner_client(&target, &a.key, &a.account_index).await?;
+    if let Some(data) = &perm.data
+        && data.granter != client.address()
+    {
+        return Err(CliError::Runtime(format!(
+            "the session data was granted by {}, but this owner key controls {}",
+            hex0x(data.granter),
+            hex0x(client.address())
+        )));
+    }
+    let hash = client
+        .revoke_permission(perm.id)
+        .await
+        .map_err(runtime("revoke"))?;
+    let tx = wait(client.wait_for_user_operation_receipt(hash), hash, "revoke").await?;
+    let out = json!({
+        "account": hex0x(client.address()),
+        "permissionId": hex0x(perm.id.0),
+        "userOpHash": hex0x(hash),
+        "transactionHash": hex0x(tx),
+    });
+    print(
+        &a.endpoints,
+        &out,
+        &[
+            ("account", hex0x(client.address())),
+            ("permission id", hex0x(perm.id.0)),
+            ("userOp hash", hex0x(hash)),
+            ("transaction", hex0x(tx)),
+        ],
+    );
+    Ok(())
+}
