@@ -68,8 +68,9 @@ contract UniversalActionPolicy is PolicyBase, IActionPolicy {
         ActionConfig storage stored = actionConfigs[configId][msg.sender][account];
         stored.valueLimitPerUse = config.valueLimitPerUse;
         stored.paramRules.length = config.paramRules.length;
-        // Copied rule by rule: memory-to-storage copies of struct arrays are not supported by the compiler.
-        for (uint256 i; i < 16; ++i) {
+        // Copied rule by rule (the compiler cannot copy struct arrays from memory to storage), and only the
+        // active ones: this runs inside validation in ENABLE mode, and rules past `length` are never read.
+        for (uint256 i; i < config.paramRules.length; ++i) {
             stored.paramRules.rules[i] = config.paramRules.rules[i];
         }
         emit PolicySet(configId, msg.sender, account);
@@ -91,7 +92,8 @@ contract UniversalActionPolicy is PolicyBase, IActionPolicy {
         return VALIDATION_SUCCESS;
     }
 
-    /// @notice The stored config, for inspection.
+    /// @notice The stored config, for inspection. Rules past `paramRules.length` are unused (they may still hold
+    ///         an earlier, longer config's values).
     function getActionConfig(bytes32 configId, address multiplexer, address account)
         external
         view
