@@ -99,6 +99,7 @@ impl BundlerClientBuilder {
             url: self.url.clone(),
             message: e.to_string(),
         })?;
+        check_scheme(&url)?;
         let chain_id = OnceLock::new();
         if let Some(id) = self.chain_id {
             let _ = chain_id.set(id);
@@ -559,4 +560,23 @@ fn shorten(text: &str) -> String {
         short.push_str(&format!("… ({} bytes)", text.len()));
     }
     short
+}
+
+/// Refuses schemes the HTTP transport cannot speak, so a missing TLS feature is a clear error at build time
+/// rather than a connection failure on the first request.
+fn check_scheme(url: &Url) -> Result<(), BundlerError> {
+    let invalid = |message: &str| BundlerError::InvalidUrl {
+        url: url.to_string(),
+        message: message.into(),
+    };
+    match url.scheme() {
+        "http" => Ok(()),
+        "https" if cfg!(feature = "rustls") => Ok(()),
+        "https" => Err(invalid(
+            "https needs the `rustls` feature of bundler-client (or of nexus)",
+        )),
+        other => Err(invalid(&format!(
+            "unsupported scheme `{other}`: use http or https"
+        ))),
+    }
 }
