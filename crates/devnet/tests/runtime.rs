@@ -280,3 +280,39 @@ async fn override_manifest_replaces_contracts() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_deployment_names_the_contract_and_the_logs_and_stops_anvil() {
+    // 0xfe is INVALID: the CREATE fails, which the deployment must report, naming the contract.
+    let manifest = OverrideManifest::from_json_str(
+        r#"{"counter": {"creation_code": "0xfe"}}"#,
+        std::path::Path::new("."),
+    )
+    .unwrap();
+    let err = Devnet::builder()
+        .overrides(manifest)
+        .state_cache(false)
+        .start()
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("deploying `counter`"), "{message}");
+    assert!(message.contains("devnet-logs"), "{message}");
+    let devnet::DevnetError::Startup { log_dir, .. } = &err else {
+        panic!("{err:?}")
+    };
+    let log = std::fs::read_to_string(log_dir.join("anvil.log")).unwrap();
+    let port: u16 = log
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Listening on 127.0.0.1:")?
+                .parse()
+                .ok()
+        })
+        .expect("anvil logged its port");
+    assert!(
+        listeners(port).is_empty(),
+        "this anvil is stopped after the failure"
+    );
+}
