@@ -73,3 +73,21 @@ fn concurrent_ensure_calls_agree() {
             .all(|w| w[0].solc_shim == w[1].solc_shim && w[0].versions == w[1].versions)
     );
 }
+
+#[test]
+fn ensure_at_a_root_without_tool_manifests_names_the_missing_file() {
+    let root = std::env::temp_dir().join(format!("devnet-empty-root-{}", std::process::id()));
+    std::fs::create_dir_all(&root).unwrap();
+    let result = Toolchain::ensure_at(&root);
+    std::fs::remove_dir_all(&root).unwrap();
+    match result {
+        Err(DevnetError::Io { path, .. }) => {
+            assert!(
+                path.ends_with("tools/package-lock.json"),
+                "{}",
+                path.display()
+            )
+        }
+        other => panic!("expected an Io error naming the lock file, got {other:?}"),
+    }
+}
