@@ -177,12 +177,7 @@ impl From<BundlerError> for Error {
     fn from(source: BundlerError) -> Self {
         let decoded = source
             .inner_revert()
-            .cloned()
-            .or_else(|| match &source {
-                BundlerError::Rpc { message, .. } => revert_data_in_message(message),
-                _ => None,
-            })
-            .map(|d| Box::new(sessions_types::abi::decode_revert(&d)));
+            .map(|d| Box::new(sessions_types::abi::decode_revert(d)));
         match source {
             BundlerError::ReceiptTimeout { hash, waited } => Self::ReceiptTimeout { hash, waited },
             source => Self::Bundler {
@@ -191,22 +186,6 @@ impl From<BundlerError> for Error {
             },
         }
     }
-}
-
-/// Revert data a bundler quoted in its message text, e.g. alto's
-/// `"... AA23 reverted 0x3b577361…"`: the first `0x` token after "reverted" with at least a
-/// selector's worth of hex digits.
-fn revert_data_in_message(message: &str) -> Option<alloy_primitives::Bytes> {
-    let after = &message[message.find("reverted")?..];
-    let start = after.find("0x")?;
-    let hex: String = after[start + 2..]
-        .chars()
-        .take_while(char::is_ascii_hexdigit)
-        .collect();
-    if hex.len() < 8 || !hex.len().is_multiple_of(2) {
-        return None;
-    }
-    alloy_primitives::hex::decode(&hex).ok().map(Into::into)
 }
 
 impl From<alloy_signer::Error> for Error {
@@ -223,23 +202,7 @@ impl From<Box<PolicyViolation>> for Error {
 
 #[cfg(test)]
 mod tests {
-    use super::revert_data_in_message;
-
-    #[test]
-    fn revert_data_from_alto_message() {
-        let m = "UserOperation reverted during simulation with reason: AA23 reverted 0x3b577361aa5b84b7370184a9d9f6416aa1416becef72e18d23c7ca61a18afd63c22edc82000000000000000000000000b7f8bc63bbcad18155201308c8f3540b07f84f5e";
-        let data = revert_data_in_message(m).unwrap();
-        assert_eq!(&data[..4], &[0x3b, 0x57, 0x73, 0x61]);
-        assert_eq!(data.len(), 68);
-        let d = sessions_types::abi::decode_revert(&data);
-        assert_eq!(d.name, "PolicyViolation");
-        assert_eq!(revert_data_in_message("AA23 reverted 0x12"), None);
-        assert_eq!(revert_data_in_message("AA23 reverted (or OOG)"), None);
-        assert_eq!(
-            revert_data_in_message("no hex 0x12345678 before the word"),
-            None
-        );
-    }
+    use super::*;
 
     #[test]
     fn error_stays_small() {

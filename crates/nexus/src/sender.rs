@@ -243,12 +243,7 @@ impl OpSender {
         {
             return Ok((max, prio));
         }
-        // TODO(bundler-client): `user_operation_gas_price` sends `params: null`, which alto 0.0.20
-        // rejects ("Expected array"); call the method with `[]` here until it is fixed there.
-        let price = self
-            .bundler
-            .request::<[u8; 0], bundler_client::GasPrices>("pimlico_getUserOperationGasPrice", &[])
-            .await;
+        let price = self.bundler.user_operation_gas_price().await;
         let (max, prio) = match price {
             Ok(prices) => (
                 prices.fast.max_fee_per_gas,
