@@ -202,8 +202,6 @@ impl From<Box<PolicyViolation>> for Error {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn error_stays_small() {
         assert!(
