@@ -1,1 +1,310 @@
-//! Library half of the end-to-end test crate; the tests live in `tests/`.
+//! Library half of the end-to-end test crate: what the tests in `tests/`, the `flow` benchmark and
+//! the `session_key_load` client share.
+//!
+//! - [`deployment`]: the [`Deployment`] of a running [`Devnet`] (with the proxy creation code, so
+//!   account addresses are computed offline);
+//! - [`Chain`]: direct node access for test set-up and checks (fund an address, place a fresh
+//!   `Counter`, read `number()`, move anvil's clock) — never used by the code under test;
+//! - [`counter`]: the `Counter` fixture's calls as [`nexus::Call`]s;
+//! - [`Owner`]: a fresh owner key with a funded, deployed Nexus account that has SmartSession
+//!   installed, and a fresh `Counter` to grant permissions on.
+
+use alloy_primitives::{Address, Bytes, U256};
+use alloy_provider::{Provider, ProviderBuilder, RootProvider};
+use devnet::Devnet;
+use nexus::{Deployment, LocalAddresses, NexusClient, PolicyAddresses, PrivateKeySigner};
+use serde_json::json;
+use std::borrow::Cow;
+
+pub use nexus;
+
+/// The [`Deployment`] of a running devnet: its addresses, its SmartSession version and the NexusProxy
+/// creation code (for offline account addresses).
+pub fn deployment(devnet: &Devnet) -> Deployment {
+    let a = devnet.addresses();
+    Deployment::local(
+        LocalAddresses {
+            entry_point: a.entry_point,
+            implementation: a.nexus_implementation,
+            factory: a.nexus_factory,
+            bootstrap: a.nexus_bootstrap,
+            smart_session: a.smart_session,
+            registry: a.registry,
+            account_validator: a.account_validator,
+            session_validator: a.session_validator,
+            policies: PolicyAddresses {
+                sudo: a.sudo_policy,
+                universal_action: a.universal_action_policy,
+                time_frame: a.time_frame_policy,
+                usage_limit: a.usage_limit_policy,
+                value_limit: a.value_limit_policy,
+                spending_limits: a.spending_limits_policy,
+            },
+        },
+        devnet.module_version(),
+        Some(devnet.nexus_proxy_creation_code().clone()),
+    )
+}
+
+/// The `Counter` fixture's functions.
+pub mod counter {
+    use alloy_primitives::{Address, U256};
+    use alloy_sol_types::{SolCall, sol};
+    use nexus::Call;
+
+    sol! {
+        function incrementNumber() external;
+        function incrementBy(uint256 amount) external;
+        function setNumber(uint256 newNumber) external;
+        function deposit() external payable;
+        function number() external view returns (uint256);
+    }
+
+    /// `incrementNumber()` (`0x273ea3e3`).
+    pub const INCREMENT_NUMBER: [u8; 4] = incrementNumberCall::SELECTOR;
+    /// `incrementBy(uint256)`.
+    pub const INCREMENT_BY: [u8; 4] = incrementByCall::SELECTOR;
+    /// `setNumber(uint256)`.
+    pub const SET_NUMBER: [u8; 4] = setNumberCall::SELECTOR;
+    /// `deposit()` (payable).
+    pub const DEPOSIT: [u8; 4] = depositCall::SELECTOR;
+
+    /// `counter.incrementNumber()`.
+    pub fn increment(counter: Address) -> Call {
+        Call::new(counter, incrementNumberCall {}.abi_encode())
+    }
+
+    /// `counter.incrementBy(amount)`.
+    pub fn increment_by(counter: Address, amount: u64) -> Call {
+        Call::new(
+            counter,
+            incrementByCall {
+                amount: U256::from(amount),
+            }
+            .abi_encode(),
+        )
+    }
+
+    /// `counter.setNumber(n)`.
+    pub fn set_number(counter: Address, n: u64) -> Call {
+        Call::new(
+            counter,
+            setNumberCall {
+                newNumber: U256::from(n),
+            }
+            .abi_encode(),
+        )
+    }
+
+    /// `counter.deposit{value}()`.
+    pub fn deposit(counter: Address, value: U256) -> Call {
+        Call::new(counter, depositCall {}.abi_encode()).with_value(value)
+    }
+
+    /// `number()` calldata.
+    pub fn number_calldata() -> Vec<u8> {
+        numberCall {}.abi_encode()
+    }
+}
+
+/// A test-side failure (set-up or check), with what was being done.
+#[derive(Debug, thiserror::Error)]
+#[error("{what}: {detail}")]
+pub struct ChainError {
+    what: String,
+    detail: String,
+}
+
+impl ChainError {
+    fn new(what: impl Into<String>, detail: impl std::fmt::Display) -> Self {
+        Self {
+            what: what.into(),
+            detail: detail.to_string(),
+        }
+    }
+}
+
+/// Direct JSON-RPC access to the devnet's node for set-up and checks.
+#[derive(Debug, Clone)]
+pub struct Chain {
+    provider: RootProvider,
+    counter_code: Bytes,
+}
+
+impl Chain {
+    /// Connects to `rpc_url`; `template_counter` is a deployed `Counter` whose runtime code
+    /// [`Self::deploy_counter`] copies.
+    pub async fn connect(rpc_url: &str, template_counter: Address) -> Result<Self, ChainError> {
+        let provider = ProviderBuilder::new()
+            .disable_recommended_fillers()
+            .connect(rpc_url)
+            .await
+            .map_err(|e| ChainError::new(format!("connect to {rpc_url}"), e))?;
+        let counter_code = provider
+            .get_code_at(template_counter)
+            .await
+            .map_err(|e| ChainError::new("eth_getCode(counter)", e))?;
+        if counter_code.is_empty() {
+            return Err(ChainError::new(
+                "template Counter",
+                format!("no code at {template_counter}"),
+            ));
+        }
+        Ok(Self {
+            provider: provider.root().clone(),
+            counter_code,
+        })
+    }
+
+    /// [`Self::connect`] to a devnet, copying its `Counter`.
+    pub async fn of(devnet: &Devnet) -> Result<Self, ChainError> {
+        Self::connect(devnet.rpc_url(), devnet.addresses().counter).await
+    }
+
+    async fn raw(
+        &self,
+        method: &'static str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, ChainError> {
+        self.provider
+            .raw_request::<_, serde_json::Value>(Cow::Borrowed(method), params)
+            .await
+            .map_err(|e| ChainError::new(method, e))
+    }
+
+    /// Sets the balance of `address` (anvil `anvil_setBalance`).
+    pub async fn fund(&self, address: Address, wei: U256) -> Result<(), ChainError> {
+        self.raw("anvil_setBalance", json!([address, wei]))
+            .await
+            .map(drop)
+    }
+
+    /// The balance of `address`.
+    pub async fn balance(&self, address: Address) -> Result<U256, ChainError> {
+        self.provider
+            .get_balance(address)
+            .await
+            .map_err(|e| ChainError::new("eth_getBalance", e))
+    }
+
+    /// Places a fresh `Counter` (number 0) at a random address (`anvil_setCode`), so parallel
+    /// tests never share one.
+    pub async fn deploy_counter(&self) -> Result<Address, ChainError> {
+        let address = Address::from_slice(&nexus::permission::random_salt()[12..]);
+        self.raw("anvil_setCode", json!([address, self.counter_code]))
+            .await?;
+        Ok(address)
+    }
+
+    /// `counter.number()`.
+    pub async fn counter_number(&self, counter: Address) -> Result<U256, ChainError> {
+        let tx = alloy_rpc_types_eth::TransactionRequest::default()
+            .to(counter)
+            .input(counter::number_calldata().into());
+        let out = self
+            .provider
+            .call(tx)
+            .await
+            .map_err(|e| ChainError::new("eth_call number()", e))?;
+        if out.len() != 32 {
+            return Err(ChainError::new(
+                "number() reply",
+                format!("{} bytes", out.len()),
+            ));
+        }
+        Ok(U256::from_be_slice(&out))
+    }
+
+    /// The latest block's timestamp.
+    pub async fn latest_timestamp(&self) -> Result<u64, ChainError> {
+        let block = self
+            .raw("eth_getBlockByNumber", json!(["latest", false]))
+            .await?;
+        let ts = block
+            .get("timestamp")
+            .and_then(|t| t.as_str())
+            .ok_or_else(|| ChainError::new("latest block", "no timestamp"))?;
+        u64::from_str_radix(ts.trim_start_matches("0x"), 16)
+            .map_err(|e| ChainError::new("latest block timestamp", e))
+    }
+
+    /// Moves the clock forward by `seconds` and mines a block (`evm_increaseTime`, `evm_mine`).
+    pub async fn increase_time(&self, seconds: u64) -> Result<(), ChainError> {
+        self.raw("evm_increaseTime", json!([seconds])).await?;
+        self.raw("evm_mine", json!([])).await?;
+        Ok(())
+    }
+
+    /// The block number.
+    pub async fn block_number(&self) -> Result<u64, ChainError> {
+        self.provider
+            .get_block_number()
+            .await
+            .map_err(|e| ChainError::new("eth_blockNumber", e))
+    }
+
+    /// The underlying provider.
+    pub fn provider(&self) -> &RootProvider {
+        &self.provider
+    }
+}
+
+/// Ten ETH, what every test account gets.
+pub fn ten_eth() -> U256 {
+    U256::from(10u64).pow(U256::from(18u64)) * U256::from(10u64)
+}
+
+/// A fresh owner: random key, its Nexus account funded, deployed and with SmartSession installed
+/// (one user operation), and a fresh `Counter`.
+#[derive(Debug)]
+pub struct Owner {
+    /// The owner's client.
+    pub client: NexusClient,
+    /// A `Counter` no other test touches.
+    pub counter: Address,
+    /// Node access.
+    pub chain: Chain,
+}
+
+/// Anything that can go wrong in set-up.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The facade failed.
+    #[error(transparent)]
+    Nexus(#[from] nexus::Error),
+    /// A direct node request failed.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+}
+
+impl Owner {
+    /// Creates the owner's client for a random key, funds the account and sends its first user
+    /// operation, which deploys it and installs SmartSession.
+    pub async fn new(devnet: &Devnet) -> Result<Self, SetupError> {
+        let chain = Chain::of(devnet).await?;
+        let client = NexusClient::builder(
+            PrivateKeySigner::random(),
+            devnet.rpc_url(),
+            devnet.bundler_url(),
+            deployment(devnet),
+        )
+        .chain_id(devnet.chain_id())
+        .build()
+        .await?;
+        chain.fund(client.address(), ten_eth()).await?;
+        let counter = chain.deploy_counter().await?;
+        let hash = client.install_smart_sessions().await?;
+        client.wait_for_user_operation_receipt(hash).await?;
+        Ok(Self {
+            client,
+            counter,
+            chain,
+        })
+    }
+
+    /// `counter.number()` as a `u64`.
+    pub async fn count(&self) -> Result<u64, ChainError> {
+        let n = self.chain.counter_number(self.counter).await?;
+        u64::try_from(n).map_err(|e| ChainError::new("counter value", e))
+    }
+}
