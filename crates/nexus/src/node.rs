@@ -40,10 +40,27 @@ pub(crate) struct Node {
 impl Node {
     /// Connects lazily to an HTTP(S) JSON-RPC URL.
     pub(crate) fn new(url: &str) -> Result<Self, Error> {
-        let parsed = url.parse().map_err(|e| Error::InvalidUrl {
+        let invalid = |reason: String| Error::InvalidUrl {
             url: url.to_string(),
-            reason: format!("{e}"),
-        })?;
+            reason,
+        };
+        let parsed = url.parse().map_err(|e| invalid(format!("{e}")))?;
+        // The URL parsed, so everything before the first ':' is its scheme.
+        let scheme = url
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        match scheme.as_str() {
+            "http" => {}
+            "https" if cfg!(feature = "rustls") => {}
+            "https" => return Err(invalid("https needs the `rustls` feature of nexus".into())),
+            other => {
+                return Err(invalid(format!(
+                    "unsupported scheme `{other}`: use http or https"
+                )));
+            }
+        }
         Ok(Self {
             provider: RootProvider::new_http(parsed),
             requests: AtomicU64::new(0),
@@ -183,5 +200,9 @@ mod tests {
             Err(Error::InvalidUrl { .. })
         ));
         assert!(Node::new("http://127.0.0.1:8545").is_ok());
+        let ws = Node::new("ws://127.0.0.1:8545").unwrap_err();
+        assert!(ws.to_string().contains("unsupported scheme `ws`"), "{ws}");
+        let https = Node::new("https://rpc.example");
+        assert_eq!(https.is_ok(), cfg!(feature = "rustls"));
     }
 }
