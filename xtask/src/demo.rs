@@ -1,6 +1,434 @@
-//! `cargo xtask demo`: the main job, the reference flow on a fresh local devnet.
+//! `cargo xtask demo`: the main job, the reference smart-sessions flow on a fresh local devnet.
+//!
+//! Starts the devnet (installing the pinned tools and building the fixtures on the first run), then,
+//! through the `nexus` facade: creates the owner's Nexus client, deploys the account with its first
+//! user operation, installs SmartSession, grants a session key `incrementNumber()` on the Counter,
+//! writes the SessionData JSON, builds a separate session-key client from that file, uses the
+//! permission twice, shows a refused call, an ENABLE-mode grant used by a second key in one
+//! operation, and a revocation. Each step prints what it did (addresses, userOpHashes, gas used,
+//! JSON-RPC requests, the counter); stderr shows progress while it waits. Exit code 0 on success;
+//! on failure the step, the error and the devnet log directory.
+
+mod progress;
+
+use alloy_primitives::{B256, U256};
+use devnet::Devnet;
+use e2e::{Chain, counter, deployment, ten_eth};
+use nexus::{
+    ActionPermission, Error, NexusClient, PermissionRequest, PrivateKeySigner, RpcStats,
+    SessionKeyClient, UserOperationReceipt,
+    sessions::{SessionData, SmartSessionMode},
+};
+use std::{
+    future::Future,
+    path::{Path, PathBuf},
+    time::Instant,
+};
+
+const USAGE: &str = "usage: cargo xtask demo";
 
 /// Runs the task.
-pub(crate) fn run(_args: &[String]) -> Result<(), String> {
-    Err("not implemented yet".into())
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    if let Some(arg) = args.first() {
+        return match arg.as_str() {
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                Ok(())
+            }
+            other => Err(format!("demo: unknown argument `{other}`\n{USAGE}")),
+        };
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(demo())
+}
+
+/// Where the demo writes the SessionData file.
+fn output_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("target"), |root| root.join("target"))
+        .join("demo")
+}
+
+async fn demo() -> Result<(), String> {
+    let started = Instant::now();
+    println!("Nexus smart sessions: the reference flow on a local devnet");
+
+    step(
+        1,
+        "start the devnet (anvil + EntryPoint v0.7 + Nexus + SmartSession + alto)",
+    );
+    let (devnet, took) = progress::wait(
+        "starting the devnet (the first run installs the tools and builds the fixtures, about a minute)",
+        Devnet::start(),
+    )
+    .await;
+    let devnet = devnet.map_err(|e| format!("starting the devnet: {e}"))?;
+    let logs = devnet.log_dir().display().to_string();
+    show("ready in", format!("{:.1} s", took.as_secs_f64()));
+    show("node", devnet.rpc_url());
+    show("bundler", devnet.bundler_url());
+    show(
+        "SmartSession",
+        format!(
+            "{} ({})",
+            devnet.addresses().smart_session,
+            devnet.module_version()
+        ),
+    );
+    show("Counter", devnet.addresses().counter);
+
+    flow(&devnet)
+        .await
+        .map_err(|e| format!("{e}\n       devnet logs: {logs}"))?;
+
+    println!(
+        "\ndone in {:.1} s; the devnet is stopped.",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn flow(devnet: &Devnet) -> Result<(), String> {
+    let chain = Chain::of(devnet).await.map_err(|e| e.to_string())?;
+    let deployment = deployment(devnet);
+    let counter = devnet.addresses().counter;
+    let count = || async {
+        chain
+            .counter_number(counter)
+            .await
+            .map_err(|e| e.to_string())
+    };
+
+    step(2, "the owner's Nexus client");
+    let owner_key = devnet.keys().owner().signer().clone();
+    let owner = NexusClient::builder(
+        owner_key,
+        devnet.rpc_url(),
+        devnet.bundler_url(),
+        deployment.clone(),
+    )
+    .chain_id(devnet.chain_id())
+    .build()
+    .await
+    .map_err(at("connecting the owner's client"))?;
+    show("owner", owner.owner());
+    show("account", format!("{} (computed offline)", owner.address()));
+    let factory = owner
+        .factory_account_address()
+        .await
+        .map_err(at("asking the factory for the address"))?;
+    if factory != owner.address() {
+        return Err(format!(
+            "the factory computes {factory}, the client {}",
+            owner.address()
+        ));
+    }
+    show("factory agrees", factory);
+    chain
+        .fund(owner.address(), ten_eth())
+        .await
+        .map_err(|e| e.to_string())?;
+    show("funded", "10 ETH (anvil_setBalance)");
+
+    step(
+        3,
+        "first user operation: deploys the account and calls Counter.incrementNumber()",
+    );
+    let before = owner.rpc_stats();
+    let hash = owner
+        .send_calls(&[counter::increment(counter)])
+        .await
+        .map_err(at("sending the first user operation"))?;
+    receipt(
+        hash,
+        owner.rpc_stats().since(&before),
+        owner.wait_for_user_operation_receipt(hash),
+        || owner.rpc_stats(),
+    )
+    .await?;
+    show(
+        "deployed",
+        owner.is_deployed().await.map_err(at("eth_getCode"))?,
+    );
+    show("counter", count().await?);
+
+    step(4, "install the SmartSession module (validator)");
+    let before = owner.rpc_stats();
+    let hash = owner
+        .install_smart_sessions()
+        .await
+        .map_err(at("installing SmartSession"))?;
+    receipt(
+        hash,
+        owner.rpc_stats().since(&before),
+        owner.wait_for_user_operation_receipt(hash),
+        || owner.rpc_stats(),
+    )
+    .await?;
+
+    step(
+        5,
+        "grant: the session key may call incrementNumber() on the Counter, nothing else",
+    );
+    let session_key = devnet.keys().session_key().signer().clone();
+    show("session key", session_key.address());
+    let request = PermissionRequest::new(session_key.address())
+        .action(ActionPermission::new(counter, counter::INCREMENT_NUMBER));
+    let before = owner.rpc_stats();
+    let grant = owner
+        .grant_permission(std::slice::from_ref(&request))
+        .await
+        .map_err(at("granting the permission"))?;
+    let permission_id = grant.permission_ids[0];
+    show("permission id", permission_id);
+    if grant.trusted_attesters {
+        show(
+            "registry",
+            "trustAttesters(mock attester) prepended (pre-v1 SmartSession checks the registry)",
+        );
+    }
+    receipt(
+        grant.user_op_hash,
+        owner.rpc_stats().since(&before),
+        owner.wait_for_user_operation_receipt(grant.user_op_hash),
+        || owner.rpc_stats(),
+    )
+    .await?;
+    show(
+        "enabled on chain",
+        owner
+            .is_permission_enabled(permission_id)
+            .await
+            .map_err(at("isPermissionEnabled"))?,
+    );
+
+    step(6, "hand over the SessionData (JSON, no secrets)");
+    let json = owner
+        .session_data(&grant, 0)
+        .map_err(at("building the SessionData"))?
+        .to_json_pretty();
+    let dir = output_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let file = dir.join("session_data.json");
+    std::fs::write(&file, &json).map_err(|e| format!("writing {}: {e}", file.display()))?;
+    show(
+        "written",
+        format!("{} ({} bytes)", file.display(), json.len()),
+    );
+
+    step(
+        7,
+        "a new session-key client, built from that file, uses the permission",
+    );
+    let text =
+        std::fs::read_to_string(&file).map_err(|e| format!("reading {}: {e}", file.display()))?;
+    let data =
+        SessionData::from_json(&text).map_err(|e| format!("parsing {}: {e}", file.display()))?;
+    let session = SessionKeyClient::connect(
+        session_key,
+        devnet.rpc_url(),
+        devnet.bundler_url(),
+        deployment.clone(),
+        data,
+    )
+    .await
+    .map_err(at("connecting the session-key client"))?;
+    show("acting for", session.account());
+    for round in ["first use", "second use (warm)"] {
+        let before = session.rpc_stats();
+        let hash = session
+            .use_permission(&[counter::increment(counter)])
+            .await
+            .map_err(at(round))?;
+        show(round, "USE mode, Counter.incrementNumber()");
+        receipt(
+            hash,
+            session.rpc_stats().since(&before),
+            session.wait_for_user_operation_receipt(hash),
+            || session.rpc_stats(),
+        )
+        .await?;
+        show("counter", count().await?);
+    }
+
+    step(
+        8,
+        "a call outside the permission is refused before anything is sent",
+    );
+    let before = session.rpc_stats();
+    let counted = count().await?;
+    match session
+        .use_permission(&[counter::set_number(counter, 1000)])
+        .await
+    {
+        Err(Error::PolicyViolation(v)) => show("refused", v),
+        Err(e) => {
+            return Err(format!(
+                "setNumber(1000): expected a policy violation, got: {e}"
+            ));
+        }
+        Ok(hash) => return Err(format!("setNumber(1000) was sent ({hash})")),
+    }
+    let sent = session.rpc_stats().since(&before);
+    show("bundler requests", sent.bundler);
+    let after = count().await?;
+    if after != counted {
+        return Err(format!("the counter changed from {counted} to {after}"));
+    }
+    show("counter", format!("{after} (unchanged)"));
+
+    step(
+        9,
+        "ENABLE mode: the owner signs off-chain; the new key enables and uses in one operation",
+    );
+    let second_key = PrivateKeySigner::random();
+    show("second session key", second_key.address());
+    let deferred_request = PermissionRequest::new(second_key.address())
+        .action(ActionPermission::new(counter, counter::INCREMENT_NUMBER).usage_limit(5));
+    let owner_ops = owner.rpc_stats();
+    let deferred = owner
+        .grant_deferred_permission(&deferred_request, SmartSessionMode::UnsafeEnable)
+        .await
+        .map_err(at("preparing the deferred grant"))?;
+    show(
+        "owner signed",
+        format!(
+            "permission {} off-chain ({} JSON-RPC requests, no user operation)",
+            deferred.module_data.permission_ids[0],
+            owner.rpc_stats().since(&owner_ops).total()
+        ),
+    );
+    let second = SessionKeyClient::connect(
+        second_key,
+        devnet.rpc_url(),
+        devnet.bundler_url(),
+        deployment,
+        SessionData::from_json(&deferred.to_json())
+            .map_err(|e| format!("re-reading the SessionData: {e}"))?,
+    )
+    .await
+    .map_err(at("connecting the second session-key client"))?;
+    let before = second.rpc_stats();
+    let hash = second
+        .use_permission(&[counter::increment(counter)])
+        .await
+        .map_err(at("ENABLE-and-use"))?;
+    receipt(
+        hash,
+        second.rpc_stats().since(&before),
+        second.wait_for_user_operation_receipt(hash),
+        || second.rpc_stats(),
+    )
+    .await?;
+    show(
+        "enabled now",
+        second
+            .is_permission_enabled()
+            .await
+            .map_err(at("isPermissionEnabled"))?,
+    );
+    show("counter", count().await?);
+
+    step(10, "revoke the first permission");
+    let before = owner.rpc_stats();
+    let hash = owner
+        .revoke_permission(permission_id)
+        .await
+        .map_err(at("revoking"))?;
+    receipt(
+        hash,
+        owner.rpc_stats().since(&before),
+        owner.wait_for_user_operation_receipt(hash),
+        || owner.rpc_stats(),
+    )
+    .await?;
+    show(
+        "enabled on chain",
+        owner
+            .is_permission_enabled(permission_id)
+            .await
+            .map_err(at("isPermissionEnabled"))?,
+    );
+    Ok(())
+}
+
+/// Waits for a receipt with progress, then prints hash, transaction, gas and round trips.
+async fn receipt(
+    hash: B256,
+    sent: RpcStats,
+    wait: impl Future<Output = Result<UserOperationReceipt, Error>>,
+    stats: impl Fn() -> RpcStats,
+) -> Result<(), String> {
+    show("userOpHash", hash);
+    show(
+        "JSON-RPC to send",
+        format!(
+            "{} (node {}, bundler {})",
+            sent.total(),
+            sent.node,
+            sent.bundler
+        ),
+    );
+    let before = stats();
+    let (receipt, took) = progress::wait("waiting for the receipt", wait).await;
+    let receipt = receipt.map_err(|e| format!("user operation {hash}: {e}"))?;
+    let block = receipt
+        .receipt
+        .block_number
+        .map_or_else(|| "?".to_string(), |b| b.to_string());
+    show(
+        "included",
+        format!(
+            "tx {} in block {block} after {:.2} s",
+            receipt.transaction_hash(),
+            took.as_secs_f64()
+        ),
+    );
+    show(
+        "gas used",
+        format!(
+            "{} (cost {} ETH)",
+            group(receipt.actual_gas_used),
+            eth(receipt.actual_gas_cost)
+        ),
+    );
+    show("receipt polls", stats().since(&before).bundler);
+    Ok(())
+}
+
+fn step(n: u32, title: &str) {
+    println!("\n[{n}] {title}");
+}
+
+fn show(label: &str, value: impl std::fmt::Display) {
+    println!("      {label:<18} {value}");
+}
+
+/// `1234567` → `1,234,567`.
+fn group(v: U256) -> String {
+    let digits = v.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Wei as ETH with 6 decimals.
+fn eth(wei: U256) -> String {
+    let micro = wei / U256::from(1_000_000_000_000u64);
+    let micro = u128::try_from(micro).unwrap_or(u128::MAX);
+    format!("{}.{:06}", micro / 1_000_000, micro % 1_000_000)
+}
+
+/// Context for a facade error.
+fn at(what: &'static str) -> impl Fn(Error) -> String {
+    move |e| format!("{what}: {e}")
 }
