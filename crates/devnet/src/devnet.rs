@@ -145,21 +145,26 @@ async fn launch(
     let keys = DevnetKeys::anvil_defaults();
     let cache_file = state_cache::path(&toolchain.cache_dir, cache_key);
 
+    let started = std::time::Instant::now();
     let mut node = anvil::start(&toolchain.anvil, &log_dir.join("anvil.log")).await?;
+    tracing::debug!(url = %node.url, pid = node.child.pid(), elapsed = ?started.elapsed(), "anvil ready");
     let mut from_cached_state = false;
     if use_cache && let Some(cached) = state_cache::read(&cache_file, cache_key) {
-        if load_cached(&node.url, &cached, &plan).await.is_ok() {
-            from_cached_state = true;
-        } else {
-            // The state did not take: start over on a clean anvil rather than patching a half-loaded chain.
-            drop(node);
-            node = anvil::start(&toolchain.anvil, &log_dir.join("anvil-fresh.log")).await?;
+        match load_cached(&node.url, &cached, &plan).await {
+            Ok(()) => from_cached_state = true,
+            Err(e) => {
+                tracing::warn!(file = %cache_file.display(), error = %e, "cached devnet state unusable; deploying afresh");
+                // The state did not take: start over on a clean anvil rather than patching a half-loaded chain.
+                drop(node);
+                node = anvil::start(&toolchain.anvil, &log_dir.join("anvil-fresh.log")).await?;
+            }
         }
     }
     if !from_cached_state {
         deploy::execute(&plan, &node.url, keys.deployer().signer()).await?;
     }
 
+    tracing::debug!(from_cached_state, elapsed = ?started.elapsed(), "contracts in place");
     let bundler = alto::start(
         &AltoConfig {
             package_dir: &toolchain.alto_package_dir,
@@ -172,6 +177,7 @@ async fn launch(
     )
     .await?;
 
+    tracing::debug!(url = %bundler.url, pid = bundler.child.pid(), elapsed = ?started.elapsed(), "alto ready");
     if use_cache && !from_cached_state {
         // Dumped after alto is up, so its simulation contracts are in the state and the next alto start
         // skips deploying them.
