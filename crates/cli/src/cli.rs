@@ -271,16 +271,48 @@ pub(crate) enum Command {
         init_data: String,
     },
 
-    /// Show whether SmartSession is installed on an account and whether a permission is enabled.
+    /// Show an account's SmartSession state.
+    ///
+    /// Prints whether the account is deployed, whether the SmartSession module is installed and, for a
+    /// permission, whether it is enabled and the account's enable nonce for it.
+    ///
+    /// Example:
+    ///   nexus-sessions status --deployment devnet.json --owner 0x90F79bf6EB2c4f870365E785982E1f101E93b906
+    ///   nexus-sessions status --account 0x… --permission-id 0x… --json
+    #[command(verbatim_doc_comment)]
     Status(crate::live::StatusArgs),
 
-    /// Grant a session: the account owner enables it on-chain with a UserOperation.
+    /// Grant a session: the owner's account enables it with a UserOperation.
+    ///
+    /// Deploys the account and installs SmartSession first when needed. The session is either a
+    /// session file, or built from `--session-key` and `--action` with the deployment's session
+    /// validator and policies (sudo unless limits are given). The owner key is read from a file or an
+    /// environment variable, never from the command line.
+    ///
+    /// Example:
+    ///   nexus-sessions grant --deployment devnet.json --key-file owner.key \
+    ///     --session-key 0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65 \
+    ///     --action '0x5FC8d32690cc91D4c39d9d3abcBD16989F875707:incrementNumber()' --usage-limit 10 \
+    ///     --out session-data.json
+    #[command(verbatim_doc_comment)]
     Grant(crate::live::GrantArgs),
 
     /// Use a session: the session key sends a call from the account.
+    ///
+    /// The session key is read from a file or an environment variable, never from the command line.
+    ///
+    /// Example:
+    ///   nexus-sessions use --deployment devnet.json --key-env SESSION_KEY --session-data session-data.json \
+    ///     --target 0x5FC8d32690cc91D4c39d9d3abcBD16989F875707 --call 'incrementNumber()'
+    ///   nexus-sessions use --key-file session.key --account 0x… --permission-id 0x… --target 0x… --call 0x…
+    #[command(verbatim_doc_comment)]
     Use(crate::live::UseArgs),
 
-    /// Revoke a session: the account owner removes it on-chain.
+    /// Revoke a session: the owner's account removes it with a UserOperation.
+    ///
+    /// Example:
+    ///   nexus-sessions revoke --deployment devnet.json --key-file owner.key --session-data session-data.json
+    #[command(verbatim_doc_comment)]
     Revoke(crate::live::RevokeArgs),
 }
 
@@ -318,7 +350,8 @@ pub(crate) struct Endpoints {
     /// JSON-RPC URL of the ERC-4337 bundler [env: NEXUS_BUNDLER_URL; default: the running devnet's].
     #[arg(long, value_name = "URL")]
     pub(crate) bundler_url: Option<String>,
-    /// Deployment JSON (contract addresses, e.g. the devnet's `current.json`) [env: NEXUS_DEPLOYMENT].
+    /// Deployment JSON: `cargo xtask devnet` output or a nexus `Deployment` [env: NEXUS_DEPLOYMENT;
+    /// default: .cache/devnet/current.json when a devnet wrote one].
     #[arg(long, value_name = "FILE")]
     pub(crate) deployment: Option<String>,
     /// Print machine-readable JSON on stdout instead of text.

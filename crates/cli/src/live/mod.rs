@@ -42,15 +42,7 @@ pub(crate) struct PermissionArgs {
 }
 
 /// Show an account's SmartSession state.
-///
-/// Prints whether the account is deployed, whether the SmartSession module is installed and, for a
-/// permission, whether it is enabled and the account's enable nonce for it.
-///
-/// Example:
-///   nexus-sessions status --deployment devnet.json --owner 0x90F79bf6EB2c4f870365E785982E1f101E93b906
-///   nexus-sessions status --account 0x… --permission-id 0x… --json
 #[derive(Debug, Args)]
-#[command(verbatim_doc_comment)]
 pub(crate) struct StatusArgs {
     #[command(flatten)]
     pub(crate) endpoints: Endpoints,
@@ -61,18 +53,7 @@ pub(crate) struct StatusArgs {
 }
 
 /// Grant a session: the owner's account enables it with a UserOperation.
-///
-/// Deploys the account and installs SmartSession first when needed. The session is either a
-/// session file, or built from `--session-key` and `--action` with the deployment's session
-/// validator and policies (sudo unless limits are given). The owner key is read from a file or an
-/// environment variable, never from the command line.
-///
-/// Example:
-///   nexus-sessions grant --deployment devnet.json --key-file owner.key \
-///     --session-key 0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65 \
-///     --action 0x5FbDB2315678afecb367f032d93F642f64180aa3:0xd09de08a --usage-limit 10 --out session.json
 #[derive(Debug, Args)]
-#[command(verbatim_doc_comment)]
 pub(crate) struct GrantArgs {
     #[command(flatten)]
     pub(crate) endpoints: Endpoints,
@@ -115,14 +96,7 @@ pub(crate) struct GrantArgs {
 }
 
 /// Use a session: the session key sends a call from the account.
-///
-/// The session key is read from a file or an environment variable, never from the command line.
-///
-/// Example:
-///   nexus-sessions use --deployment devnet.json --key-env SESSION_KEY --account 0x… \
-///     --session session.json --target 0x5FbDB2315678afecb367f032d93F642f64180aa3 --call 'increment()'
 #[derive(Debug, Args)]
-#[command(verbatim_doc_comment)]
 pub(crate) struct UseArgs {
     #[command(flatten)]
     pub(crate) endpoints: Endpoints,
@@ -144,11 +118,7 @@ pub(crate) struct UseArgs {
 }
 
 /// Revoke a session: the owner's account removes it with a UserOperation.
-///
-/// Example:
-///   nexus-sessions revoke --deployment devnet.json --key-file owner.key --session session.json
 #[derive(Debug, Args)]
-#[command(verbatim_doc_comment)]
 pub(crate) struct RevokeArgs {
     #[command(flatten)]
     pub(crate) endpoints: Endpoints,
