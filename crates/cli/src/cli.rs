@@ -179,6 +179,7 @@ pub(crate) enum Command {
     /// UNSAFE_ENABLE, the enable data: chainDigestIndex, hashesAndChainIds, the session (module-sdk
     /// field names), the permissionEnableSig split into the Nexus validator and its signature, the
     /// multichain hash the owner signed, and the permission id recomputed from the session.
+    /// `problems` lists what decodes but fails on-chain (e.g. a chainDigestIndex out of range).
     ///
     /// Example:
     ///   nexus-sessions decode-signature --module-version pre-v1 0x005fc0b0…0000

@@ -441,3 +441,30 @@ fn userop_hash_of_the_reference_operation() {
         expected
     );
 }
+
+/// A signature that decodes but would fail on-chain is shown, with the problem named.
+#[test]
+fn decode_reports_an_out_of_range_chain_digest_index() {
+    let sig = include_str!("data/enable_pre_v1.hex").trim();
+    // Patch chainDigestIndex (the first head word of the EnableSession at payload offset 0x40) to 5.
+    let payload = ok(&["flz", "decompress", &format!("0x{}", &sig[4..])]);
+    let at = 2 + 0x40 * 2 + 62;
+    assert_eq!(&payload[at..at + 2], "00");
+    let patched = format!("{}05{}", &payload[..at], &payload[at + 2..]);
+    let compressed = ok(&["flz", "compress", &patched]);
+    let d = ok_json(&[
+        "decode-signature",
+        "--module-version",
+        "pre-v1",
+        &format!("0x01{}", &compressed[2..]),
+    ]);
+    assert_eq!(d["enableSession"]["chainDigestIndex"], 5);
+    let problems = d["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0]
+            .as_str()
+            .unwrap()
+            .contains("chainDigestIndex 5 is out of range for 1")
+    );
+}

@@ -189,6 +189,7 @@ fn enable_signatures_decode() {
             s(&case["encoded"]),
         ]);
         assert_eq!(d["mode"], case["mode"], "{name}");
+        assert_eq!(d["problems"], json!([]), "{name}");
         assert_eq!(d["permissionId"], lower(&case["permissionId"]), "{name}");
         assert_eq!(
             d["sessionKeySignature"],

@@ -58,6 +58,7 @@ pub(crate) fn signature_json(version: ModuleVersion, sig: &SmartSessionSignature
             "modeByte": SmartSessionMode::Use.as_hex(),
             "permissionId": hex0x(permission_id.0),
             "sessionKeySignature": hex0x(signature),
+            "problems": [],
         }),
         SmartSessionSignature::Enable {
             mode,
@@ -82,6 +83,21 @@ pub(crate) fn signature_json(version: ModuleVersion, sig: &SmartSessionSignature
             } else {
                 Value::Null
             };
+            // Things that decode but fail on-chain: what someone debugging an AA23/AA24 wants first.
+            let mut problems = Vec::new();
+            let n = e.hashes_and_chain_ids.len();
+            if usize::from(e.chain_digest_index) >= n {
+                problems.push(format!(
+                    "chainDigestIndex {} is out of range for {n} chain digest(s): SmartSession panics (0x32)",
+                    e.chain_digest_index
+                ));
+            }
+            if sig.len() < 20 {
+                problems.push(format!(
+                    "permissionEnableSig is {} bytes: Nexus needs a 20-byte validator address first",
+                    sig.len()
+                ));
+            }
             json!({
                 "moduleVersion": version.as_str(),
                 "mode": mode_name(*mode),
@@ -96,6 +112,7 @@ pub(crate) fn signature_json(version: ModuleVersion, sig: &SmartSessionSignature
                 },
                 "permissionEnableSigNexus": nexus,
                 "permissionEnableHash": hex0x(sessions_types::multichain_hash(version, &e.hashes_and_chain_ids)),
+                "problems": problems,
             })
         }
     }
