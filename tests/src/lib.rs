@@ -12,7 +12,10 @@
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_provider::{Provider, ProviderBuilder, RootProvider};
 use devnet::Devnet;
-use nexus::{Deployment, LocalAddresses, NexusClient, PolicyAddresses, PrivateKeySigner};
+use nexus::{
+    Deployment, LocalAddresses, NexusClient, PolicyAddresses, PrivateKeySigner, SendOptions,
+    SessionKeyClient, sessions::SessionData,
+};
 use serde_json::json;
 use std::borrow::Cow;
 
@@ -302,9 +305,48 @@ impl Owner {
         })
     }
 
+    /// A session-key client for `key`, built from the SessionData **JSON** (as a separate process
+    /// would), with the local policy pre-check on or off.
+    pub async fn session_client(
+        &self,
+        devnet: &Devnet,
+        key: PrivateKeySigner,
+        session_data_json: &str,
+        local_policy_check: bool,
+    ) -> Result<SessionKeyClient, SetupError> {
+        let data = SessionData::from_json(session_data_json).map_err(nexus::Error::from)?;
+        Ok(SessionKeyClient::builder(
+            key,
+            devnet.rpc_url(),
+            devnet.bundler_url(),
+            deployment(devnet),
+            data,
+        )
+        .chain_id(devnet.chain_id())
+        .with_local_policy_check(local_policy_check)
+        .build()
+        .await?)
+    }
+
     /// `counter.number()` as a `u64`.
     pub async fn count(&self) -> Result<u64, ChainError> {
         let n = self.chain.counter_number(self.counter).await?;
         u64::try_from(n).map_err(|e| ChainError::new("counter value", e))
     }
+}
+
+/// Fixed fees from the bundler's current `fast` price (doubled for headroom): operations sent with
+/// them skip the gas-price request, so a client's bundler request count is exactly estimate + send.
+pub async fn fixed_fees(devnet: &Devnet) -> Result<SendOptions, ChainError> {
+    let bundler = bundler_client::BundlerClient::new(devnet.bundler_url())
+        .map_err(|e| ChainError::new("bundler client", e))?;
+    let price = bundler
+        .user_operation_gas_price()
+        .await
+        .map_err(|e| ChainError::new("pimlico_getUserOperationGasPrice", e))?
+        .fast;
+    Ok(SendOptions::default().with_fees(
+        price.max_fee_per_gas.saturating_mul(2),
+        price.max_priority_fee_per_gas.saturating_mul(2),
+    ))
 }
