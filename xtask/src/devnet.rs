@@ -3,9 +3,18 @@
 //!
 //! Options: `--fresh` bypasses the anvil state cache; `--overrides <file>` uses an override manifest
 //! (otherwise `DEVNET_OVERRIDES` is honoured). Progress goes to stderr, so stdout is only the JSON.
+//!
+//! While it runs, the same JSON is also in `.cache/devnet/current.json`, where `nexus-sessions`' live
+//! commands find the running devnet by default; it is removed when the devnet stops.
 
 use devnet::{Devnet, OverrideManifest};
-use std::{path::Path, time::Instant};
+use std::{
+    path::{Path, PathBuf},
+    time::Instant,
+};
+
+/// Where a running devnet describes itself, relative to the repository root (read by `nexus-sessions`).
+const CURRENT_FILE: &str = ".cache/devnet/current.json";
 
 /// Runs the task.
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
@@ -37,6 +46,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         let devnet = builder.start().await.map_err(|e| e.to_string())?;
         let info = serde_json::to_string_pretty(&devnet.info()).map_err(|e| e.to_string())?;
         println!("{info}");
+        let current = write_current(&info)?;
         eprintln!(
             "devnet: ready in {:.1?}{}; logs in {}; press Ctrl-C to stop",
             started.elapsed(),
@@ -52,7 +62,28 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
         let (anvil, alto) = devnet.pids();
         drop(devnet);
+        remove_current(&current, &info);
         eprintln!("devnet: stopped anvil (pid {anvil}) and alto (pid {alto})");
         Ok(())
     })
+}
+
+/// Publishes the running devnet's description for other tools; returns where it went.
+fn write_current(info: &str) -> Result<PathBuf, String> {
+    let root = devnet::toolchain::find_repo_root().map_err(|e| e.to_string())?;
+    let path = root.join(CURRENT_FILE);
+    let dir = path.parent().expect("CURRENT_FILE has a parent");
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    // Write then rename, so a reader never sees half a file.
+    let tmp = dir.join(format!("current.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, info).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, &path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// Removes the description, unless another devnet has replaced it in the meantime.
+fn remove_current(path: &Path, info: &str) {
+    if std::fs::read_to_string(path).is_ok_and(|text| text == info) {
+        let _ = std::fs::remove_file(path);
+    }
 }
