@@ -9,6 +9,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flzCases } from './src/flz.mjs';
 import { prng } from './src/prng.mjs';
+import { sessionDataVectors } from './src/session_data.mjs';
 import { sessionVectors } from './src/sessions.mjs';
 import { userOpVectors } from './src/userop.mjs';
 
@@ -49,6 +50,7 @@ write(sessionsDir, 'signatures.json', 'module-sdk encodeSmartSessionSignature pe
 write(sessionsDir, 'session_digests.json', 'sessionDigest = viem hashStruct of the per-chain session struct (SessionEIP712 for pre-v1, SignedSession for v1; = on-chain getSessionDigest); permissionEnableHash = module-sdk hashChainSessions([{chainId, session}]). For v1 the permission flags are derived as the contract does (derivedPermissions), not taken from the caller.', files.session_digests);
 write(sessionsDir, 'multichain_hashes.json', 'module-sdk hashChainSessions over several chains, given here as the per-chain digests the contract re-hashes', files.multichain_hashes);
 write(sessionsDir, 'install_data.json', 'module-sdk getSmartSessionsValidator({sessions, useRegistry}).initData and getEnableSessionsAction({sessions}).callData per era', files.install_data);
+write(sessionsDir, 'session_data.json', '@biconomy/sdk stringify / parse of SessionData: reference = stringify(obj) in the SDK layout, roundtrip = stringify(parse(reference)), canonical = the same values in the Rust layout (checked equal up to key order, hex case and permitERC4337Paymaster=false), expect = fields to check', sessionDataVectors(0x5d47a));
 write(useropDir, 'user_op_hash.json', 'viem getUserOperationHash({userOperation, entryPointAddress, entryPointVersion: "0.7", chainId}); userOperation in the unpacked JSON-RPC form (viem formatUserOperationRequest)', userOpVectors(prng(0x4337)));
 
 console.log(`wrote ${written.length} files:`);
