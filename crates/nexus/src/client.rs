@@ -491,9 +491,24 @@ impl NexusClient {
         &self,
         requests: &[PermissionRequest],
     ) -> Result<GrantPermissionResponse, Error> {
-        let (sessions, action) = self.prepare_permission(requests)?;
-        let opts = SendOptions::default();
+        let (sessions, _) = self.prepare_permission(requests)?;
+        self.enable_sessions(sessions).await
+    }
+
+    /// Enables fully built sessions in one owner user operation, exactly as
+    /// [`grant_permission`](Self::grant_permission) does for the sessions it builds (including the
+    /// `trustAttesters` call when needed). For sessions made elsewhere, e.g. read from a module-sdk
+    /// `Session` JSON file.
+    pub async fn enable_sessions(
+        &self,
+        sessions: Vec<Session>,
+    ) -> Result<GrantPermissionResponse, Error> {
         let d = self.deployment();
+        let action = Call::new(
+            d.smart_session,
+            enable_sessions_calldata(d.module_version, &sessions)?,
+        );
+        let opts = SendOptions::default();
         let needs_registry = d.module_version.uses_registry()
             && !d.registry.is_zero()
             && !self.attesters.is_empty()
@@ -599,17 +614,7 @@ impl NexusClient {
         let (mut sessions, action) = self.prepare_permission(std::slice::from_ref(request))?;
         let session = sessions.remove(0);
         let d = self.deployment();
-        let pid = session.permission_id();
-        let reply = self
-            .sender
-            .node
-            .call_ok(
-                "getNonce",
-                d.smart_session,
-                get_nonce_calldata(pid, self.address()),
-            )
-            .await?;
-        let nonce = U256::abi_decode(&reply).map_err(|e| Error::abi("getNonce reply", e))?;
+        let nonce = self.enable_nonce(session.permission_id()).await?;
         let digest = session_digest(
             d.module_version,
             &session,
@@ -635,6 +640,22 @@ impl NexusClient {
             account_type: AccountType::Nexus,
         };
         Ok(self.make_session_data(request.session_key, session, action, mode, Some(enable)))
+    }
+
+    /// The enable nonce of a permission on this account (`getNonce(permissionId, account)`): the
+    /// nonce the next ENABLE signature must be made over. Enabling and
+    /// [`revoke_enable_signature`](Self::revoke_enable_signature) increment it.
+    pub async fn enable_nonce(&self, permission_id: PermissionId) -> Result<U256, Error> {
+        let reply = self
+            .sender
+            .node
+            .call_ok(
+                "getNonce",
+                self.deployment().smart_session,
+                get_nonce_calldata(permission_id, self.address()),
+            )
+            .await?;
+        U256::abi_decode(&reply).map_err(|e| Error::abi("getNonce reply", e))
     }
 
     /// `removeSession(permissionId)`: revokes an enabled permission.

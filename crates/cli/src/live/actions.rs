@@ -3,8 +3,7 @@
 
 use std::{future::Future, time::Instant};
 
-use alloy_primitives::{Address, B256, Bytes, U256};
-use alloy_provider::{Provider, RootProvider};
+use alloy_primitives::{Address, B256, Bytes};
 use alloy_signer_local::PrivateKeySigner;
 use nexus::{
     AccountInit, ActionPermission, Call, ModuleType, NexusClient, PermissionRequest,
@@ -182,28 +181,6 @@ fn required_permission(args: &PermissionArgs, target: &Target) -> Result<Permiss
     })
 }
 
-/// `getNonce(permissionId, account)`: the enable nonce the next ENABLE signature must use.
-async fn enable_nonce(target: &Target, id: PermissionId, account: Address) -> Result<U256> {
-    let url = target
-        .rpc_url
-        .parse()
-        .map_err(|e| Location::new("--rpc-url").error(format!("invalid URL: {e}")))?;
-    let provider: RootProvider = RootProvider::new_http(url);
-    let data = sessions_types::get_nonce_calldata(id, account);
-    let call = json!({"to": target.deployment.smart_session, "data": data});
-    let reply: Bytes = provider
-        .raw_request("eth_call".into(), (call, "latest"))
-        .await
-        .map_err(|e| CliError::Runtime(format!("getNonce: {e}")))?;
-    if reply.len() != 32 {
-        return Err(CliError::Runtime(format!(
-            "getNonce returned {} bytes, expected 32",
-            reply.len()
-        )));
-    }
-    Ok(U256::from_be_slice(&reply))
-}
-
 fn print(endpoints: &Endpoints, value: &Value, text: &[(&str, String)]) {
     if endpoints.json {
         output::json(value);
@@ -249,10 +226,10 @@ pub(super) async fn status(a: StatusArgs) -> Result<()> {
     if let Some(p) = perm {
         let (enabled, nonce) = tokio::join!(
             client.is_permission_enabled(p.id),
-            enable_nonce(&target, p.id, account)
+            client.enable_nonce(p.id)
         );
         let enabled = enabled.map_err(runtime("isPermissionEnabled"))?;
-        let nonce = nonce?;
+        let nonce = nonce.map_err(runtime("getNonce"))?;
         value["permissionId"] = json!(hex0x(p.id.0));
         value["permissionEnabled"] = json!(enabled);
         value["enableNonce"] = json!(nonce.to_string());
@@ -369,28 +346,16 @@ pub(super) async fn grant(a: GrantArgs) -> Result<()> {
             (grant.user_op_hash, grant.sessions[0].clone(), Some(data))
         }
         Err(session) => {
-            let mut calls = Vec::new();
-            if d.module_version.uses_registry() && !d.registry.is_zero() {
-                let trusted = client
-                    .trusted_attesters()
-                    .await
-                    .map_err(runtime("findTrustedAttesters"))?;
-                if trusted.is_empty() {
-                    calls.push(nexus::modules::trust_attesters_call(
-                        d.registry,
-                        1,
-                        &[nexus::deployment::MOCK_ATTESTER],
-                    ));
-                }
-            }
-            let data = sessions_types::enable_sessions_calldata(
-                d.module_version,
-                std::slice::from_ref(&session),
-            )
-            .map_err(|e| Location::new("--session").error(e.to_string()))?;
-            calls.push(Call::new(d.smart_session, data));
-            let hash = client.send_calls(&calls).await.map_err(runtime("grant"))?;
-            (hash, session, None)
+            let grant = client
+                .enable_sessions(vec![session])
+                .await
+                .map_err(runtime("grant"))?;
+            let session = grant
+                .sessions
+                .into_iter()
+                .next()
+                .expect("one session in, one out");
+            (grant.user_op_hash, session, None)
         }
     };
     let tx = wait(client.wait_for_user_operation_receipt(hash), hash, "grant").await?;
