@@ -1,0 +1,361 @@
+//! The facade's figures on a real devnet (anvil + alto), printed as medians:
+//!
+//! 1. JSON-RPC round trips of one `grant_permission` and of one warm `use_permission` (the
+//!    facade's request counters; the reference SDK makes 5 per `usePermission`);
+//! 2. wall time from `use_permission` to the receipt, against the bundler's own inclusion time:
+//!    from the same start to the moment the block holding the operation appears (a side task polls
+//!    `eth_blockNumber` every 10 ms);
+//! 3. local CPU time to build, hash and sign one USE operation (no network): the same steps the
+//!    facade runs — `execute` calldata, nonce lane, stub and final SmartSession signature, userOpHash,
+//!    EIP-191 signature;
+//! 4. peak memory (VmHWM) of a separate session-key client process (`session_key_load`) sending
+//!    1,000 operations (anvil and alto not counted).
+//!
+//! `cargo bench -p e2e --bench flow`. Under `cargo test` (no `--bench` argument) every part runs
+//! once with small counts, as a check that the benchmark still works.
+
+use alloy_primitives::{Address, B256, Bytes, U256};
+use alloy_signer::SignerSync;
+use devnet::Devnet;
+use e2e::{Owner, counter, deployment};
+use nexus::{
+    ActionPermission, DUMMY_ECDSA_SIGNATURE, PermissionRequest, PrivateKeySigner, RpcStats,
+    execution::encode_execute,
+    nonce::{NonceKey, NonceLanes, ValidationMode},
+    sessions::{ModuleVersion, PermissionId, SmartSessionSignature},
+};
+use std::{
+    collections::HashMap,
+    io::Read,
+    process::{Command, Stdio},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+use userop::UserOperation;
+
+struct Sizes {
+    grants: usize,
+    warm_uses: usize,
+    cpu_batches: usize,
+    cpu_batch: usize,
+    load_ops: usize,
+}
+
+fn main() {
+    let benchmarking = std::env::args().any(|a| a == "--bench");
+    let sizes = if benchmarking {
+        Sizes {
+            grants: 9,
+            warm_uses: 21,
+            cpu_batches: 31,
+            cpu_batch: 200,
+            load_ops: 1000,
+        }
+    } else {
+        Sizes {
+            grants: 1,
+            warm_uses: 2,
+            cpu_batches: 3,
+            cpu_batch: 5,
+            load_ops: 10,
+        }
+    };
+    cpu(&sizes);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    runtime.block_on(async {
+        let devnet = Devnet::start().await.expect("devnet");
+        round_trips_and_latency(&devnet, &sizes).await;
+        memory(&devnet, &sizes).await;
+    });
+}
+
+fn median<T: Copy + Ord>(values: &mut [T]) -> T {
+    values.sort_unstable();
+    values[values.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+/// The offline part of one USE operation, step for step as the facade's sender runs it.
+fn build_hash_sign(
+    key: &PrivateKeySigner,
+    lanes: &NonceLanes,
+    account: Address,
+    smart_session: Address,
+    version: ModuleVersion,
+    permission_id: PermissionId,
+    call: &nexus::Call,
+) -> UserOperation {
+    let use_sig = |signature: Bytes| {
+        SmartSessionSignature::Use {
+            permission_id,
+            signature,
+        }
+        .try_encode(version)
+        .expect("encodes")
+    };
+    let call_data = encode_execute(std::slice::from_ref(call)).expect("one call");
+    let mut op = UserOperation {
+        sender: account,
+        nonce: NonceKey::new(lanes.next_key(), ValidationMode::Validation, smart_session).nonce(0),
+        call_data,
+        call_gas_limit: 60_000,
+        verification_gas_limit: 200_000,
+        pre_verification_gas: U256::from(60_000u64),
+        max_fee_per_gas: 2_000_000_000,
+        max_priority_fee_per_gas: 1_000_000_000,
+        signature: use_sig(Bytes::copy_from_slice(&DUMMY_ECDSA_SIGNATURE)),
+        ..Default::default()
+    };
+    let hash = op.hash(nexus::deployment::ENTRY_POINT_V07, 31337);
+    let sig = key.sign_message_sync(hash.as_slice()).expect("signs");
+    op.signature = use_sig(Bytes::copy_from_slice(&sig.as_bytes()));
+    op
+}
+
+fn cpu(sizes: &Sizes) {
+    let key = PrivateKeySigner::random();
+    let lanes = NonceLanes::new();
+    let account = Address::repeat_byte(0x11);
+    let smart_session = Address::repeat_byte(0x22);
+    let permission_id = PermissionId(B256::repeat_byte(0x33));
+    let call = counter::increment(Address::repeat_byte(0x44));
+    for version in [ModuleVersion::PreV1, ModuleVersion::V1] {
+        let mut per_op = Vec::with_capacity(sizes.cpu_batches);
+        for _ in 0..sizes.cpu_batches {
+            let started = Instant::now();
+            for _ in 0..sizes.cpu_batch {
+                std::hint::black_box(build_hash_sign(
+                    &key,
+                    &lanes,
+                    account,
+                    smart_session,
+                    version,
+                    permission_id,
+                    std::hint::black_box(&call),
+                ));
+            }
+            per_op.push(started.elapsed() / sizes.cpu_batch as u32);
+        }
+        let m = median(&mut per_op);
+        println!(
+            "cpu: build + hash + sign one USE operation ({version}): median {:.1} µs (target <= 100 µs; {} batches of {})",
+            m.as_secs_f64() * 1e6,
+            sizes.cpu_batches,
+            sizes.cpu_batch
+        );
+    }
+}
+
+/// Records when each block number is first seen, polling every 10 ms.
+fn watch_blocks(
+    rpc_url: String,
+) -> (
+    Arc<Mutex<HashMap<u64, Instant>>>,
+    tokio::task::JoinHandle<()>,
+) {
+    let seen = Arc::new(Mutex::new(HashMap::new()));
+    let out = Arc::clone(&seen);
+    let task = tokio::spawn(async move {
+        use alloy_provider::Provider;
+        let node = alloy_provider::ProviderBuilder::new()
+            .disable_recommended_fillers()
+            .connect(&rpc_url)
+            .await
+            .expect("node");
+        loop {
+            if let Ok(n) = node.get_block_number().await {
+                out.lock().unwrap().entry(n).or_insert_with(Instant::now);
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    });
+    (seen, task)
+}
+
+async fn round_trips_and_latency(devnet: &Devnet, sizes: &Sizes) {
+    // grant_permission on a deployed account with SmartSession installed (as a dapp would grant).
+    let mut grant_rpc: Vec<RpcStats> = Vec::new();
+    let mut last = None;
+    for _ in 0..sizes.grants {
+        let owner = Owner::new(devnet).await.expect("owner");
+        let key = PrivateKeySigner::random();
+        let request = PermissionRequest::new(key.address()).action(ActionPermission::new(
+            owner.counter,
+            counter::INCREMENT_NUMBER,
+        ));
+        let before = owner.client.rpc_stats();
+        let grant = owner
+            .client
+            .grant_permission(&[request])
+            .await
+            .expect("grant");
+        grant_rpc.push(owner.client.rpc_stats().since(&before));
+        owner
+            .client
+            .wait_for_user_operation_receipt(grant.user_op_hash)
+            .await
+            .expect("grant included");
+        last = Some((owner, key, grant));
+    }
+    let mut totals: Vec<u64> = grant_rpc.iter().map(RpcStats::total).collect();
+    let sample = grant_rpc[0];
+    println!(
+        "round trips: grant_permission: median {} (target <= 3; first sample: node {}, bundler {}; {} samples)",
+        median(&mut totals),
+        sample.node,
+        sample.bundler,
+        grant_rpc.len()
+    );
+
+    let (owner, key, grant) = last.expect("at least one grant");
+    let json = owner.client.session_data(&grant, 0).unwrap().to_json();
+    let session = owner
+        .session_client(devnet, key, &json, true)
+        .await
+        .expect("session client");
+    let (blocks, watcher) = watch_blocks(devnet.rpc_url().to_owned());
+
+    let before = session.rpc_stats();
+    let hash = session
+        .use_permission(&[counter::increment(owner.counter)])
+        .await
+        .expect("first use");
+    let cold = session.rpc_stats().since(&before);
+    session.wait_for_user_operation_receipt(hash).await.unwrap();
+    println!(
+        "round trips: first use_permission: {} (node {}, bundler {})",
+        cold.total(),
+        cold.node,
+        cold.bundler
+    );
+
+    let (mut warm, mut wall, mut inclusion, mut ratio) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..sizes.warm_uses {
+        let before = session.rpc_stats();
+        let started = Instant::now();
+        let hash = session
+            .use_permission(&[counter::increment(owner.counter)])
+            .await
+            .expect("warm use");
+        warm.push(session.rpc_stats().since(&before).total());
+        let receipt = session.wait_for_user_operation_receipt(hash).await.unwrap();
+        let done = started.elapsed();
+        let block = receipt.receipt.block_number.expect("receipt has a block");
+        // The poller may see the block a few ms after the receipt call returned; wait for it.
+        let seen = loop {
+            if let Some(at) = blocks.lock().unwrap().get(&block) {
+                break *at;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        };
+        let included = seen.saturating_duration_since(started);
+        wall.push(done);
+        inclusion.push(included);
+        ratio.push((done.as_secs_f64() / included.as_secs_f64().max(1e-3) * 100.0) as u64);
+    }
+    watcher.abort();
+    println!(
+        "round trips: warm use_permission: median {} (target <= 2; reference SDK: 5; {} samples)",
+        median(&mut warm),
+        warm.len()
+    );
+    println!(
+        "latency: use_permission -> receipt: median {}; bundler inclusion (send -> block seen): median {}; ratio median {:.2}x (target <= 1.5x)",
+        ms(median(&mut wall)),
+        ms(median(&mut inclusion)),
+        median(&mut ratio) as f64 / 100.0
+    );
+}
+
+/// VmHWM of `pid` in kB, while it runs.
+fn vm_hwm_kb(pid: u32) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+async fn memory(devnet: &Devnet, sizes: &Sizes) {
+    let owner = Owner::new(devnet).await.expect("owner");
+    let key = PrivateKeySigner::random();
+    let request = PermissionRequest::new(key.address()).action(ActionPermission::new(
+        owner.counter,
+        counter::INCREMENT_NUMBER,
+    ));
+    let grant = owner.client.grant_permission(&[request]).await.unwrap();
+    owner
+        .client
+        .wait_for_user_operation_receipt(grant.user_op_hash)
+        .await
+        .unwrap();
+    let config = serde_json::json!({
+        "rpc_url": devnet.rpc_url(),
+        "bundler_url": devnet.bundler_url(),
+        "deployment": deployment(devnet),
+        "session_data": owner.client.session_data(&grant, 0).unwrap().to_json(),
+        "counter": owner.counter,
+        "ops": sizes.load_ops,
+        "in_flight": 8,
+    });
+    let path = devnet.log_dir().join("session_key_load.json");
+    std::fs::write(&path, config.to_string()).expect("config written");
+    let key_hex = alloy_primitives::hex::encode(key.to_bytes());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_session_key_load"))
+        .arg(&path)
+        .env("SESSION_KEY", key_hex)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("session_key_load starts");
+    let pid = child.id();
+    let mut polled = 0;
+    let status = loop {
+        if let Some(kb) = vm_hwm_kb(pid) {
+            polled = polled.max(kb);
+        }
+        if let Some(status) = child.try_wait().expect("child status") {
+            break status;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut out)
+        .unwrap();
+    assert!(status.success(), "session_key_load failed: {status} {out}");
+    let report: serde_json::Value = serde_json::from_str(out.trim()).expect("report JSON");
+    assert_eq!(
+        report["ok"], report["ops"],
+        "every operation included: {report}"
+    );
+    assert_eq!(
+        owner.count().await.unwrap(),
+        sizes.load_ops as u64,
+        "the counter saw every operation"
+    );
+    let own = report["vm_hwm_kb"].as_u64().unwrap_or(polled);
+    println!(
+        "memory: session-key client process, {} operations ({} in flight): peak RSS (VmHWM) {:.1} MB (target <= 30 MB; polled from /proc: {:.1} MB); {:.1} s, {:.0} ops/s, {} node + {} bundler requests",
+        sizes.load_ops,
+        8,
+        own as f64 / 1024.0,
+        polled as f64 / 1024.0,
+        report["seconds"].as_f64().unwrap_or(0.0),
+        sizes.load_ops as f64 / report["seconds"].as_f64().unwrap_or(1.0),
+        report["node_requests"],
+        report["bundler_requests"],
+    );
+}
