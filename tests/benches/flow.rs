@@ -161,15 +161,16 @@ fn cpu(sizes: &Sizes) {
     }
 }
 
-/// Time this thread has spent on a CPU, in ns (`/proc/thread-self/schedstat`, first field): unlike
-/// wall time it does not grow when other processes share the cores.
+/// Time this thread has spent on a CPU, in ns (`CLOCK_THREAD_CPUTIME_ID`): unlike wall time it does
+/// not grow when other processes share the cores.
 fn thread_cpu_ns() -> Option<u64> {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    (rc == 0).then(|| ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
 }
 
 /// Records when each block number is first seen, polling every 10 ms.
