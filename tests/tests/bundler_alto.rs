@@ -435,23 +435,19 @@ async fn every_method_against_alto_and_safe_resend() {
 
     // Resend of the deploying operation after inclusion. alto simulates before it checks the nonce,
     // and the EntryPoint's first failure is the factory's: AA10 (sender already constructed), not
-    // AA25. The client only recovers from AA25 (see `send_user_operation`), so this resend is an
-    // error even though the operation was included: the caller must look it up by hash.
+    // AA25. The client then finds this very operation by hash and reports the send as done.
     bundler.reset_request_counts();
     let late = bundler
         .send_user_operation(&op, ENTRY_POINT_V07)
         .await
-        .expect_err("AA10 is not recovered by the client");
-    assert_eq!(late.aa_code(), Some(AaCode::AA10), "{late}");
+        .expect("a resend of an included deploying operation counts as sent");
+    assert_eq!(late, hash);
     assert_eq!(bundler.request_counts().get("eth_sendUserOperation"), 1);
-    assert_eq!(bundler.request_counts().total, 1);
-    assert!(
-        bundler
-            .get_user_operation_by_hash(hash)
-            .await
-            .unwrap()
-            .is_some()
+    assert_eq!(
+        bundler.request_counts().get("eth_getUserOperationByHash"),
+        1
     );
+    assert_eq!(bundler.request_counts().total, 2);
 
     // A second operation (no factory): one estimate, one send, receipts polled; nothing else.
     let mut second = account.op(&a, counter_address, 1, false);

@@ -166,9 +166,10 @@ impl BundlerClient {
     ///
     /// Safe to call again with the same operation: transport faults are retried, and a bundler answer of
     /// "already known" / "already in mempool" counts as success, returning the locally computed hash
-    /// (chain id from the builder, else one `eth_chainId`). An AA25 (nonce used) answer also counts as
-    /// success when `eth_getUserOperationByHash` shows this very operation, i.e. an earlier attempt
-    /// was already included.
+    /// (chain id from the builder, else one `eth_chainId`). An AA25 (nonce used) answer, or AA10 (sender
+    /// already constructed) for an operation with a factory, also counts as success when
+    /// `eth_getUserOperationByHash` shows this very operation, i.e. an earlier attempt was already
+    /// included.
     pub async fn send_user_operation(
         &self,
         op: &UserOperation,
@@ -192,9 +193,10 @@ impl BundlerClient {
                 tracing::debug!(%hash, "bundler already has the operation; treating the send as done");
                 Ok(hash)
             }
-            // A resend after a lost answer can find the operation already included, which uses up its
-            // nonce: AA25. If the bundler knows this very operation, the send did happen.
-            Err(err) if err.aa_code() == Some(AaCode::AA25) => {
+            // A resend after a lost answer can find the operation already included: its nonce is used
+            // (AA25) or, for an operation that deploys the account, the factory now fails first (AA10,
+            // sender already constructed). If the bundler knows this very operation, the send did happen.
+            Err(err) if included_already(&err, op) => {
                 let hash = op.hash(entry_point, self.chain_id().await?);
                 match self.get_user_operation_by_hash(hash).await {
                     Ok(Some(_)) => {
@@ -578,5 +580,15 @@ fn check_scheme(url: &Url) -> Result<(), BundlerError> {
         other => Err(invalid(&format!(
             "unsupported scheme `{other}`: use http or https"
         ))),
+    }
+}
+
+/// Whether a send error may mean that an earlier attempt of `op` was already included, so the client
+/// should look the operation up before reporting the error.
+fn included_already(err: &BundlerError, op: &UserOperation) -> bool {
+    match err.aa_code() {
+        Some(AaCode::AA25) => true,
+        Some(AaCode::AA10) => op.factory.is_some(),
+        _ => false,
     }
 }
