@@ -238,6 +238,12 @@ impl Chain {
         Ok(())
     }
 
+    /// Mines a block now (`evm_mine`): after a devnet start from a cached state the latest block is
+    /// as old as the cache, and its timestamp says nothing about the time of the next block.
+    pub async fn mine(&self) -> Result<(), ChainError> {
+        self.raw("evm_mine", json!([])).await.map(drop)
+    }
+
     /// The block number.
     pub async fn block_number(&self) -> Result<u64, ChainError> {
         self.provider

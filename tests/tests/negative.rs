@@ -278,12 +278,9 @@ async fn usage_limit(devnet: &Devnet, path: Path) {
 }
 
 async fn expired_window(devnet: &Devnet, path: Path) {
-    let now = e2e::Chain::of(devnet)
-        .await
-        .unwrap()
-        .latest_timestamp()
-        .await
-        .unwrap();
+    let chain = e2e::Chain::of(devnet).await.unwrap();
+    chain.mine().await.unwrap();
+    let now = chain.latest_timestamp().await.unwrap();
     let until = now + 600;
     let case = Case::new(devnet, "expired window", path, |r, o| {
         r.action(ActionPermission::new(o.counter, counter::INCREMENT_NUMBER).time_window(0, until))
