@@ -283,7 +283,7 @@ async fn flow(devnet: &Devnet) -> Result<(), String> {
 
     step(
         9,
-        "ENABLE mode: the owner signs off-chain; the new key enables and uses in one operation",
+        "UNSAFE_ENABLE: the owner signs off-chain; the new key enables and uses in one operation",
     );
     let second_key = PrivateKeySigner::random();
     show("second session key", second_key.address());
