@@ -12,7 +12,7 @@ use serde_json::Value;
 use std::{
     io::Write,
     os::unix::fs::OpenOptionsExt,
-    path::{Path, PathBuf},
+    path::PathBuf,
     process::{Command, Output, Stdio},
 };
 
@@ -21,37 +21,9 @@ sol! {
     function setNumber(uint256 newNumber) external;
 }
 
-/// The binary of another package is not handed to this crate's tests, so build it (a no-op when it
-/// is up to date) and take the path cargo reports.
+/// The binary under test, as cargo built it for this package's tests.
 fn cli_binary() -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let release = std::env::current_exe()
-        .map(|p| p.components().any(|c| c.as_os_str() == "release"))
-        .unwrap_or(false);
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .args([
-            "build",
-            "-q",
-            "-p",
-            "nexus-sessions",
-            "--bin",
-            "nexus-sessions",
-            "--message-format=json",
-        ])
-        .stderr(Stdio::inherit());
-    if release {
-        cmd.arg("--release");
-    }
-    let out = cmd.output().expect("run cargo build");
-    assert!(out.status.success(), "cargo build -p nexus-sessions failed");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "nexus-sessions")
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .expect("cargo reported the nexus-sessions executable")
+    PathBuf::from(env!("CARGO_BIN_EXE_nexus-sessions"))
 }
 
 struct Cli {
