@@ -10,20 +10,19 @@ use crate::{
     error::Error,
     execution::Call,
     modules::{
-        ModuleType, SENTINEL, VALIDATOR_PAGE_SIZE, decode_bool, decode_trusted_attesters,
-        decode_validators, find_trusted_attesters_calldata, get_validators_calldata,
-        install_module_call, is_module_installed_calldata, trust_attesters_call,
-        uninstall_validator_call,
+        ModuleType, SENTINEL, VALIDATOR_PAGE_SIZE, decode_trusted_attesters, decode_validators,
+        find_trusted_attesters_calldata, get_validators_calldata, install_module_call,
+        is_module_installed_calldata, trust_attesters_call, uninstall_validator_call,
     },
     node::{CallOutcome, Node},
     permission::PermissionRequest,
-    sender::{Auth, DynSigner, GasConfig, OpSender, RpcStats, SendOptions},
-    session_client::SessionKeyClient,
+    sender::{Auth, DynSigner, OpSender, RpcStats, SendOptions},
+    session_client::{SessionKeyClient, SessionKeyClientBuilder},
+    settings::{ClientSettings, client_settings_methods},
 };
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_signer::Signer;
-use alloy_sol_types::SolValue;
-use bundler_client::{BundlerClient, UserOperationReceipt};
+use bundler_client::UserOperationReceipt;
 use sessions_types::{
     AccountType, ChainDigest, EnableSession, EnableSessionData, PermissionId, Session,
     SessionAction, SessionData, SmartSessionMode, UsePermissionModuleData,
@@ -36,11 +35,7 @@ use std::{
         Arc,
         atomic::{AtomicBool, Ordering},
     },
-    time::Duration,
 };
-
-/// Default time [`NexusClient::wait_for_user_operation_receipt`] waits (viem's default).
-pub const DEFAULT_RECEIPT_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// What [`NexusClient::grant_permission`] sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,15 +55,10 @@ pub struct GrantPermissionResponse {
 /// Builder for [`NexusClient`].
 pub struct NexusClientBuilder {
     signer: DynSigner,
-    rpc_url: String,
-    bundler_url: String,
-    deployment: Deployment,
+    settings: ClientSettings,
     index: u64,
     account_init: Option<AccountInit>,
     account_address: Option<Address>,
-    chain_id: Option<u64>,
-    gas: GasConfig,
-    receipt_timeout: Duration,
     attesters: Vec<Address>,
 }
 
@@ -76,14 +66,16 @@ impl fmt::Debug for NexusClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NexusClientBuilder")
             .field("signer", &self.signer.address())
-            .field("rpc_url", &self.rpc_url)
-            .field("bundler_url", &self.bundler_url)
+            .field("rpc_url", &self.settings.rpc_url)
+            .field("bundler_url", &self.settings.bundler_url)
             .field("index", &self.index)
             .finish_non_exhaustive()
     }
 }
 
 impl NexusClientBuilder {
+    client_settings_methods!();
+
     /// Account index: the CREATE2 salt (default 0).
     pub fn index(mut self, index: u64) -> Self {
         self.index = index;
@@ -103,24 +95,6 @@ impl NexusClientBuilder {
         self
     }
 
-    /// A known chain id (skips `eth_chainId`).
-    pub fn chain_id(mut self, chain_id: u64) -> Self {
-        self.chain_id = Some(chain_id);
-        self
-    }
-
-    /// Gas estimation and fee policy.
-    pub fn gas_config(mut self, gas: GasConfig) -> Self {
-        self.gas = gas;
-        self
-    }
-
-    /// How long receipts are waited for (default 120 s).
-    pub fn receipt_timeout(mut self, timeout: Duration) -> Self {
-        self.receipt_timeout = timeout;
-        self
-    }
-
     /// Attesters trusted by `grant_permission` when the registry shows none (default:
     /// module-sdk's mock attester, as @biconomy/sdk 0.0.20).
     pub fn attesters(mut self, attesters: Vec<Address>) -> Self {
@@ -131,8 +105,9 @@ impl NexusClientBuilder {
     /// Connects: one `eth_chainId` (unless given) and, when the deployment cannot compute addresses
     /// locally, one `computeAccountAddress` eth_call, concurrently.
     pub async fn build(self) -> Result<NexusClient, Error> {
-        let node = Node::new(&self.rpc_url)?;
-        let d = self.deployment;
+        let mut settings = self.settings;
+        let node = settings.node()?;
+        let d = &settings.deployment;
         let init = self.account_init.unwrap_or_else(|| {
             AccountInit::k1(
                 d.bootstrap,
@@ -156,34 +131,17 @@ impl NexusClientBuilder {
             _ => None,
         };
         let known = self.account_address.or(local);
-        let chain_fut = async {
-            match self.chain_id {
-                Some(id) => Ok(id),
-                None => node.chain_id().await,
-            }
-        };
         let address_fut = async {
             match known {
                 Some(a) => Ok(a),
                 None => factory_address(&node, d.factory, &init_data, salt).await,
             }
         };
-        let (chain_id, account) = tokio::join!(chain_fut, address_fut);
+        let (chain_id, account) = tokio::join!(settings.chain_id(&node), address_fut);
         let (chain_id, account) = (chain_id?, account?);
-        let bundler = BundlerClient::builder(&self.bundler_url)
-            .chain_id(chain_id)
-            .build()?;
-        let factory = Some((d.factory, factory_data(&init_data, salt)));
-        let sender = OpSender::new(
-            node,
-            bundler,
-            d,
-            chain_id,
-            account,
-            factory,
-            self.gas,
-            self.receipt_timeout,
-        );
+        settings.chain_id = Some(chain_id);
+        let factory = Some((settings.deployment.factory, factory_data(&init_data, salt)));
+        let sender = OpSender::new(node, &settings, chain_id, account, factory)?;
         Ok(NexusClient {
             sender: Arc::new(sender),
             signer: self.signer,
@@ -191,8 +149,7 @@ impl NexusClientBuilder {
             salt,
             attesters: self.attesters,
             attesters_trusted: AtomicBool::new(false),
-            rpc_url: self.rpc_url,
-            bundler_url: self.bundler_url,
+            settings,
         })
     }
 }
@@ -203,15 +160,14 @@ async fn factory_address(
     init_data: &Bytes,
     salt: B256,
 ) -> Result<Address, Error> {
-    let reply = node
-        .call_ok(
+    let address: Address = node
+        .call_decode(
             "computeAccountAddress",
+            "computeAccountAddress reply",
             factory,
             compute_account_address_call(init_data, salt),
         )
         .await?;
-    let address =
-        Address::abi_decode(&reply).map_err(|e| Error::abi("computeAccountAddress reply", e))?;
     if address.is_zero() {
         return Err(Error::AddressMismatch {
             local: None,
@@ -235,8 +191,8 @@ pub struct NexusClient {
     salt: B256,
     attesters: Vec<Address>,
     attesters_trusted: AtomicBool,
-    rpc_url: String,
-    bundler_url: String,
+    /// What the client was built with (chain id filled in), for [`NexusClient::session_client`].
+    settings: ClientSettings,
 }
 
 impl fmt::Debug for NexusClient {
@@ -270,15 +226,10 @@ impl NexusClient {
     ) -> NexusClientBuilder {
         NexusClientBuilder {
             signer,
-            rpc_url: rpc_url.into(),
-            bundler_url: bundler_url.into(),
-            deployment,
+            settings: ClientSettings::new(rpc_url.into(), bundler_url.into(), deployment),
             index: 0,
             account_init: None,
             account_address: None,
-            chain_id: None,
-            gas: GasConfig::default(),
-            receipt_timeout: DEFAULT_RECEIPT_TIMEOUT,
             attesters: vec![MOCK_ATTESTER],
         }
     }
@@ -388,16 +339,15 @@ impl NexusClient {
         if !self.is_deployed().await? {
             return Ok(false);
         }
-        let reply = self
-            .sender
+        self.sender
             .node
-            .call_ok(
+            .call_decode(
                 "isModuleInstalled",
+                "isModuleInstalled reply",
                 self.address(),
                 is_module_installed_calldata(module_type, module),
             )
-            .await?;
-        decode_bool("isModuleInstalled reply", &reply)
+            .await
     }
 
     /// The account's validators, newest first (`getValidatorsPaginated(SENTINEL, 100)`).
@@ -646,16 +596,15 @@ impl NexusClient {
     /// nonce the next ENABLE signature must be made over. Enabling and
     /// [`revoke_enable_signature`](Self::revoke_enable_signature) increment it.
     pub async fn enable_nonce(&self, permission_id: PermissionId) -> Result<U256, Error> {
-        let reply = self
-            .sender
+        self.sender
             .node
-            .call_ok(
+            .call_decode(
                 "getNonce",
+                "getNonce reply",
                 self.deployment().smart_session,
                 get_nonce_calldata(permission_id, self.address()),
             )
-            .await?;
-        U256::abi_decode(&reply).map_err(|e| Error::abi("getNonce reply", e))
+            .await
     }
 
     /// `removeSession(permissionId)`: revokes an enabled permission.
@@ -698,16 +647,11 @@ impl NexusClient {
         session_key: impl Signer + Send + Sync + 'static,
         session_data: SessionData,
     ) -> Result<SessionKeyClient, Error> {
-        SessionKeyClient::builder(
-            session_key,
-            self.rpc_url.clone(),
-            self.bundler_url.clone(),
-            self.deployment().clone(),
+        SessionKeyClientBuilder::with_settings(
+            Arc::new(session_key),
+            self.settings.clone(),
             session_data,
         )
-        .chain_id(self.chain_id())
-        .gas_config(self.sender.gas.clone())
-        .receipt_timeout(self.sender.receipt_timeout)
         .build()
         .await
     }
@@ -720,14 +664,13 @@ pub(crate) async fn is_permission_enabled(
     permission_id: PermissionId,
     account: Address,
 ) -> Result<bool, Error> {
-    let reply = node
-        .call_ok(
-            "isPermissionEnabled",
-            smart_session,
-            is_permission_enabled_calldata(permission_id, account),
-        )
-        .await?;
-    decode_bool("isPermissionEnabled reply", &reply)
+    node.call_decode(
+        "isPermissionEnabled",
+        "isPermissionEnabled reply",
+        smart_session,
+        is_permission_enabled_calldata(permission_id, account),
+    )
+    .await
 }
 
 /// The single owner of an OwnableValidator-style session.

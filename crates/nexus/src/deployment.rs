@@ -223,6 +223,48 @@ impl Deployment {
     }
 }
 
+/// Test fixtures: a local deployment whose addresses are small numbers (EntryPoint 1,
+/// implementation 2, factory 3, bootstrap 4, SmartSession 5, registry 6, account validator 7,
+/// session validator 8, policies `0xA1..=0xA6` in [`PolicyAddresses`] field order).
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    /// The numbered policy addresses.
+    pub(crate) fn policies() -> PolicyAddresses {
+        let a = |n: u8| Address::with_last_byte(0xA0 + n);
+        PolicyAddresses {
+            sudo: a(1),
+            universal_action: a(2),
+            time_frame: a(3),
+            usage_limit: a(4),
+            value_limit: a(5),
+            spending_limits: a(6),
+        }
+    }
+
+    /// The numbered addresses.
+    pub(crate) fn addresses() -> LocalAddresses {
+        let a = Address::with_last_byte;
+        LocalAddresses {
+            entry_point: a(1),
+            implementation: a(2),
+            factory: a(3),
+            bootstrap: a(4),
+            smart_session: a(5),
+            registry: a(6),
+            account_validator: a(7),
+            session_validator: a(8),
+            policies: policies(),
+        }
+    }
+
+    /// A pre-v1 deployment at the numbered addresses, without proxy code.
+    pub(crate) fn deployment() -> Deployment {
+        Deployment::local(addresses(), ModuleVersion::PreV1, None)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,22 +305,9 @@ mod tests {
 
     #[test]
     fn local_keeps_addresses_and_serde_round_trips() {
-        let a = |n: u8| Address::with_last_byte(n);
+        let a = Address::with_last_byte;
         let d = Deployment::local(
-            LocalAddresses {
-                entry_point: a(1),
-                implementation: a(2),
-                factory: a(3),
-                bootstrap: a(4),
-                smart_session: a(5),
-                registry: a(6),
-                account_validator: a(7),
-                session_validator: a(8),
-                policies: PolicyAddresses {
-                    sudo: a(9),
-                    ..Default::default()
-                },
-            },
+            fixtures::addresses(),
             ModuleVersion::PreV1,
             Some(Bytes::from_static(&[0x60, 0x80])),
         );

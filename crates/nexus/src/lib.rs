@@ -26,13 +26,12 @@ pub mod permission;
 pub mod policy_check;
 mod sender;
 mod session_client;
+mod settings;
 
 pub use account::AccountInit;
 pub use alloy_signer_local::PrivateKeySigner;
 pub use bundler_client::UserOperationReceipt;
-pub use client::{
-    DEFAULT_RECEIPT_TIMEOUT, GrantPermissionResponse, NexusClient, NexusClientBuilder,
-};
+pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder};
 pub use deployment::{Deployment, LocalAddresses, PolicyAddresses};
 pub use error::Error;
 pub use execution::Call;
@@ -42,6 +41,7 @@ pub use permission::{ActionPermission, PermissionRequest};
 pub use policy_check::{PolicyViolation, ViolatedRule};
 pub use sender::{DUMMY_ECDSA_SIGNATURE, DynSigner, GasConfig, RpcStats, SendOptions};
 pub use session_client::{SessionKeyClient, SessionKeyClientBuilder};
+pub use settings::DEFAULT_RECEIPT_TIMEOUT;
 
 /// The Smart Sessions layer (`sessions-types`), re-exported.
 pub use sessions_types as sessions;

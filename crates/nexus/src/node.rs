@@ -3,6 +3,7 @@
 use crate::error::Error;
 use alloy_primitives::{Address, Bytes, U64, U128};
 use alloy_provider::{Provider, RootProvider, transport::TransportError};
+use alloy_sol_types::{SolType, SolValue};
 use serde::{Deserialize, Serialize};
 use sessions_types::abi::decode_revert;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -115,6 +116,22 @@ impl Node {
                 revert: Box::new(decode_revert(&data)),
             }),
         }
+    }
+
+    /// [`Self::call_ok`] whose reply is one ABI-encoded `T`; an undecodable reply is
+    /// [`Error::AbiDecode`] naming `reply`.
+    pub(crate) async fn call_decode<T>(
+        &self,
+        what: &'static str,
+        reply: &'static str,
+        to: Address,
+        data: Bytes,
+    ) -> Result<T, Error>
+    where
+        T: SolValue + From<<T::SolType as SolType>::RustType>,
+    {
+        let out = self.call_ok(what, to, data).await?;
+        T::abi_decode(&out).map_err(|e| Error::abi(reply, e))
     }
 
     /// `eth_getCode` at the latest block.

@@ -300,38 +300,12 @@ pub fn random_salt() -> B256 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deployment::{LocalAddresses, PolicyAddresses};
+    use crate::deployment::fixtures::deployment;
     use alloy_primitives::{address, hex};
-    use sessions_types::{ModuleVersion, OwnableValidatorConfig, policy::ParamCondition};
+    use sessions_types::{OwnableValidatorConfig, policy::ParamCondition};
 
     const COUNTER: Address = address!("0x1111111111111111111111111111111111111111");
     const KEY: Address = address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
-
-    fn deployment() -> Deployment {
-        let a = |n: u8| Address::with_last_byte(n);
-        Deployment::local(
-            LocalAddresses {
-                entry_point: a(1),
-                implementation: a(2),
-                factory: a(3),
-                bootstrap: a(4),
-                smart_session: a(5),
-                registry: a(6),
-                account_validator: a(7),
-                session_validator: a(8),
-                policies: PolicyAddresses {
-                    sudo: a(0xA1),
-                    universal_action: a(0xA2),
-                    time_frame: a(0xA3),
-                    usage_limit: a(0xA4),
-                    value_limit: a(0xA5),
-                    spending_limits: a(0xA6),
-                },
-            },
-            ModuleVersion::PreV1,
-            None,
-        )
-    }
 
     #[test]
     fn bare_action_is_sudo_and_validator_lists_the_key() {

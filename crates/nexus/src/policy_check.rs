@@ -680,6 +680,7 @@ fn erc20_amount(data: &[u8]) -> Option<U256> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::deployment::fixtures::policies;
     use alloy_primitives::{Bytes, address, hex};
     use alloy_sol_types::SolCall;
     use sessions_types::policy::{
@@ -695,18 +696,6 @@ mod tests {
     const INCREMENT: [u8; 4] = hex!("273ea3e3");
     // setNumber(uint256)
     const SET: [u8; 4] = hex!("3fb5c1cb");
-
-    fn policies() -> PolicyAddresses {
-        let a = |n: u8| Address::with_last_byte(0xA0 + n);
-        PolicyAddresses {
-            sudo: a(1),
-            universal_action: a(2),
-            time_frame: a(3),
-            usage_limit: a(4),
-            value_limit: a(5),
-            spending_limits: a(6),
-        }
-    }
 
     fn session(actions: Vec<ActionData>, user_op: Vec<PolicyData>) -> Session {
         Session::builder()

@@ -20,6 +20,7 @@ use crate::{
     execution::{Call, encode_execute},
     node::Node,
     nonce::{NonceKey, NonceLanes, ValidationMode},
+    settings::ClientSettings,
 };
 use alloy_primitives::{Address, B256, Bytes, U256, hex};
 use alloy_signer::Signer;
@@ -169,21 +170,19 @@ pub(crate) struct OpSender {
 }
 
 impl OpSender {
-    #[allow(clippy::too_many_arguments)]
+    /// The pipeline of `account` on `chain_id`, with the settings' endpoints and policies;
+    /// `factory` is `(factory, factoryData)` when this client may deploy the account.
     pub(crate) fn new(
         node: Node,
-        bundler: BundlerClient,
-        deployment: Deployment,
+        settings: &ClientSettings,
         chain_id: u64,
         account: Address,
         factory: Option<(Address, Bytes)>,
-        gas: GasConfig,
-        receipt_timeout: Duration,
-    ) -> Self {
-        Self {
+    ) -> Result<Self, Error> {
+        Ok(Self {
+            bundler: settings.bundler(chain_id)?,
             node,
-            bundler,
-            deployment,
+            deployment: settings.deployment.clone(),
             chain_id,
             account,
             factory,
@@ -191,9 +190,9 @@ impl OpSender {
             lanes: NonceLanes::new(),
             price: Mutex::new(None),
             estimates: Mutex::new(HashMap::new()),
-            gas,
-            receipt_timeout,
-        }
+            gas: settings.gas.clone(),
+            receipt_timeout: settings.receipt_timeout,
+        })
     }
 
     pub(crate) fn stats(&self) -> RpcStats {

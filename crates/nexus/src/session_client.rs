@@ -1,22 +1,22 @@
 //! [`SessionKeyClient`]: a session key acting for the granter's account through SmartSession.
 
 use crate::{
-    client::{DEFAULT_RECEIPT_TIMEOUT, is_permission_enabled},
+    client::is_permission_enabled,
     deployment::Deployment,
     error::Error,
     execution::Call,
-    node::Node,
     policy_check::{CheckContext, PolicyKind, PolicyUsage, check_calls},
-    sender::{Auth, DynSigner, GasConfig, OpSender, RpcStats, SendOptions},
+    sender::{Auth, DynSigner, OpSender, RpcStats, SendOptions},
+    settings::{ClientSettings, client_settings_methods},
 };
 use alloy_primitives::{Address, B256, Bytes};
 use alloy_signer::Signer;
-use bundler_client::{BundlerClient, UserOperationReceipt};
+use bundler_client::UserOperationReceipt;
 use sessions_types::{
     EnableSessionData, ModuleVersion, OwnableValidatorConfig, PermissionId, Session, SessionData,
     SmartSessionMode, SmartSessionSignature,
 };
-use std::{fmt, sync::Mutex, time::Duration};
+use std::{fmt, sync::Mutex};
 
 /// Whether the permission is known to be enabled on chain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,13 +32,8 @@ enum EnableState {
 /// Builder for [`SessionKeyClient`].
 pub struct SessionKeyClientBuilder {
     signer: DynSigner,
-    rpc_url: String,
-    bundler_url: String,
-    deployment: Deployment,
+    settings: ClientSettings,
     data: SessionData,
-    chain_id: Option<u64>,
-    gas: GasConfig,
-    receipt_timeout: Duration,
     local_policy_check: bool,
 }
 
@@ -52,23 +47,21 @@ impl fmt::Debug for SessionKeyClientBuilder {
 }
 
 impl SessionKeyClientBuilder {
-    /// A known chain id (skips `eth_chainId`).
-    pub fn chain_id(mut self, chain_id: u64) -> Self {
-        self.chain_id = Some(chain_id);
-        self
+    /// A builder for `signer` with the given settings (local policy check on).
+    pub(crate) fn with_settings(
+        signer: DynSigner,
+        settings: ClientSettings,
+        data: SessionData,
+    ) -> Self {
+        Self {
+            signer,
+            settings,
+            data,
+            local_policy_check: true,
+        }
     }
 
-    /// Gas estimation and fee policy.
-    pub fn gas_config(mut self, gas: GasConfig) -> Self {
-        self.gas = gas;
-        self
-    }
-
-    /// How long receipts are waited for.
-    pub fn receipt_timeout(mut self, timeout: Duration) -> Self {
-        self.receipt_timeout = timeout;
-        self
-    }
+    client_settings_methods!();
 
     /// Turns the local policy pre-check on (default) or off.
     pub fn with_local_policy_check(mut self, enabled: bool) -> Self {
@@ -79,7 +72,8 @@ impl SessionKeyClientBuilder {
     /// Checks the session data against the deployment and the signer, then connects (one
     /// `eth_chainId` unless given).
     pub async fn build(self) -> Result<SessionKeyClient, Error> {
-        let d = self.deployment;
+        let settings = self.settings;
+        let d = &settings.deployment;
         let data = self.data;
         if let Some(v) = data.module_version
             && v != d.module_version
@@ -102,13 +96,10 @@ impl SessionKeyClientBuilder {
         })?;
         let session = find_session(&data, permission_id);
         let signer_address = self.signer.address();
-        check_session_key(signer_address, permission_id, &data, session.as_ref(), &d)?;
+        check_session_key(signer_address, permission_id, &data, session.as_ref(), d)?;
 
-        let node = Node::new(&self.rpc_url)?;
-        let chain_id = match self.chain_id {
-            Some(id) => id,
-            None => node.chain_id().await?,
-        };
+        let node = settings.node()?;
+        let chain_id = settings.chain_id(&node).await?;
         if let Some(have) = data.chain_id
             && have != chain_id
         {
@@ -116,20 +107,8 @@ impl SessionKeyClientBuilder {
                 "session data is for chain {have}, the client is for chain {chain_id}"
             )));
         }
-        let bundler = BundlerClient::builder(&self.bundler_url)
-            .chain_id(chain_id)
-            .build()?;
         let version = d.module_version;
-        let sender = OpSender::new(
-            node,
-            bundler,
-            d,
-            chain_id,
-            data.granter,
-            None,
-            self.gas,
-            self.receipt_timeout,
-        );
+        let sender = OpSender::new(node, &settings, chain_id, data.granter, None)?;
         Ok(SessionKeyClient {
             sender,
             signer: self.signer,
@@ -227,17 +206,11 @@ impl SessionKeyClient {
         deployment: Deployment,
         session_data: SessionData,
     ) -> SessionKeyClientBuilder {
-        SessionKeyClientBuilder {
-            signer: std::sync::Arc::new(session_key),
-            rpc_url: rpc_url.into(),
-            bundler_url: bundler_url.into(),
-            deployment,
-            data: session_data,
-            chain_id: None,
-            gas: GasConfig::default(),
-            receipt_timeout: DEFAULT_RECEIPT_TIMEOUT,
-            local_policy_check: true,
-        }
+        SessionKeyClientBuilder::with_settings(
+            std::sync::Arc::new(session_key),
+            ClientSettings::new(rpc_url.into(), bundler_url.into(), deployment),
+            session_data,
+        )
     }
 
     /// Connects with default settings.
@@ -448,31 +421,9 @@ impl SessionKeyClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ActionPermission, PermissionRequest, deployment::LocalAddresses};
+    use crate::{ActionPermission, PermissionRequest, deployment::fixtures::deployment};
     use alloy_primitives::hex;
     use sessions_types::{ActionData, PolicyData, SessionAction, UsePermissionModuleData};
-
-    fn deployment() -> Deployment {
-        let a = |n: u8| Address::with_last_byte(n);
-        Deployment::local(
-            LocalAddresses {
-                entry_point: a(1),
-                implementation: a(2),
-                factory: a(3),
-                bootstrap: a(4),
-                smart_session: a(5),
-                registry: a(6),
-                account_validator: a(7),
-                session_validator: a(8),
-                policies: crate::PolicyAddresses {
-                    sudo: a(0xA1),
-                    ..Default::default()
-                },
-            },
-            ModuleVersion::PreV1,
-            None,
-        )
-    }
 
     fn data_for(key: Address, session: &Session) -> SessionData {
         SessionData {

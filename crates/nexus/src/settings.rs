@@ -1,0 +1,81 @@
+//! What both clients are configured with — endpoints, deployment, chain id, gas policy, receipt
+//! waiting — and the builder methods that set it, written once for
+//! [`NexusClientBuilder`](crate::NexusClientBuilder) and
+//! [`SessionKeyClientBuilder`](crate::SessionKeyClientBuilder).
+
+use crate::{deployment::Deployment, error::Error, node::Node, sender::GasConfig};
+use bundler_client::BundlerClient;
+use std::time::Duration;
+
+/// Default time a client waits for a receipt (viem's default).
+pub const DEFAULT_RECEIPT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The settings both client builders share.
+#[derive(Clone, Debug)]
+pub(crate) struct ClientSettings {
+    pub(crate) rpc_url: String,
+    pub(crate) bundler_url: String,
+    pub(crate) deployment: Deployment,
+    /// Known chain id; `None` asks the node once.
+    pub(crate) chain_id: Option<u64>,
+    pub(crate) gas: GasConfig,
+    pub(crate) receipt_timeout: Duration,
+}
+
+impl ClientSettings {
+    /// Defaults for these endpoints and deployment.
+    pub(crate) fn new(rpc_url: String, bundler_url: String, deployment: Deployment) -> Self {
+        Self {
+            rpc_url,
+            bundler_url,
+            deployment,
+            chain_id: None,
+            gas: GasConfig::default(),
+            receipt_timeout: DEFAULT_RECEIPT_TIMEOUT,
+        }
+    }
+
+    /// A (lazily connecting) client of the node.
+    pub(crate) fn node(&self) -> Result<Node, Error> {
+        Node::new(&self.rpc_url)
+    }
+
+    /// The chain id: the known one, else one `eth_chainId` to the node.
+    pub(crate) async fn chain_id(&self, node: &Node) -> Result<u64, Error> {
+        match self.chain_id {
+            Some(id) => Ok(id),
+            None => node.chain_id().await,
+        }
+    }
+
+    /// The bundler client for `chain_id`.
+    pub(crate) fn bundler(&self, chain_id: u64) -> Result<BundlerClient, Error> {
+        Ok(BundlerClient::builder(&self.bundler_url)
+            .chain_id(chain_id)
+            .build()?)
+    }
+}
+
+/// The builder methods for [`ClientSettings`], for a builder with a `settings` field.
+macro_rules! client_settings_methods {
+    () => {
+        /// A known chain id (skips `eth_chainId`).
+        pub fn chain_id(mut self, chain_id: u64) -> Self {
+            self.settings.chain_id = Some(chain_id);
+            self
+        }
+
+        /// Gas estimation and fee policy.
+        pub fn gas_config(mut self, gas: $crate::GasConfig) -> Self {
+            self.settings.gas = gas;
+            self
+        }
+
+        /// How long receipts are waited for (default [`DEFAULT_RECEIPT_TIMEOUT`](crate::DEFAULT_RECEIPT_TIMEOUT), 120 s).
+        pub fn receipt_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.settings.receipt_timeout = timeout;
+            self
+        }
+    };
+}
+pub(crate) use client_settings_methods;
