@@ -4,6 +4,7 @@ use crate::{
     AaCode, BundlerError, FailedOp, GasEstimate, GasPrices, RpcErrorKind, UserOperationByHash,
     UserOperationReceipt,
     metrics::{RequestCounter, RequestCounts},
+    polling::ReceiptPolling,
     revert::{revert_data_in, revert_data_in_message},
 };
 use alloy_json_rpc::RpcError;
@@ -30,8 +31,7 @@ struct Config {
     max_retries: u32,
     initial_backoff: Duration,
     max_backoff: Duration,
-    poll_initial: Duration,
-    poll_max: Duration,
+    polling: ReceiptPolling,
 }
 
 impl Default for Config {
@@ -41,8 +41,7 @@ impl Default for Config {
             max_retries: 3,
             initial_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(2),
-            poll_initial: Duration::from_millis(50),
-            poll_max: Duration::from_secs(1),
+            polling: ReceiptPolling::default(),
         }
     }
 }
@@ -50,7 +49,8 @@ impl Default for Config {
 /// Configures a [`BundlerClient`].
 ///
 /// Defaults: 10 s per request attempt, 3 retries on connection errors / HTTP 5xx / 429 / timeouts with
-/// backoff from 100 ms doubling to 2 s, receipt polling from 50 ms doubling to 1 s.
+/// backoff from 100 ms doubling to 2 s, receipt polling as [`ReceiptPolling::default`] (every 50 ms
+/// for 3 s, then doubling to 1 s).
 #[derive(Clone, Debug)]
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct BundlerClientBuilder {
@@ -79,10 +79,10 @@ impl BundlerClientBuilder {
         self
     }
 
-    /// The first receipt-polling interval and its cap; the interval doubles in between.
-    pub fn receipt_polling(mut self, initial: Duration, max: Duration) -> Self {
-        self.config.poll_initial = initial;
-        self.config.poll_max = max.max(initial);
+    /// How [`BundlerClient::wait_for_receipt`] paces its polls (see [`ReceiptPolling`] for the
+    /// request-rate trade-off).
+    pub fn receipt_polling(mut self, polling: ReceiptPolling) -> Self {
+        self.config.polling = polling;
         self
     }
 
@@ -276,9 +276,10 @@ impl BundlerClient {
 
     /// Polls `eth_getUserOperationReceipt` until the operation is included or `timeout` passes.
     ///
-    /// Polls at once, then after 50 ms, doubling up to 1 s (configurable). Transport faults while
-    /// polling are retried until the deadline; a JSON-RPC error or unreadable answer ends the wait.
-    /// On timeout the error is [`BundlerError::ReceiptTimeout`] carrying the hash.
+    /// Polls at once, then as [`BundlerClientBuilder::receipt_polling`] says (default: every 50 ms
+    /// for the first 3 s, then doubling up to 1 s). Transport faults while polling are retried until
+    /// the deadline; a JSON-RPC error or unreadable answer ends the wait. On timeout the error is
+    /// [`BundlerError::ReceiptTimeout`] carrying the hash.
     pub async fn wait_for_receipt(
         &self,
         hash: B256,
@@ -286,7 +287,8 @@ impl BundlerClient {
     ) -> Result<UserOperationReceipt, BundlerError> {
         let start = Instant::now();
         let deadline = tokio::time::Instant::from_std(start + timeout);
-        let mut delay = self.inner.config.poll_initial;
+        let polling = self.inner.config.polling;
+        let mut previous = None;
         let span = tracing::debug_span!("wait_for_receipt", %hash);
         async {
             loop {
@@ -298,6 +300,8 @@ impl BundlerClient {
                     Ok(Err(err)) => return Err(err),
                     Err(_) => break,
                 }
+                let delay = polling.next_delay(start.elapsed(), previous);
+                previous = Some(delay);
                 if tokio::time::Instant::now() + delay >= deadline {
                     // One last look at the deadline rather than giving up early.
                     tokio::time::sleep_until(deadline).await;
@@ -307,7 +311,6 @@ impl BundlerClient {
                     break;
                 }
                 tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(self.inner.config.poll_max);
             }
             Err(BundlerError::ReceiptTimeout {
                 hash,

@@ -33,6 +33,7 @@ mod client;
 mod de;
 mod error;
 mod metrics;
+mod polling;
 mod revert;
 mod types;
 
@@ -41,6 +42,7 @@ pub use alloy_transport_http::reqwest::Url;
 pub use client::{BundlerClient, BundlerClientBuilder};
 pub use error::{BundlerError, RpcErrorKind};
 pub use metrics::RequestCounts;
+pub use polling::ReceiptPolling;
 pub use revert::{FailedOp, RevertReason};
 pub use types::{
     GasEstimate, GasPrice, GasPrices, Log, TransactionReceipt, UserOperationByHash,

@@ -4,7 +4,9 @@ mod support;
 
 use alloy_primitives::{B256, Bytes, U256, address, b256};
 use alloy_sol_types::{SolError, SolEvent};
-use bundler_client::{AaCode, BundlerClient, BundlerError, RevertReason, RpcErrorKind};
+use bundler_client::{
+    AaCode, BundlerClient, BundlerError, ReceiptPolling, RevertReason, RpcErrorKind,
+};
 use serde_json::json;
 use std::time::Duration;
 use support::{Reply, Stub, refused_url};
@@ -35,7 +37,10 @@ fn client(url: &str) -> BundlerClient {
         .request_timeout(Duration::from_millis(500))
         .max_retries(2)
         .retry_backoff(Duration::from_millis(10), Duration::from_millis(40))
-        .receipt_polling(Duration::from_millis(10), Duration::from_millis(40))
+        .receipt_polling(ReceiptPolling::backoff(
+            Duration::from_millis(10),
+            Duration::from_millis(40),
+        ))
         .build()
         .unwrap()
 }

@@ -4,7 +4,7 @@
 //! [`SessionKeyClientBuilder`](crate::SessionKeyClientBuilder).
 
 use crate::{deployment::Deployment, error::Error, node::Node, sender::GasConfig};
-use bundler_client::BundlerClient;
+use bundler_client::{BundlerClient, ReceiptPolling};
 use std::time::Duration;
 
 /// Default time a client waits for a receipt (viem's default).
@@ -20,6 +20,7 @@ pub(crate) struct ClientSettings {
     pub(crate) chain_id: Option<u64>,
     pub(crate) gas: GasConfig,
     pub(crate) receipt_timeout: Duration,
+    pub(crate) receipt_polling: ReceiptPolling,
 }
 
 impl ClientSettings {
@@ -32,6 +33,7 @@ impl ClientSettings {
             chain_id: None,
             gas: GasConfig::default(),
             receipt_timeout: DEFAULT_RECEIPT_TIMEOUT,
+            receipt_polling: ReceiptPolling::default(),
         }
     }
 
@@ -52,6 +54,7 @@ impl ClientSettings {
     pub(crate) fn bundler(&self, chain_id: u64) -> Result<BundlerClient, Error> {
         Ok(BundlerClient::builder(&self.bundler_url)
             .chain_id(chain_id)
+            .receipt_polling(self.receipt_polling)
             .build()?)
     }
 }
@@ -74,6 +77,16 @@ macro_rules! client_settings_methods {
         /// How long receipts are waited for (default [`DEFAULT_RECEIPT_TIMEOUT`](crate::DEFAULT_RECEIPT_TIMEOUT), 120 s).
         pub fn receipt_timeout(mut self, timeout: std::time::Duration) -> Self {
             self.settings.receipt_timeout = timeout;
+            self
+        }
+
+        /// How often a receipt is polled while waiting (default
+        /// [`ReceiptPolling::default`](crate::ReceiptPolling::default): every 50 ms for the first
+        /// 3 s, then doubling up to 1 s). A shorter interval sees an inclusion sooner at the cost of
+        /// more bundler requests per operation waited on; see [`ReceiptPolling`](crate::ReceiptPolling)
+        /// for the trade-off.
+        pub fn receipt_polling(mut self, polling: $crate::ReceiptPolling) -> Self {
+            self.settings.receipt_polling = polling;
             self
         }
     };
