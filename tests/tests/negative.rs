@@ -89,8 +89,10 @@ impl Case {
     async fn refused(&self, calls: &[Call]) -> Error {
         let count = self.owner.count().await.unwrap();
         let before = self.session.rpc_stats();
+        let bundler_before = self.session.bundler_request_counts();
         let result = self.session.use_permission_with(calls, &self.fees).await;
         let requests = self.session.rpc_stats().since(&before);
+        let by_method = self.session.bundler_request_counts().since(&bundler_before);
         let error = match result {
             Err(e) => e,
             Ok(hash) => {
@@ -106,6 +108,12 @@ impl Case {
                 requests.bundler, 0,
                 "{}: refused locally, yet {} bundler requests",
                 self.name, requests.bundler
+            );
+            assert_eq!(
+                by_method.get("eth_sendUserOperation"),
+                0,
+                "{}: refused locally, yet sent: {by_method:?}",
+                self.name
             );
         } else {
             assert!(

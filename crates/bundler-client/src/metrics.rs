@@ -24,6 +24,28 @@ impl RequestCounts {
     pub fn get(&self, method: &str) -> u64 {
         self.by_method.get(method).copied().unwrap_or(0)
     }
+
+    /// The requests made between `earlier` (a snapshot of the same client) and this snapshot;
+    /// methods without new requests are left out. Counts reset in between saturate at zero.
+    ///
+    /// ```
+    /// # async fn run(bundler: bundler_client::BundlerClient) {
+    /// let before = bundler.request_counts();
+    /// // ... send operations ...
+    /// let sent = bundler.request_counts().since(&before).get("eth_sendUserOperation");
+    /// # }
+    /// ```
+    pub fn since(&self, earlier: &Self) -> Self {
+        Self {
+            total: self.total.saturating_sub(earlier.total),
+            by_method: self
+                .by_method
+                .iter()
+                .map(|(method, n)| (method.clone(), n.saturating_sub(earlier.get(method))))
+                .filter(|(_, n)| *n > 0)
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -56,5 +78,30 @@ impl RequestCounter {
         let mut map = self.by_method.lock().unwrap_or_else(|e| e.into_inner());
         map.clear();
         self.total.store(0, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_subtracts_per_method_and_drops_unchanged_methods() {
+        let counter = RequestCounter::default();
+        counter.record("eth_chainId");
+        counter.record("eth_estimateUserOperationGas");
+        let before = counter.snapshot();
+        counter.record("eth_estimateUserOperationGas");
+        counter.record("eth_sendUserOperation");
+        counter.record("eth_sendUserOperation");
+        let delta = counter.snapshot().since(&before);
+        assert_eq!(delta.total, 3);
+        assert_eq!(delta.get("eth_sendUserOperation"), 2);
+        assert_eq!(delta.get("eth_estimateUserOperationGas"), 1);
+        assert_eq!(delta.get("eth_chainId"), 0);
+        assert_eq!(delta.by_method.len(), 2, "{delta:?}");
+        // a reset in between does not underflow
+        counter.reset();
+        assert_eq!(counter.snapshot().since(&before), RequestCounts::default());
     }
 }

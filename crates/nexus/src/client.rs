@@ -22,7 +22,7 @@ use crate::{
 };
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_signer::Signer;
-use bundler_client::UserOperationReceipt;
+use bundler_client::{RequestCounts, UserOperationReceipt};
 use sessions_types::{
     AccountType, ChainDigest, EnableSession, EnableSessionData, PermissionId, Session,
     SessionAction, SessionData, SmartSessionMode, UsePermissionModuleData,
@@ -279,6 +279,13 @@ impl NexusClient {
     /// JSON-RPC requests made so far (node and bundler).
     pub fn rpc_stats(&self) -> RpcStats {
         self.sender.stats()
+    }
+
+    /// Bundler requests made so far, per JSON-RPC method (every attempt counts). Take a snapshot
+    /// before an action and [`since`](RequestCounts::since) after it, e.g. to see that nothing was
+    /// sent: `counts.since(&before).get("eth_sendUserOperation") == 0`.
+    pub fn bundler_request_counts(&self) -> RequestCounts {
+        self.sender.bundler.request_counts()
     }
 
     /// Asks the factory for the account address (`computeAccountAddress`), to cross-check the

@@ -11,7 +11,7 @@ use crate::{
 };
 use alloy_primitives::{Address, B256, Bytes};
 use alloy_signer::Signer;
-use bundler_client::UserOperationReceipt;
+use bundler_client::{RequestCounts, UserOperationReceipt};
 use sessions_types::{
     EnableSessionData, ModuleVersion, OwnableValidatorConfig, PermissionId, Session, SessionData,
     SmartSessionMode, SmartSessionSignature,
@@ -249,6 +249,13 @@ impl SessionKeyClient {
     /// JSON-RPC requests made so far.
     pub fn rpc_stats(&self) -> RpcStats {
         self.sender.stats()
+    }
+
+    /// Bundler requests made so far, per JSON-RPC method (every attempt counts). Take a snapshot
+    /// before an action and [`since`](RequestCounts::since) after it, e.g. to see that nothing was
+    /// sent: `counts.since(&before).get("eth_sendUserOperation") == 0`.
+    pub fn bundler_request_counts(&self) -> RequestCounts {
+        self.sender.bundler.request_counts()
     }
 
     /// `isPermissionEnabled(permissionId, account)` (always asks the chain).
