@@ -2,7 +2,7 @@
 //!
 //! Before a session key pays for a user operation, the client replays what SmartSession and the
 //! standard policies would decide, using only what is known locally: the session (actions and
-//! policy init data), the latest block timestamp and the consumption this client has tracked.
+//! policy init data), the time ([`time_frame_now`]) and the consumption this client has tracked.
 //! A violation is reported as a [`PolicyViolation`] naming the call, the action, the policy and the
 //! parameter, with the expected and actual values.
 //!
@@ -154,13 +154,13 @@ pub enum ViolatedRule {
         /// Uses so far as tracked (including earlier calls of this batch).
         used: u128,
     },
-    /// TimeFramePolicy: the latest block is outside the window.
+    /// TimeFramePolicy: the time is outside the window.
     TimeFrame {
         /// Window start (0 = none).
         valid_after: u64,
         /// Window end (0 = none).
         valid_until: u64,
-        /// The latest block timestamp.
+        /// The time checked ([`time_frame_now`]: the later of the latest block and the wall clock).
         now: u64,
     },
     /// ERC20SpendingLimitPolicy: the call is not `transfer`, `approve` or `transferFrom` with value 0.
@@ -273,7 +273,7 @@ impl fmt::Display for PolicyViolation {
                 now,
             } => write!(
                 f,
-                "latest block time {now} is outside the window [{valid_after}, {}]",
+                "time {now} is outside the window [{valid_after}, {}]",
                 if *valid_until == 0 {
                     "none".to_string()
                 } else {
@@ -353,13 +353,24 @@ pub struct CheckContext<'a> {
     pub account: Address,
     /// The deployment's policy addresses, to recognise policies.
     pub policies: &'a PolicyAddresses,
-    /// The latest block timestamp; `None` skips time-frame checks.
+    /// The time for time-frame checks ([`time_frame_now`]); `None` skips them.
     pub now: Option<u64>,
     /// Consumption already sent by this client.
     pub used: &'a PolicyUsage,
 }
 
 const EXECUTE_SELECTOR: [u8; 4] = [0xe9, 0xae, 0x5c, 0x53];
+
+/// The time the time-frame checks use (Unix seconds): the later of the latest block's timestamp
+/// and the wall clock.
+///
+/// The operation lands in a later block, stamped no earlier than the latest one and, on a live
+/// chain, near wall-clock time. Either clock alone misleads: a devnet started from a cached state
+/// has a latest block as old as the cache (its next block is stamped near wall-clock time), and a
+/// chain whose clock was moved forward (anvil `evm_increaseTime`) is ahead of the wall clock.
+pub fn time_frame_now(latest_block_timestamp: u64, wall_clock: u64) -> u64 {
+    latest_block_timestamp.max(wall_clock)
+}
 
 /// Checks `calls` against `session`; on success returns the consumption this operation adds.
 pub fn check_calls(
@@ -1047,6 +1058,45 @@ mod tests {
             )],
         );
         assert!(check(&legacy, Some(11), &used, &call).is_err());
+    }
+
+    #[test]
+    fn time_frames_judge_by_the_later_of_block_and_wall_clock() {
+        let window = |valid_until, valid_after| {
+            session(
+                vec![sudo_action(COUNTER, INCREMENT)],
+                vec![PolicyData::new(
+                    policies().time_frame,
+                    time_frame(valid_until, valid_after).unwrap(),
+                )],
+            )
+        };
+        let used = PolicyUsage::default();
+        let call = [Call::new(COUNTER, INCREMENT)];
+
+        // A devnet from a cached state: the latest block (1_000) is older than the wall clock
+        // (5_000). A window that ended at 2_000 is over, although the stale block is inside it.
+        let ended = window(2_000, 0);
+        assert!(check(&ended, Some(1_000), &used, &call).is_ok());
+        let now = time_frame_now(1_000, 5_000);
+        assert_eq!(now, 5_000);
+        let err = check(&ended, Some(now), &used, &call).unwrap_err();
+        assert_eq!(
+            err.rule,
+            ViolatedRule::TimeFrame {
+                valid_after: 0,
+                valid_until: 2_000,
+                now: 5_000
+            }
+        );
+
+        // A chain moved forward (evm_increaseTime): the block (9_000) is ahead of the wall clock
+        // (5_000). A window opening at 8_000 is open, although the wall clock is before it.
+        let opened = window(0, 8_000);
+        assert!(check(&opened, Some(5_000), &used, &call).is_err());
+        let now = time_frame_now(9_000, 5_000);
+        assert_eq!(now, 9_000);
+        assert!(check(&opened, Some(now), &used, &call).is_ok());
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::{
     deployment::Deployment,
     error::Error,
     execution::Call,
-    policy_check::{CheckContext, PolicyKind, PolicyUsage, check_calls},
+    policy_check::{CheckContext, PolicyKind, PolicyUsage, check_calls, time_frame_now},
     sender::{Auth, DynSigner, OpSender, RpcStats, SendOptions},
     settings::{ClientSettings, client_settings_methods},
 };
@@ -16,7 +16,11 @@ use sessions_types::{
     EnableSessionData, ModuleVersion, OwnableValidatorConfig, PermissionId, Session, SessionData,
     SmartSessionMode, SmartSessionSignature,
 };
-use std::{fmt, sync::Mutex};
+use std::{
+    fmt,
+    sync::Mutex,
+    time::{SystemTime, UNIX_EPOCH},
+};
 
 /// Whether the permission is known to be enabled on chain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -277,14 +281,24 @@ impl SessionKeyClient {
     }
 
     /// Checks `calls` against the session's policies without sending anything (reads the latest
-    /// block time when the session has a time window).
+    /// block time when the session has a time window; see
+    /// [`time_frame_now`](crate::policy_check::time_frame_now)).
     pub async fn check_calls(&self, calls: &[Call]) -> Result<(), Error> {
-        let now = if self.needs_clock() {
-            Some(self.sender.node.latest_timestamp().await?)
-        } else {
-            None
-        };
+        let now = self.policy_clock().await?;
         self.local_check(calls, now).map(|_| ())
+    }
+
+    /// The time for the time-frame checks ([`time_frame_now`]: the later of the latest block and
+    /// the wall clock) when the session has a time window; `None` (no request) otherwise.
+    async fn policy_clock(&self) -> Result<Option<u64>, Error> {
+        if !self.needs_clock() {
+            return Ok(None);
+        }
+        let block = self.sender.node.latest_timestamp().await?;
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Ok(Some(time_frame_now(block, wall)))
     }
 
     fn needs_clock(&self) -> bool {
@@ -349,8 +363,8 @@ impl SessionKeyClient {
     ) -> Result<B256, Error> {
         let local = self.local_policy_check;
         let clock = async {
-            if local && self.needs_clock() {
-                self.sender.node.latest_timestamp().await.map(Some)
+            if local {
+                self.policy_clock().await
             } else {
                 Ok(None)
             }
