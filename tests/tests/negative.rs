@@ -358,6 +358,22 @@ async fn revoked(devnet: &Devnet, path: Path) {
             let (aa, name) = chain_rejection(&case, &e);
             assert!(matches!(aa, Some(AaCode::AA23 | AaCode::AA24)), "{e}");
             assert_eq!(name.as_deref(), Some("InvalidPermissionId"), "{e}");
+            assert!(e.is_permission_not_enabled(), "{e}");
+            // That rejection dropped the cached "enabled": the next call asks the chain again and
+            // is refused before anything reaches the bundler.
+            let before = case.session.bundler_request_counts();
+            let e = case
+                .session
+                .use_permission_with(&[counter::increment(case.owner.counter)], &case.fees)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(e, Error::PermissionNotEnabled { permission_id, .. } if permission_id == pid),
+                "{e:?}"
+            );
+            let sent = case.session.bundler_request_counts().since(&before);
+            assert_eq!(sent.total, 0, "nothing reached the bundler: {sent:?}");
+            assert_eq!(case.owner.count().await.unwrap(), 1, "counter unchanged");
         }
     }
 }

@@ -164,6 +164,22 @@ impl Error {
         }
     }
 
+    /// Whether the error says the permission is not (or no longer) enabled for the account:
+    /// [`Error::PermissionNotEnabled`], or a bundler rejection whose decoded revert (or its inner
+    /// revert) is SmartSession's `InvalidPermissionId` or `SignerNotFound` — what a revoked session
+    /// gets.
+    pub fn is_permission_not_enabled(&self) -> bool {
+        const NOT_ENABLED: [&str; 2] = ["InvalidPermissionId", "SignerNotFound"];
+        match self {
+            Self::PermissionNotEnabled { .. } => true,
+            Self::Bundler {
+                decoded: Some(d), ..
+            } => std::iter::successors(Some(d.as_ref()), |d| d.inner.as_deref())
+                .any(|d| NOT_ENABLED.contains(&d.name.as_str())),
+            _ => false,
+        }
+    }
+
     /// The policy violation, for [`Error::PolicyViolation`].
     pub fn policy_violation(&self) -> Option<&PolicyViolation> {
         match self {
@@ -202,6 +218,62 @@ impl From<Box<PolicyViolation>> for Error {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use alloy_primitives::Bytes;
+    use alloy_sol_types::SolError;
+    use bundler_client::{AaCode, RpcErrorKind};
+    use sessions_types::abi::errors::IKnownErrors;
+
+    /// A bundler rejection of `eth_sendUserOperation` whose inner revert is `revert`.
+    fn rejected(revert: Vec<u8>) -> Error {
+        Error::from(BundlerError::Rpc {
+            method: "eth_sendUserOperation",
+            code: -32500,
+            message: "AA23 reverted".into(),
+            data: None,
+            kind: RpcErrorKind::from_code(-32500),
+            aa: Some(AaCode::AA23),
+            failed_op: None,
+            inner_revert: Some(Bytes::from(revert)),
+        })
+    }
+
+    #[test]
+    fn permission_not_enabled_family() {
+        let pid = PermissionId(B256::repeat_byte(7));
+        let revoked = rejected(
+            IKnownErrors::InvalidPermissionId {
+                permissionId: pid.0,
+            }
+            .abi_encode(),
+        );
+        assert!(revoked.is_permission_not_enabled(), "{revoked}");
+        let no_signer = rejected(
+            IKnownErrors::SignerNotFound {
+                permissionId: pid.0,
+                account: Address::ZERO,
+            }
+            .abi_encode(),
+        );
+        assert!(no_signer.is_permission_not_enabled(), "{no_signer}");
+        let local = Error::PermissionNotEnabled {
+            permission_id: pid,
+            account: Address::ZERO,
+        };
+        assert!(local.is_permission_not_enabled());
+        // other rejections are not
+        let policy = rejected(
+            IKnownErrors::PolicyViolation {
+                permissionId: pid.0,
+                policy: Address::ZERO,
+            }
+            .abi_encode(),
+        );
+        assert!(!policy.is_permission_not_enabled(), "{policy}");
+        assert!(!rejected(vec![]).is_permission_not_enabled());
+        assert!(!Error::NoCalls.is_permission_not_enabled());
+    }
+
     #[test]
     fn error_stays_small() {
         assert!(

@@ -25,9 +25,10 @@ use std::{
 /// Whether the permission is known to be enabled on chain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum EnableState {
-    /// Not asked yet, or the last answer was "no".
+    /// Not asked yet, the last answer was "no", or the chain refused an operation because the
+    /// permission is not enabled (revoked).
     Unknown,
-    /// Seen enabled (cached for the life of the client).
+    /// Seen enabled (cached until the chain says otherwise).
     Enabled,
     /// An ENABLE operation was sent; wait for it before the next operation.
     Pending(B256),
@@ -414,10 +415,17 @@ impl SessionKeyClient {
             signer: self.signer.as_ref(),
             wrap: &wrap,
         };
-        let hash = self
+        let sent = self
             .sender
             .send_prepared(calls, &auth, opts, prepared)
-            .await?;
+            .await;
+        let hash = sent.inspect_err(|e| {
+            // Revoked since it was seen enabled: forget that, so the next operation asks the
+            // chain (and is refused locally with PermissionNotEnabled) instead of being sent.
+            if e.is_permission_not_enabled() {
+                *self.state.lock().expect("state poisoned") = EnableState::Unknown;
+            }
+        })?;
         self.usage.lock().expect("usage poisoned").add(&delta);
         if enable.is_some() {
             *self.state.lock().expect("state poisoned") = EnableState::Pending(hash);
