@@ -6,23 +6,22 @@
 //!    from the same start to the moment the block holding the operation appears (a side task polls
 //!    `eth_blockNumber` every 10 ms);
 //! 3. local CPU time (this thread's on-CPU time, so other load on the machine does not count) to
-//!    build, hash and sign one USE operation (no network): the same steps the facade runs — `execute` calldata, nonce lane, stub and final SmartSession signature, userOpHash,
-//!    EIP-191 signature;
+//!    build, hash and sign one USE operation without the network:
+//!    `SessionKeyClient::prepare_user_operation` — local policy check, `execute` calldata, nonce
+//!    lane, stub and final SmartSession signature, userOpHash, EIP-191 signature;
 //! 4. peak memory (VmHWM) of a separate session-key client process (`session_key_load`) sending
 //!    1,000 operations (anvil and alto not counted).
 //!
 //! `cargo bench -p e2e --bench flow`. Under `cargo test` (no `--bench` argument) every part runs
 //! once with small counts, as a check that the benchmark still works.
 
-use alloy_primitives::{Address, B256, Bytes, U256};
-use alloy_signer::SignerSync;
+use alloy_primitives::{Address, B256, Bytes};
 use devnet::Devnet;
 use e2e::{Owner, counter, deployment};
 use nexus::{
-    ActionPermission, DUMMY_ECDSA_SIGNATURE, PermissionRequest, PrivateKeySigner, RpcStats,
-    execution::encode_execute,
-    nonce::{NonceKey, NonceLanes, ValidationMode},
-    sessions::{ModuleVersion, PermissionId, SmartSessionSignature},
+    ActionPermission, Deployment, GrantPermissionResponse, LocalAddresses, NexusClient,
+    PermissionRequest, PolicyAddresses, PrivateKeySigner, RpcStats, SendOptions, SessionKeyClient,
+    deployment::ENTRY_POINT_V07, sessions::ModuleVersion,
 };
 use std::{
     collections::HashMap,
@@ -31,7 +30,6 @@ use std::{
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
-use userop::UserOperation;
 
 struct Sizes {
     grants: usize,
@@ -81,65 +79,83 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
 }
 
-/// The offline part of one USE operation, step for step as the facade's sender runs it.
-fn build_hash_sign(
-    key: &PrivateKeySigner,
-    lanes: &NonceLanes,
-    account: Address,
-    smart_session: Address,
+/// A session-key client for a one-action session on made-up addresses, built without any request
+/// (chain id given, nothing listens on the endpoints), as an offline signer would hold it.
+async fn offline_session_client(
     version: ModuleVersion,
-    permission_id: PermissionId,
-    call: &nexus::Call,
-) -> UserOperation {
-    let use_sig = |signature: Bytes| {
-        SmartSessionSignature::Use {
-            permission_id,
-            signature,
-        }
-        .try_encode(version)
-        .expect("encodes")
+    key: PrivateKeySigner,
+    target: Address,
+) -> SessionKeyClient {
+    let a = Address::with_last_byte;
+    let deployment = Deployment::local(
+        LocalAddresses {
+            entry_point: ENTRY_POINT_V07,
+            implementation: a(2),
+            factory: a(3),
+            bootstrap: a(4),
+            smart_session: a(5),
+            registry: a(6),
+            account_validator: a(7),
+            session_validator: a(8),
+            policies: PolicyAddresses {
+                sudo: a(9),
+                ..Default::default()
+            },
+        },
+        version,
+        // any proxy code: the owner's address is then computed locally, without a request
+        Some(Bytes::from_static(&[0x60, 0x80])),
+    );
+    let nowhere = "http://127.0.0.1:9";
+    let owner = NexusClient::builder(PrivateKeySigner::random(), nowhere, nowhere, deployment)
+        .chain_id(31337)
+        .build()
+        .await
+        .expect("offline owner client");
+    let request = PermissionRequest::new(key.address())
+        .action(ActionPermission::new(target, counter::INCREMENT_NUMBER));
+    let (sessions, action) = owner.prepare_permission(&[request]).expect("session");
+    let grant = GrantPermissionResponse {
+        user_op_hash: B256::ZERO,
+        permission_ids: sessions.iter().map(|s| s.permission_id()).collect(),
+        sessions,
+        action,
+        trusted_attesters: false,
     };
-    let call_data = encode_execute(std::slice::from_ref(call)).expect("one call");
-    let mut op = UserOperation {
-        sender: account,
-        nonce: NonceKey::new(lanes.next_key(), ValidationMode::Validation, smart_session).nonce(0),
-        call_data,
-        call_gas_limit: 60_000,
-        verification_gas_limit: 200_000,
-        pre_verification_gas: U256::from(60_000u64),
-        max_fee_per_gas: 2_000_000_000,
-        max_priority_fee_per_gas: 1_000_000_000,
-        signature: use_sig(Bytes::copy_from_slice(&DUMMY_ECDSA_SIGNATURE)),
-        ..Default::default()
-    };
-    let hash = op.hash(nexus::deployment::ENTRY_POINT_V07, 31337);
-    let sig = key.sign_message_sync(hash.as_slice()).expect("signs");
-    op.signature = use_sig(Bytes::copy_from_slice(&sig.as_bytes()));
-    op
+    let data = owner.session_data(&grant, 0).expect("session data");
+    owner
+        .session_client(key, data)
+        .await
+        .expect("offline session client")
 }
 
 fn cpu(sizes: &Sizes) {
-    let key = PrivateKeySigner::random();
-    let lanes = NonceLanes::new();
-    let account = Address::repeat_byte(0x11);
-    let smart_session = Address::repeat_byte(0x22);
-    let permission_id = PermissionId(B256::repeat_byte(0x33));
-    let call = counter::increment(Address::repeat_byte(0x44));
+    // One thread: the futures make no request, so block_on runs them to completion on this
+    // thread and its CPU clock sees all the work.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("tokio runtime");
+    let target = Address::repeat_byte(0x44);
+    let call = counter::increment(target);
+    let opts = SendOptions::default()
+        .with_fees(2_000_000_000, 1_000_000_000)
+        .with_gas(60_000, 200_000, 60_000);
     for version in [ModuleVersion::PreV1, ModuleVersion::V1] {
+        let session = runtime.block_on(offline_session_client(
+            version,
+            PrivateKeySigner::random(),
+            target,
+        ));
         let (mut wall, mut on_cpu) = (Vec::new(), Vec::new());
         for _ in 0..sizes.cpu_batches {
             let (started, cpu_before) = (Instant::now(), thread_cpu_ns());
-            for _ in 0..sizes.cpu_batch {
-                std::hint::black_box(build_hash_sign(
-                    &key,
-                    &lanes,
-                    account,
-                    smart_session,
-                    version,
-                    permission_id,
-                    std::hint::black_box(&call),
-                ));
-            }
+            runtime.block_on(async {
+                for _ in 0..sizes.cpu_batch {
+                    let calls = std::hint::black_box(std::slice::from_ref(&call));
+                    let op = session.prepare_user_operation(calls, &opts).await;
+                    std::hint::black_box(op.expect("prepared offline"));
+                }
+            });
             wall.push(started.elapsed() / sizes.cpu_batch as u32);
             if let (Some(a), Some(b)) = (cpu_before, thread_cpu_ns())
                 && b > a
@@ -147,13 +163,14 @@ fn cpu(sizes: &Sizes) {
                 on_cpu.push((b - a) / sizes.cpu_batch as u64);
             }
         }
+        assert_eq!(session.rpc_stats().total(), 0, "no request made");
         let cpu = if on_cpu.is_empty() {
             "n/a".to_string()
         } else {
             format!("{:.1} µs", median(&mut on_cpu) as f64 / 1e3)
         };
         println!(
-            "cpu: build + hash + sign one USE operation ({version}): median CPU time {cpu}, wall {:.1} µs (target <= 100 µs; {} batches of {})",
+            "cpu: build + hash + sign one USE operation offline ({version}, prepare_user_operation): median CPU time {cpu}, wall {:.1} µs (target <= 100 µs; {} batches of {})",
             median(&mut wall).as_secs_f64() * 1e6,
             sizes.cpu_batches,
             sizes.cpu_batch

@@ -94,6 +94,13 @@ pub enum Error {
         /// The account.
         account: Address,
     },
+    /// An operation built without the network needs every fee and gas limit of
+    /// [`SendOptions`](crate::SendOptions).
+    #[error("building an operation offline needs {missing} in SendOptions")]
+    OfflineNeedsGas {
+        /// The options that are not set.
+        missing: &'static str,
+    },
     /// The permission is not enabled on chain and the session data holds no enable signature.
     #[error(
         "permission {permission_id} is not enabled for account {account} and no enable data is available"

@@ -43,5 +43,7 @@ pub use sender::{DUMMY_ECDSA_SIGNATURE, DynSigner, GasConfig, RpcStats, SendOpti
 pub use session_client::{SessionKeyClient, SessionKeyClientBuilder};
 pub use settings::DEFAULT_RECEIPT_TIMEOUT;
 
+pub use userop::UserOperation;
+
 /// The Smart Sessions layer (`sessions-types`), re-exported.
 pub use sessions_types as sessions;

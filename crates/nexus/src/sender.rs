@@ -110,6 +110,20 @@ impl SendOptions {
         self.pre_verification_gas = Some(U256::from(pre_verification));
         self
     }
+
+    /// Both fees, when both are set.
+    fn fixed_fees(&self) -> Option<(u128, u128)> {
+        Some((self.max_fee_per_gas?, self.max_priority_fee_per_gas?))
+    }
+
+    /// All three gas limits, when all are set.
+    fn fixed_gas(&self) -> Option<GasLimits> {
+        Some(GasLimits {
+            call: self.call_gas_limit?,
+            verification: self.verification_gas_limit?,
+            pre_verification: self.pre_verification_gas?,
+        })
+    }
 }
 
 /// JSON-RPC requests made so far, per endpoint.
@@ -149,6 +163,14 @@ struct GasLimits {
     call: u128,
     verification: u128,
     pre_verification: U256,
+}
+
+impl GasLimits {
+    fn apply(self, op: &mut UserOperation) {
+        op.call_gas_limit = self.call;
+        op.verification_gas_limit = self.verification;
+        op.pre_verification_gas = self.pre_verification;
+    }
 }
 
 /// The shared pipeline of one account.
@@ -234,8 +256,8 @@ impl OpSender {
     /// `(maxFeePerGas, maxPriorityFeePerGas)`: explicit, cached, the bundler's `fast` price, or
     /// the node's fee data when the bundler has no gas-price method.
     async fn fees(&self, opts: &SendOptions) -> Result<(u128, u128), Error> {
-        if let (Some(max), Some(prio)) = (opts.max_fee_per_gas, opts.max_priority_fee_per_gas) {
-            return Ok((max, prio));
+        if let Some(fees) = opts.fixed_fees() {
+            return Ok(fees);
         }
         if let Some((at, max, prio)) = *self.price.lock().expect("price cache poisoned")
             && at.elapsed() < self.gas.price_ttl
@@ -286,34 +308,16 @@ impl OpSender {
         calls: &[Call],
         auth: &Auth<'_>,
         opts: &SendOptions,
-        (factory, (max_fee, max_priority)): (Option<(Address, Bytes)>, (u128, u128)),
+        (factory, fees): (Option<(Address, Bytes)>, (u128, u128)),
     ) -> Result<B256, Error> {
-        let call_data = encode_execute(calls)?;
-        let stub = (auth.wrap)(Bytes::copy_from_slice(&DUMMY_ECDSA_SIGNATURE))?;
-        let (factory, factory_data) = match factory {
-            Some((f, d)) => (Some(f), d),
-            None => (None, Bytes::new()),
-        };
-        let mut op = UserOperation {
-            sender: self.account,
-            nonce: self.fresh_nonce(auth.validator),
-            factory,
-            factory_data,
-            call_data,
-            max_fee_per_gas: max_fee,
-            max_priority_fee_per_gas: max_priority,
-            signature: stub.clone(),
-            ..Default::default()
-        };
-        let limits = self.gas_limits(&op, calls, stub.len(), opts).await?;
-        op.call_gas_limit = limits.call;
-        op.verification_gas_limit = limits.verification;
-        op.pre_verification_gas = limits.pre_verification;
+        let mut op = self.unsigned(calls, auth, factory, fees)?;
+        let stub_len = op.signature.len();
+        self.gas_limits(&op, calls, stub_len, opts)
+            .await?
+            .apply(&mut op);
 
         for attempt in 0..2 {
-            let hash = op.hash(self.deployment.entry_point, self.chain_id);
-            let sig = auth.signer.sign_message(hash.as_slice()).await?;
-            op.signature = (auth.wrap)(Bytes::copy_from_slice(&sig.as_bytes()))?;
+            self.sign(&mut op, auth).await?;
             match self
                 .bundler
                 .send_user_operation(&op, self.deployment.entry_point)
@@ -326,12 +330,69 @@ impl OpSender {
                     op.nonce = self.fresh_nonce(auth.validator);
                 }
                 Err(e) => {
-                    self.forget_estimate(&op, calls, stub.len());
+                    self.forget_estimate(&op, calls, stub_len);
                     return Err(e.into());
                 }
             }
         }
         unreachable!("the loop returns on its second attempt")
+    }
+
+    /// Builds and signs an operation without any request: fees and gas limits all come from
+    /// `opts`, the nonce from a fresh lane, and no factory fields are set (the account must
+    /// already be deployed).
+    pub(crate) async fn build_offline(
+        &self,
+        calls: &[Call],
+        auth: &Auth<'_>,
+        opts: &SendOptions,
+    ) -> Result<UserOperation, Error> {
+        let fees = opts.fixed_fees().ok_or(Error::OfflineNeedsGas {
+            missing: "max_fee_per_gas and max_priority_fee_per_gas",
+        })?;
+        let limits = opts.fixed_gas().ok_or(Error::OfflineNeedsGas {
+            missing: "call_gas_limit, verification_gas_limit and pre_verification_gas",
+        })?;
+        let mut op = self.unsigned(calls, auth, None, fees)?;
+        limits.apply(&mut op);
+        self.sign(&mut op, auth).await?;
+        Ok(op)
+    }
+
+    /// The operation for `calls` on a fresh nonce lane, carrying the stub signature (final length
+    /// and shape, for estimation) and no gas limits yet.
+    fn unsigned(
+        &self,
+        calls: &[Call],
+        auth: &Auth<'_>,
+        factory: Option<(Address, Bytes)>,
+        (max_fee, max_priority): (u128, u128),
+    ) -> Result<UserOperation, Error> {
+        let call_data = encode_execute(calls)?;
+        let stub = (auth.wrap)(Bytes::copy_from_slice(&DUMMY_ECDSA_SIGNATURE))?;
+        let (factory, factory_data) = match factory {
+            Some((f, d)) => (Some(f), d),
+            None => (None, Bytes::new()),
+        };
+        Ok(UserOperation {
+            sender: self.account,
+            nonce: self.fresh_nonce(auth.validator),
+            factory,
+            factory_data,
+            call_data,
+            max_fee_per_gas: max_fee,
+            max_priority_fee_per_gas: max_priority,
+            signature: stub,
+            ..Default::default()
+        })
+    }
+
+    /// Signs `op` in place: the signer's EIP-191 signature over the userOpHash, wrapped.
+    async fn sign(&self, op: &mut UserOperation, auth: &Auth<'_>) -> Result<(), Error> {
+        let hash = UserOperation::hash(op, self.deployment.entry_point, self.chain_id);
+        let sig = auth.signer.sign_message(hash.as_slice()).await?;
+        op.signature = (auth.wrap)(Bytes::copy_from_slice(&sig.as_bytes()))?;
+        Ok(())
     }
 
     fn fresh_nonce(&self, validator: Address) -> U256 {
@@ -367,16 +428,8 @@ impl OpSender {
         stub_len: usize,
         opts: &SendOptions,
     ) -> Result<GasLimits, Error> {
-        if let (Some(call), Some(verification), Some(pre_verification)) = (
-            opts.call_gas_limit,
-            opts.verification_gas_limit,
-            opts.pre_verification_gas,
-        ) {
-            return Ok(GasLimits {
-                call,
-                verification,
-                pre_verification,
-            });
+        if let Some(limits) = opts.fixed_gas() {
+            return Ok(limits);
         }
         let key = Self::shape_key(op, calls, stub_len);
         let cached = if self.gas.reuse_estimates {

@@ -21,6 +21,7 @@ use std::{
     sync::Mutex,
     time::{SystemTime, UNIX_EPOCH},
 };
+use userop::UserOperation;
 
 /// Whether the permission is known to be enabled on chain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,6 +127,13 @@ impl SessionKeyClientBuilder {
             local_policy_check: self.local_policy_check,
         })
     }
+}
+
+/// Unix time in seconds (0 if the system clock is before 1970).
+fn wall_clock() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// The session the data's active permission id belongs to, when the data carries it.
@@ -296,10 +304,7 @@ impl SessionKeyClient {
             return Ok(None);
         }
         let block = self.sender.node.latest_timestamp().await?;
-        let wall = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        Ok(Some(time_frame_now(block, wall)))
+        Ok(Some(time_frame_now(block, wall_clock())))
     }
 
     fn needs_clock(&self) -> bool {
@@ -379,42 +384,9 @@ impl SessionKeyClient {
             PolicyUsage::default()
         };
 
-        let enable = if enabled {
-            None
-        } else {
-            let e = self.data.module_data.enable_session_data.as_ref().ok_or(
-                Error::PermissionNotEnabled {
-                    permission_id: self.permission_id,
-                    account: self.account(),
-                },
-            )?;
-            let mode = match self.data.module_data.active_mode() {
-                SmartSessionMode::Use => SmartSessionMode::UnsafeEnable,
-                m => m,
-            };
-            Some((mode, e))
-        };
-        let version = self.version;
-        let permission_id = self.permission_id;
-        let wrap = move |signature: Bytes| -> Result<Bytes, Error> {
-            let sig = match enable {
-                None => SmartSessionSignature::Use {
-                    permission_id,
-                    signature,
-                },
-                Some((mode, e)) => SmartSessionSignature::Enable {
-                    mode,
-                    enable_session: EnableSessionData::to_wire(e),
-                    signature,
-                },
-            };
-            Ok(sig.try_encode(version)?)
-        };
-        let auth = Auth {
-            validator: self.sender.deployment.smart_session,
-            signer: self.signer.as_ref(),
-            wrap: &wrap,
-        };
+        let enable = self.enable_payload(enabled)?;
+        let wrap = self.signature_wrap(enable);
+        let auth = self.auth(&wrap);
         let sent = self
             .sender
             .send_prepared(calls, &auth, opts, prepared)
@@ -431,6 +403,98 @@ impl SessionKeyClient {
             *self.state.lock().expect("state poisoned") = EnableState::Pending(hash);
         }
         Ok(hash)
+    }
+
+    /// Builds and signs one operation for `calls` without any network request, ready for
+    /// `eth_sendUserOperation` (for instance through
+    /// [`BundlerClient::send_user_operation`](bundler_client::BundlerClient::send_user_operation)
+    /// with the deployment's entry point); its userOpHash is
+    /// `op.hash(deployment.entry_point, chain_id)`.
+    ///
+    /// - `opts` must set both fees and all three gas limits ([`SendOptions::with_fees`],
+    ///   [`SendOptions::with_gas`]), else [`Error::OfflineNeedsGas`].
+    /// - The nonce is a fresh lane of this client (sequence 0), as for
+    ///   [`use_permission`](Self::use_permission): prepared operations never collide with each other
+    ///   or with sent ones. No factory fields: the account must be deployed.
+    /// - The mode is what this client knows without asking: USE, unless the permission was not
+    ///   seen enabled and the session data carries an enable signature (then its ENABLE /
+    ///   UNSAFE_ENABLE payload).
+    /// - The local policy check runs (time windows judged by the wall clock), but the consumption
+    ///   is not recorded, since the operation may never be sent.
+    pub async fn prepare_user_operation(
+        &self,
+        calls: &[Call],
+        opts: &SendOptions,
+    ) -> Result<UserOperation, Error> {
+        if self.local_policy_check {
+            let now = self.needs_clock().then(wall_clock);
+            self.local_check(calls, now)?;
+        }
+        let seen_enabled = *self.state.lock().expect("state poisoned") != EnableState::Unknown;
+        let enable_data = self.data.module_data.enable_session_data.is_some();
+        let enable = self.enable_payload(seen_enabled || !enable_data)?;
+        let wrap = self.signature_wrap(enable);
+        self.sender
+            .build_offline(calls, &self.auth(&wrap), opts)
+            .await
+    }
+
+    /// The ENABLE payload the next operation carries: none once the permission is enabled, else
+    /// the session data's enable signature with its mode (a USE-mode SessionData with enable data
+    /// means UNSAFE_ENABLE), else [`Error::PermissionNotEnabled`].
+    fn enable_payload(
+        &self,
+        enabled: bool,
+    ) -> Result<Option<(SmartSessionMode, &EnableSessionData)>, Error> {
+        if enabled {
+            return Ok(None);
+        }
+        let e = self.data.module_data.enable_session_data.as_ref().ok_or(
+            Error::PermissionNotEnabled {
+                permission_id: self.permission_id,
+                account: self.account(),
+            },
+        )?;
+        let mode = match self.data.module_data.active_mode() {
+            SmartSessionMode::Use => SmartSessionMode::UnsafeEnable,
+            m => m,
+        };
+        Ok(Some((mode, e)))
+    }
+
+    /// Turns the session key's 65-byte signature into SmartSession's `userOp.signature`: USE, or
+    /// ENABLE / UNSAFE_ENABLE carrying `enable`.
+    fn signature_wrap<'a>(
+        &self,
+        enable: Option<(SmartSessionMode, &'a EnableSessionData)>,
+    ) -> impl Fn(Bytes) -> Result<Bytes, Error> + Send + Sync + 'a {
+        let (version, permission_id) = (self.version, self.permission_id);
+        move |signature: Bytes| {
+            let sig = match enable {
+                None => SmartSessionSignature::Use {
+                    permission_id,
+                    signature,
+                },
+                Some((mode, e)) => SmartSessionSignature::Enable {
+                    mode,
+                    enable_session: EnableSessionData::to_wire(e),
+                    signature,
+                },
+            };
+            Ok(sig.try_encode(version)?)
+        }
+    }
+
+    /// SmartSession validates; the session key signs.
+    fn auth<'a>(
+        &'a self,
+        wrap: &'a (dyn Fn(Bytes) -> Result<Bytes, Error> + Send + Sync),
+    ) -> Auth<'a> {
+        Auth {
+            validator: self.sender.deployment.smart_session,
+            signer: self.signer.as_ref(),
+            wrap,
+        }
     }
 
     /// Polls for the receipt; a reverted execution is [`Error::UserOperationReverted`].
@@ -450,7 +514,9 @@ impl SessionKeyClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ActionPermission, PermissionRequest, deployment::fixtures::deployment};
+    use crate::{
+        ActionPermission, PermissionRequest, PrivateKeySigner, deployment::fixtures::deployment,
+    };
     use alloy_primitives::hex;
     use sessions_types::{ActionData, PolicyData, SessionAction, UsePermissionModuleData};
 
@@ -505,6 +571,101 @@ mod tests {
         assert!(find_session(&anonymous, pid).is_none());
         assert!(check_session_key(other, pid, &anonymous, None, &d).is_err());
         assert!(check_session_key(key, pid, &anonymous, None, &d).is_ok());
+    }
+
+    /// A client for `key` on the numbered deployment, built without any request (chain id given,
+    /// endpoints that nothing listens on).
+    async fn offline_client(key: PrivateKeySigner, data: SessionData) -> SessionKeyClient {
+        SessionKeyClient::builder(
+            key,
+            "http://127.0.0.1:9",
+            "http://127.0.0.1:9",
+            deployment(),
+            data,
+        )
+        .chain_id(31337)
+        .build()
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn prepare_user_operation_builds_and_signs_without_the_network() {
+        let d = deployment();
+        let key = PrivateKeySigner::random();
+        let counter = Address::with_last_byte(0x11);
+        let session = PermissionRequest::new(key.address())
+            .action(ActionPermission::new(counter, hex!("273ea3e3")))
+            .to_session(&d, 31337)
+            .unwrap();
+        let data = data_for(key.address(), &session);
+        let client = offline_client(key.clone(), data).await;
+        let opts = SendOptions::default()
+            .with_fees(3_000, 1_000)
+            .with_gas(60_000, 200_000, 50_000);
+        let call = Call::new(counter, hex!("273ea3e3"));
+
+        let op = client
+            .prepare_user_operation(std::slice::from_ref(&call), &opts)
+            .await
+            .unwrap();
+        assert_eq!(op.sender, data_for(key.address(), &session).granter);
+        assert_eq!(op.factory, None);
+        assert_eq!(
+            op.call_data,
+            crate::execution::encode_execute(std::slice::from_ref(&call)).unwrap()
+        );
+        assert_eq!(
+            (
+                op.call_gas_limit,
+                op.verification_gas_limit,
+                op.pre_verification_gas
+            ),
+            (60_000, 200_000, alloy_primitives::U256::from(50_000))
+        );
+        assert_eq!(
+            (op.max_fee_per_gas, op.max_priority_fee_per_gas),
+            (3_000, 1_000)
+        );
+        let (nonce_key, sequence) = crate::NonceKey::from_nonce(op.nonce).unwrap();
+        assert_eq!((nonce_key.validator(), sequence), (d.smart_session, 0));
+        // USE mode, signed by the session key over the userOpHash (EIP-191)
+        let SmartSessionSignature::Use {
+            permission_id,
+            signature,
+        } = SmartSessionSignature::decode(d.module_version, &op.signature).unwrap()
+        else {
+            panic!("not USE mode")
+        };
+        assert_eq!(permission_id, session.permission_id());
+        let hash = op.hash(d.entry_point, 31337);
+        let signer = alloy_primitives::Signature::from_raw(&signature)
+            .unwrap()
+            .recover_address_from_msg(hash.as_slice())
+            .unwrap();
+        assert_eq!(signer, key.address());
+        // a second operation gets another lane
+        let again = client
+            .prepare_user_operation(std::slice::from_ref(&call), &opts)
+            .await
+            .unwrap();
+        assert_ne!(again.nonce, op.nonce);
+
+        // what cannot be built offline, or would be refused, is an error
+        let err = client
+            .prepare_user_operation(
+                std::slice::from_ref(&call),
+                &SendOptions::default().with_fees(1, 1),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::OfflineNeedsGas { .. }), "{err}");
+        let err = client
+            .prepare_user_operation(&[Call::new(counter, hex!("3fb5c1cb"))], &opts)
+            .await
+            .unwrap_err();
+        assert!(err.policy_violation().is_some(), "{err}");
+        assert_eq!(client.rpc_stats().total(), 0, "no request made");
     }
 
     #[test]
