@@ -138,16 +138,10 @@ async fn flow(devnet: &Devnet) -> Result<(), String> {
         3,
         "first user operation: deploys the account and calls Counter.incrementNumber()",
     );
-    let before = owner.rpc_stats();
-    let hash = owner
-        .send_calls(&[counter::increment(counter)])
-        .await
-        .map_err(at("sending the first user operation"))?;
-    receipt(
-        hash,
-        owner.rpc_stats().since(&before),
-        owner.wait_for_user_operation_receipt(hash),
-        || owner.rpc_stats(),
+    submit(
+        &owner,
+        "sending the first user operation",
+        owner.send_calls(&[counter::increment(counter)]),
     )
     .await?;
     show(
@@ -157,16 +151,10 @@ async fn flow(devnet: &Devnet) -> Result<(), String> {
     show("counter", count().await?);
 
     step(4, "install the SmartSession module (validator)");
-    let before = owner.rpc_stats();
-    let hash = owner
-        .install_smart_sessions()
-        .await
-        .map_err(at("installing SmartSession"))?;
-    receipt(
-        hash,
-        owner.rpc_stats().since(&before),
-        owner.wait_for_user_operation_receipt(hash),
-        || owner.rpc_stats(),
+    submit(
+        &owner,
+        "installing SmartSession",
+        owner.install_smart_sessions(),
     )
     .await?;
 
@@ -191,13 +179,7 @@ async fn flow(devnet: &Devnet) -> Result<(), String> {
             "trustAttesters(mock attester) prepended (pre-v1 SmartSession checks the registry)",
         );
     }
-    receipt(
-        grant.user_op_hash,
-        owner.rpc_stats().since(&before),
-        owner.wait_for_user_operation_receipt(grant.user_op_hash),
-        || owner.rpc_stats(),
-    )
-    .await?;
+    receipt(&owner, grant.user_op_hash, &before).await?;
     show(
         "enabled on chain",
         owner
@@ -245,13 +227,7 @@ async fn flow(devnet: &Devnet) -> Result<(), String> {
             .await
             .map_err(at(round))?;
         show(round, "USE mode, Counter.incrementNumber()");
-        receipt(
-            hash,
-            session.rpc_stats().since(&before),
-            session.wait_for_user_operation_receipt(hash),
-            || session.rpc_stats(),
-        )
-        .await?;
+        receipt(&session, hash, &before).await?;
         show("counter", count().await?);
     }
 
@@ -312,16 +288,10 @@ async fn flow(devnet: &Devnet) -> Result<(), String> {
     )
     .await
     .map_err(at("connecting the second session-key client"))?;
-    let before = second.rpc_stats();
-    let hash = second
-        .use_permission(&[counter::increment(counter)])
-        .await
-        .map_err(at("ENABLE-and-use"))?;
-    receipt(
-        hash,
-        second.rpc_stats().since(&before),
-        second.wait_for_user_operation_receipt(hash),
-        || second.rpc_stats(),
+    submit(
+        &second,
+        "ENABLE-and-use",
+        second.use_permission(&[counter::increment(counter)]),
     )
     .await?;
     show(
@@ -334,18 +304,7 @@ async fn flow(devnet: &Devnet) -> Result<(), String> {
     show("counter", count().await?);
 
     step(10, "revoke the first permission");
-    let before = owner.rpc_stats();
-    let hash = owner
-        .revoke_permission(permission_id)
-        .await
-        .map_err(at("revoking"))?;
-    receipt(
-        hash,
-        owner.rpc_stats().since(&before),
-        owner.wait_for_user_operation_receipt(hash),
-        || owner.rpc_stats(),
-    )
-    .await?;
+    submit(&owner, "revoking", owner.revoke_permission(permission_id)).await?;
     show(
         "enabled on chain",
         owner
@@ -356,13 +315,47 @@ async fn flow(devnet: &Devnet) -> Result<(), String> {
     Ok(())
 }
 
-/// Waits for a receipt with progress, then prints hash, transaction, gas and round trips.
-async fn receipt(
-    hash: B256,
-    sent: RpcStats,
-    wait: impl Future<Output = Result<UserOperationReceipt, Error>>,
-    stats: impl Fn() -> RpcStats,
+/// What the demo reads from either client (the owner's or a session key's) around one user
+/// operation.
+trait Sender {
+    fn rpc_stats(&self) -> RpcStats;
+    async fn wait(&self, hash: B256) -> Result<UserOperationReceipt, Error>;
+}
+
+impl Sender for NexusClient {
+    fn rpc_stats(&self) -> RpcStats {
+        Self::rpc_stats(self)
+    }
+    async fn wait(&self, hash: B256) -> Result<UserOperationReceipt, Error> {
+        self.wait_for_user_operation_receipt(hash).await
+    }
+}
+
+impl Sender for SessionKeyClient {
+    fn rpc_stats(&self) -> RpcStats {
+        Self::rpc_stats(self)
+    }
+    async fn wait(&self, hash: B256) -> Result<UserOperationReceipt, Error> {
+        self.wait_for_user_operation_receipt(hash).await
+    }
+}
+
+/// Sends one user operation through `client` (`send` is the client's call, `what` names it in an
+/// error), then reports it like [`receipt`].
+async fn submit(
+    client: &impl Sender,
+    what: &'static str,
+    send: impl Future<Output = Result<B256, Error>>,
 ) -> Result<(), String> {
+    let before = client.rpc_stats();
+    let hash = send.await.map_err(at(what))?;
+    receipt(client, hash, &before).await
+}
+
+/// Prints the hash and the requests `client` made since `before` (sending it), waits for the
+/// receipt with progress, then prints transaction, gas and receipt polls.
+async fn receipt(client: &impl Sender, hash: B256, before: &RpcStats) -> Result<(), String> {
+    let sent = client.rpc_stats().since(before);
     show("userOpHash", hash);
     show(
         "JSON-RPC to send",
@@ -373,8 +366,8 @@ async fn receipt(
             sent.bundler
         ),
     );
-    let before = stats();
-    let (receipt, took) = progress::wait("waiting for the receipt", wait).await;
+    let polls_from = client.rpc_stats();
+    let (receipt, took) = progress::wait("waiting for the receipt", client.wait(hash)).await;
     let receipt = receipt.map_err(|e| format!("user operation {hash}: {e}"))?;
     let block = receipt
         .receipt
@@ -396,7 +389,10 @@ async fn receipt(
             eth(receipt.actual_gas_cost)
         ),
     );
-    show("receipt polls", stats().since(&before).bundler);
+    show(
+        "receipt polls",
+        client.rpc_stats().since(&polls_from).bundler,
+    );
     Ok(())
 }
 
