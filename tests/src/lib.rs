@@ -7,14 +7,15 @@
 //!   `Counter`, read `number()`, move anvil's clock) — never used by the code under test;
 //! - [`counter`]: the `Counter` fixture's calls as [`nexus::Call`]s;
 //! - [`Owner`]: a fresh owner key with a funded, deployed Nexus account that has SmartSession
-//!   installed, and a fresh `Counter` to grant permissions on.
+//!   installed, and a fresh `Counter` to grant permissions on;
+//! - [`vm_hwm_kb`]: a process's peak memory, for the memory benchmark and its load client.
 
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_provider::{Provider, ProviderBuilder, RootProvider};
 use devnet::Devnet;
 use nexus::{
-    Deployment, LocalAddresses, NexusClient, PolicyAddresses, PrivateKeySigner, SendOptions,
-    SessionKeyClient, sessions::SessionData,
+    Deployment, LocalAddresses, NexusClient, PermissionRequest, PolicyAddresses, PrivateKeySigner,
+    SendOptions, SessionKeyClient, sessions::SessionData,
 };
 use serde_json::json;
 use std::borrow::Cow;
@@ -311,6 +312,16 @@ impl Owner {
         })
     }
 
+    /// Grants `request` with one user operation, waits for its receipt and returns the grant's
+    /// SessionData JSON: what the owner hands to the session key's holder.
+    pub async fn grant(&self, request: PermissionRequest) -> Result<String, SetupError> {
+        let grant = self.client.grant_permission(&[request]).await?;
+        self.client
+            .wait_for_user_operation_receipt(grant.user_op_hash)
+            .await?;
+        Ok(self.client.session_data(&grant, 0)?.to_json())
+    }
+
     /// A session-key client for `key`, built from the SessionData **JSON** (as a separate process
     /// would), with the local policy pre-check on or off.
     pub async fn session_client(
@@ -355,4 +366,22 @@ pub async fn fixed_fees(devnet: &Devnet) -> Result<SendOptions, ChainError> {
         price.max_fee_per_gas.saturating_mul(2),
         price.max_priority_fee_per_gas.saturating_mul(2),
     ))
+}
+
+/// The peak resident set size (`VmHWM` in `/proc/<pid>/status`, kB) of process `pid`, or of this
+/// process for `None`; `None` when it cannot be read (no such process, not Linux).
+pub fn vm_hwm_kb(pid: Option<u32>) -> Option<u64> {
+    let status = match pid {
+        Some(pid) => format!("/proc/{pid}/status"),
+        None => "/proc/self/status".to_owned(),
+    };
+    std::fs::read_to_string(status)
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }

@@ -149,6 +149,38 @@ where
     }
 }
 
+/// Asserts that alto knows neither the operation `hash` nor a receipt for it: both lookups answer
+/// `None`, not an error.
+async fn assert_unknown(bundler: &BundlerClient, hash: B256, when: &str) {
+    let by_hash = bundler.get_user_operation_by_hash(hash).await.unwrap();
+    assert!(by_hash.is_none(), "{when}: {by_hash:?}");
+    let receipt = bundler.get_user_operation_receipt(hash).await.unwrap();
+    assert!(receipt.is_none(), "{when}: {receipt:?}");
+}
+
+/// Asserts that the requests since the last reset were one `eth_sendUserOperation` and one
+/// `eth_getUserOperationByHash` (the client looking for an already included operation), nothing
+/// else.
+fn assert_sent_and_looked_up(bundler: &BundlerClient) {
+    let counts = bundler.request_counts();
+    assert_eq!(counts.get("eth_sendUserOperation"), 1, "{counts:?}");
+    assert_eq!(counts.get("eth_getUserOperationByHash"), 1, "{counts:?}");
+    assert_eq!(counts.total, 2, "{counts:?}");
+}
+
+/// Sends `op` to `entry_point`, which alto must refuse; returns the error (`case` names the case).
+async fn send_refused(
+    bundler: &BundlerClient,
+    op: &UserOperation,
+    entry_point: Address,
+    case: &str,
+) -> BundlerError {
+    match bundler.send_user_operation(op, entry_point).await {
+        Ok(hash) => panic!("{case}: alto accepted the operation ({hash})"),
+        Err(e) => e,
+    }
+}
+
 /// How many transactions wait in anvil's pool (`txpool_status.pending`).
 async fn anvil_pending(chain: &Chain) -> u64 {
     let status = anvil(chain, "txpool_status", json!([])).await;
@@ -170,6 +202,7 @@ async fn every_method_against_alto_and_safe_resend() {
     let chain_id = devnet.chain_id();
     let chain = Chain::of(&devnet).await.unwrap();
     let counter_address = chain.deploy_counter().await.unwrap();
+    let count = || async { chain.counter_number(counter_address).await.unwrap() };
     // No chain id given: the client must ask alto once and remember it.
     let bundler = BundlerClient::new(devnet.bundler_url()).unwrap();
 
@@ -254,35 +287,8 @@ async fn every_method_against_alto_and_safe_resend() {
     assert_eq!(B256::from_slice(&on_chain), hash);
 
     // Unknown hashes are None, not errors.
-    let unknown = B256::repeat_byte(0x42);
-    assert!(
-        bundler
-            .get_user_operation_by_hash(unknown)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert!(
-        bundler
-            .get_user_operation_receipt(unknown)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert!(
-        bundler
-            .get_user_operation_by_hash(hash)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert!(
-        bundler
-            .get_user_operation_receipt(hash)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert_unknown(&bundler, B256::repeat_byte(0x42), "a made-up hash").await;
+    assert_unknown(&bundler, hash, "not sent yet").await;
 
     // Hold the operation pending: anvil stops mining, so alto's bundle waits in anvil's pool.
     anvil(&chain, "evm_setAutomine", json!([false])).await;
@@ -308,20 +314,7 @@ async fn every_method_against_alto_and_safe_resend() {
     })
     .await;
     // Pending: both lookups answer None (no error), and waiting ends in a typed timeout.
-    assert!(
-        bundler
-            .get_user_operation_receipt(hash)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert!(
-        bundler
-            .get_user_operation_by_hash(hash)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert_unknown(&bundler, hash, "pending").await;
     match bundler
         .wait_for_receipt(hash, Duration::from_millis(300))
         .await
@@ -428,10 +421,7 @@ async fn every_method_against_alto_and_safe_resend() {
             .unwrap()
             .is_empty()
     );
-    assert_eq!(
-        chain.counter_number(counter_address).await.unwrap(),
-        U256::from(1)
-    );
+    assert_eq!(count().await, U256::from(1));
 
     // Resend of the deploying operation after inclusion. alto simulates before it checks the nonce,
     // and the EntryPoint's first failure is the factory's: AA10 (sender already constructed), not
@@ -442,12 +432,7 @@ async fn every_method_against_alto_and_safe_resend() {
         .await
         .expect("a resend of an included deploying operation counts as sent");
     assert_eq!(late, hash);
-    assert_eq!(bundler.request_counts().get("eth_sendUserOperation"), 1);
-    assert_eq!(
-        bundler.request_counts().get("eth_getUserOperationByHash"),
-        1
-    );
-    assert_eq!(bundler.request_counts().total, 2);
+    assert_sent_and_looked_up(&bundler);
 
     // A second operation (no factory): one estimate, one send, receipts polled; nothing else.
     let mut second = account.op(&a, counter_address, 1, false);
@@ -477,10 +462,7 @@ async fn every_method_against_alto_and_safe_resend() {
     let polls = counts.get("eth_getUserOperationReceipt");
     assert!(polls >= 1, "{counts:?}");
     assert_eq!(counts.total, 2 + polls, "{counts:?}");
-    assert_eq!(
-        chain.counter_number(counter_address).await.unwrap(),
-        U256::from(2)
-    );
+    assert_eq!(count().await, U256::from(2));
 
     // Resend after inclusion: alto answers AA25 (nonce used); the client finds this very operation
     // by hash and reports the send as done.
@@ -490,15 +472,9 @@ async fn every_method_against_alto_and_safe_resend() {
         .await
         .unwrap_or_else(|e| panic!("resend after inclusion: {e}"));
     assert_eq!(resent, second_hash);
-    let counts = bundler.request_counts();
-    assert_eq!(counts.get("eth_sendUserOperation"), 1, "{counts:?}");
-    assert_eq!(counts.get("eth_getUserOperationByHash"), 1, "{counts:?}");
-    assert_eq!(counts.total, 2, "{counts:?}");
+    assert_sent_and_looked_up(&bundler);
     // And nothing ran twice.
-    assert_eq!(
-        chain.counter_number(counter_address).await.unwrap(),
-        U256::from(2)
-    );
+    assert_eq!(count().await, U256::from(2));
 }
 
 /// Asserts a JSON-RPC rejection with `code` and `aa`, whose Display names the code and explains it.
@@ -526,6 +502,7 @@ async fn alto_rejections_are_typed() {
     let chain_id = devnet.chain_id();
     let chain = Chain::of(&devnet).await.unwrap();
     let counter_address = chain.deploy_counter().await.unwrap();
+    let count = || async { chain.counter_number(counter_address).await.unwrap() };
     let bundler = BundlerClient::builder(devnet.bundler_url())
         .chain_id(chain_id)
         .build()
@@ -538,10 +515,7 @@ async fn alto_rejections_are_typed() {
     price_and_estimate(&bundler, &mut op).await;
     let mut forged = op.clone();
     sign(&mut forged, &PrivateKeySigner::random(), chain_id);
-    let err = bundler
-        .send_user_operation(&forged, ENTRY_POINT_V07)
-        .await
-        .expect_err("wrong key");
+    let err = send_refused(&bundler, &forged, ENTRY_POINT_V07, "wrong key").await;
     assert_rejected(&err, -32507, Some(AaCode::AA24));
 
     // Undeployed and unfunded, no paymaster: the EntryPoint cannot collect the prefund.
@@ -549,10 +523,7 @@ async fn alto_rejections_are_typed() {
     let mut poor_op = poor.op(&a, counter_address, 0, true);
     op_gas_from(&op, &mut poor_op);
     sign(&mut poor_op, &poor.owner, chain_id);
-    let err = bundler
-        .send_user_operation(&poor_op, ENTRY_POINT_V07)
-        .await
-        .expect_err("unfunded");
+    let err = send_refused(&bundler, &poor_op, ENTRY_POINT_V07, "unfunded").await;
     assert_rejected(&err, -32500, Some(AaCode::AA21));
 
     // Undeployed, funded, but no factory: nothing to validate with.
@@ -560,10 +531,7 @@ async fn alto_rejections_are_typed() {
     let mut no_factory = poor.op(&a, counter_address, 0, false);
     op_gas_from(&op, &mut no_factory);
     sign(&mut no_factory, &poor.owner, chain_id);
-    let err = bundler
-        .send_user_operation(&no_factory, ENTRY_POINT_V07)
-        .await
-        .expect_err("not deployed");
+    let err = send_refused(&bundler, &no_factory, ENTRY_POINT_V07, "not deployed").await;
     assert_rejected(&err, -32500, Some(AaCode::AA20));
 
     // The good first operation goes through.
@@ -584,10 +552,13 @@ async fn alto_rejections_are_typed() {
     let mut forged = account.op(&a, counter_address, 1, false);
     op_gas_from(&op, &mut forged);
     sign(&mut forged, &PrivateKeySigner::random(), chain_id);
-    let err = bundler
-        .send_user_operation(&forged, ENTRY_POINT_V07)
-        .await
-        .expect_err("wrong key, deployed account");
+    let err = send_refused(
+        &bundler,
+        &forged,
+        ENTRY_POINT_V07,
+        "wrong key, deployed account",
+    )
+    .await;
     assert_rejected(&err, -32507, Some(AaCode::AA24));
 
     // A different operation with the used sequence 0: AA25. The client looks the hash up (it could
@@ -596,49 +567,31 @@ async fn alto_rejections_are_typed() {
     op_gas_from(&op, &mut reused);
     sign(&mut reused, &account.owner, chain_id);
     bundler.reset_request_counts();
-    let err = bundler
-        .send_user_operation(&reused, ENTRY_POINT_V07)
-        .await
-        .expect_err("nonce used");
+    let err = send_refused(&bundler, &reused, ENTRY_POINT_V07, "nonce used").await;
     assert_rejected(&err, -32500, Some(AaCode::AA25));
-    let counts = bundler.request_counts();
-    assert_eq!(counts.get("eth_sendUserOperation"), 1, "{counts:?}");
-    assert_eq!(counts.get("eth_getUserOperationByHash"), 1, "{counts:?}");
-    assert_eq!(counts.total, 2, "{counts:?}");
+    assert_sent_and_looked_up(&bundler);
 
     // A sequence too far ahead (alto queues at most 10 ahead): AA25 too.
     let mut ahead = account.op(&a, counter_address, 12, false);
     op_gas_from(&op, &mut ahead);
     sign(&mut ahead, &account.owner, chain_id);
-    let err = bundler
-        .send_user_operation(&ahead, ENTRY_POINT_V07)
-        .await
-        .expect_err("nonce far ahead");
+    let err = send_refused(&bundler, &ahead, ENTRY_POINT_V07, "nonce far ahead").await;
     assert_rejected(&err, -32500, Some(AaCode::AA25));
 
     // Deployed, but the operation still carries the factory: AA10.
     let mut redeploy = account.op(&a, counter_address, 1, true);
     op_gas_from(&op, &mut redeploy);
     sign(&mut redeploy, &account.owner, chain_id);
-    let err = bundler
-        .send_user_operation(&redeploy, ENTRY_POINT_V07)
-        .await
-        .expect_err("already constructed");
+    let err = send_refused(&bundler, &redeploy, ENTRY_POINT_V07, "already constructed").await;
     assert_rejected(&err, -32500, Some(AaCode::AA10));
 
     // An EntryPoint alto does not serve.
     let other_entry_point = Address::repeat_byte(0xEE);
-    let err = bundler
-        .send_user_operation(&op, other_entry_point)
-        .await
-        .expect_err("unsupported entry point");
+    let err = send_refused(&bundler, &op, other_entry_point, "unsupported entry point").await;
     assert_rejected(&err, -32602, None);
 
     // Nothing above reached the chain but the one good operation.
-    assert_eq!(
-        chain.counter_number(counter_address).await.unwrap(),
-        U256::from(1)
-    );
+    assert_eq!(count().await, U256::from(1));
 }
 
 /// Copies gas limits and fees from an estimated operation.

@@ -120,13 +120,7 @@ async fn batch_of_two_calls(devnet: &Devnet) {
                 U256::from(10u64),
             )),
         );
-    let grant = owner.client.grant_permission(&[request]).await.unwrap();
-    owner
-        .client
-        .wait_for_user_operation_receipt(grant.user_op_hash)
-        .await
-        .unwrap();
-    let json = owner.client.session_data(&grant, 0).unwrap().to_json();
+    let json = owner.grant(request).await.unwrap();
     let session = owner
         .session_client(devnet, key, &json, true)
         .await

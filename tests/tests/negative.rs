@@ -50,13 +50,7 @@ impl Case {
         let owner = Owner::new(devnet).await.unwrap();
         let key = PrivateKeySigner::random();
         let request = request(PermissionRequest::new(key.address()), &owner);
-        let grant = owner.client.grant_permission(&[request]).await.unwrap();
-        owner
-            .client
-            .wait_for_user_operation_receipt(grant.user_op_hash)
-            .await
-            .unwrap();
-        let json = owner.client.session_data(&grant, 0).unwrap().to_json();
+        let json = owner.grant(request).await.unwrap();
         let session = owner
             .session_client(devnet, key.clone(), &json, path == Path::Local)
             .await

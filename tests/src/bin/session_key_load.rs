@@ -11,7 +11,7 @@
 //! `in_flight` operations pending, waits for every receipt, and prints one JSON line: operations,
 //! successes, seconds, JSON-RPC requests and the process's peak RSS (`VmHWM`, kB).
 
-use e2e::counter;
+use e2e::{counter, vm_hwm_kb};
 use nexus::{Deployment, PrivateKeySigner, SessionKeyClient, sessions::SessionData};
 use serde_json::{Value, json};
 use std::{process::ExitCode, sync::Arc, time::Instant};
@@ -34,19 +34,6 @@ fn number(config: &Value, key: &str) -> Result<usize, String> {
         .as_u64()
         .and_then(|n| usize::try_from(n).ok())
         .ok_or_else(|| format!("config: `{key}` must be a non-negative integer"))
-}
-
-/// The peak resident set size of this process in kB (`VmHWM` in /proc/self/status).
-fn vm_hwm_kb() -> Option<u64> {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()?
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()
 }
 
 async fn run(config: Value, key: PrivateKeySigner) -> Result<Value, String> {
@@ -97,7 +84,7 @@ async fn run(config: Value, key: PrivateKeySigner) -> Result<Value, String> {
         "seconds": started.elapsed().as_secs_f64(),
         "node_requests": stats.node,
         "bundler_requests": stats.bundler,
-        "vm_hwm_kb": vm_hwm_kb(),
+        "vm_hwm_kb": vm_hwm_kb(None),
         "first_failures": failures,
     }))
 }
