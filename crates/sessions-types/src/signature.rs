@@ -51,76 +51,60 @@ impl EnableSession {
 
     /// The pre-v1 ABI struct.
     pub fn to_pre_v1(&self) -> pre_v1::EnableSession {
-        pre_v1::EnableSession {
-            chainDigestIndex: self.chain_digest_index,
-            hashesAndChainIds: self
-                .hashes_and_chain_ids
-                .iter()
-                .map(|d| pre_v1::ChainDigest {
-                    chainId: d.chain_id,
-                    sessionDigest: d.session_digest,
-                })
-                .collect(),
-            sessionToEnable: self.session.to_pre_v1(),
-            permissionEnableSig: self.permission_enable_sig.clone(),
-        }
+        self.into()
     }
 
     /// The v1 ABI struct.
     pub fn to_v1(&self) -> v1::EnableSession {
-        v1::EnableSession {
-            chainDigestIndex: self.chain_digest_index,
-            hashesAndChainIds: self
-                .hashes_and_chain_ids
-                .iter()
-                .map(|d| v1::ChainDigest {
+        self.into()
+    }
+}
+
+/// Conversions between [`ChainDigest`] / [`EnableSession`] and one version's ABI structs; the versions
+/// differ only in the nested session, converted with `$to_session`.
+macro_rules! enable_session_conversions {
+    ($m:ident, $to_session:ident) => {
+        impl From<&ChainDigest> for $m::ChainDigest {
+            fn from(d: &ChainDigest) -> Self {
+                Self {
                     chainId: d.chain_id,
                     sessionDigest: d.session_digest,
-                })
-                .collect(),
-            sessionToEnable: self.session.to_v1(),
-            permissionEnableSig: self.permission_enable_sig.clone(),
+                }
+            }
         }
-    }
-}
-
-impl TryFrom<pre_v1::EnableSession> for EnableSession {
-    type Error = Error;
-    fn try_from(e: pre_v1::EnableSession) -> Result<Self> {
-        Ok(Self {
-            chain_digest_index: e.chainDigestIndex,
-            hashes_and_chain_ids: e
-                .hashesAndChainIds
-                .into_iter()
-                .map(|d| ChainDigest {
+        impl From<$m::ChainDigest> for ChainDigest {
+            fn from(d: $m::ChainDigest) -> Self {
+                Self {
                     chain_id: d.chainId,
                     session_digest: d.sessionDigest,
+                }
+            }
+        }
+        impl From<&EnableSession> for $m::EnableSession {
+            fn from(e: &EnableSession) -> Self {
+                Self {
+                    chainDigestIndex: e.chain_digest_index,
+                    hashesAndChainIds: e.hashes_and_chain_ids.iter().map(Into::into).collect(),
+                    sessionToEnable: e.session.$to_session(),
+                    permissionEnableSig: e.permission_enable_sig.clone(),
+                }
+            }
+        }
+        impl TryFrom<$m::EnableSession> for EnableSession {
+            type Error = Error;
+            fn try_from(e: $m::EnableSession) -> Result<Self> {
+                Ok(Self {
+                    chain_digest_index: e.chainDigestIndex,
+                    hashes_and_chain_ids: e.hashesAndChainIds.into_iter().map(Into::into).collect(),
+                    session: Session::try_from(e.sessionToEnable)?,
+                    permission_enable_sig: e.permissionEnableSig,
                 })
-                .collect(),
-            session: Session::try_from(e.sessionToEnable)?,
-            permission_enable_sig: e.permissionEnableSig,
-        })
-    }
+            }
+        }
+    };
 }
-
-impl TryFrom<v1::EnableSession> for EnableSession {
-    type Error = Error;
-    fn try_from(e: v1::EnableSession) -> Result<Self> {
-        Ok(Self {
-            chain_digest_index: e.chainDigestIndex,
-            hashes_and_chain_ids: e
-                .hashesAndChainIds
-                .into_iter()
-                .map(|d| ChainDigest {
-                    chain_id: d.chainId,
-                    session_digest: d.sessionDigest,
-                })
-                .collect(),
-            session: Session::try_from(e.sessionToEnable)?,
-            permission_enable_sig: e.permissionEnableSig,
-        })
-    }
-}
+enable_session_conversions!(pre_v1, to_pre_v1);
+enable_session_conversions!(v1, to_v1);
 
 /// A SmartSession userOp signature, decoded.
 // The enable variant is large, but signatures are short-lived values and a plain field keeps matching simple.

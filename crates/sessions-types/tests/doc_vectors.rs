@@ -230,47 +230,23 @@ fn session_a_digests_v1() {
             .build()
             .unwrap();
         assert!(with_fallback.permit_generic_policy() && !s.permit_generic_policy());
-        assert_ne!(
+        let enable_digest = |session: &Session| {
             session_digest(
                 v,
-                &with_fallback,
+                session,
                 ACCOUNT_A,
                 V1_SMART_SESSION,
                 SmartSessionMode::Enable,
-                U256::ZERO
-            ),
-            session_digest(
-                v,
-                &s,
-                ACCOUNT_A,
-                V1_SMART_SESSION,
-                SmartSessionMode::Enable,
-                U256::ZERO
+                U256::ZERO,
             )
-        );
+        };
+        assert_ne!(enable_digest(&with_fallback), enable_digest(&s));
         let paymaster = s
             .to_builder()
             .permit_erc4337_paymaster(true)
             .build()
             .unwrap();
-        assert_ne!(
-            session_digest(
-                v,
-                &paymaster,
-                ACCOUNT_A,
-                V1_SMART_SESSION,
-                SmartSessionMode::Enable,
-                U256::ZERO
-            ),
-            session_digest(
-                v,
-                &s,
-                ACCOUNT_A,
-                V1_SMART_SESSION,
-                SmartSessionMode::Enable,
-                U256::ZERO
-            )
-        );
+        assert_ne!(enable_digest(&paymaster), enable_digest(&s));
     }
 }
 
