@@ -16,6 +16,31 @@ fn temp_file(name: &str, contents: &str) -> String {
     path.display().to_string()
 }
 
+/// `session-digest` arguments: `session` (a path, or `-` for stdin) in `version`'s layout, with
+/// `mode` and `nonce`; account and SmartSession are both [`ADDR`].
+fn digest_args<'a>(
+    session: &'a str,
+    version: &'a str,
+    mode: &'a str,
+    nonce: &'a str,
+) -> Vec<&'a str> {
+    vec![
+        "session-digest",
+        "--session",
+        session,
+        "--module-version",
+        version,
+        "--account",
+        ADDR,
+        "--smart-session",
+        ADDR,
+        "--mode",
+        mode,
+        "--nonce",
+        nonce,
+    ]
+}
+
 fn session_with(edit: impl FnOnce(&mut serde_json::Value)) -> String {
     let mut v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(data("session_a_pre_v1.json")).unwrap())
@@ -98,21 +123,7 @@ fn unknown_version_mode_and_policy() {
     );
     input_error(&["decode-policy", "nope", "0x"], &["invalid value 'nope'"]);
     input_error(
-        &[
-            "session-digest",
-            "--session",
-            &data("session_b.json"),
-            "--module-version",
-            "pre-v1",
-            "--account",
-            ADDR,
-            "--smart-session",
-            ADDR,
-            "--mode",
-            "use",
-            "--nonce",
-            "0",
-        ],
+        &digest_args(&data("session_b.json"), "pre-v1", "use", "0"),
         &["invalid value 'use'", "--mode"],
     );
     input_error(&["frobnicate"], &["unrecognized subcommand 'frobnicate'"]);
@@ -282,75 +293,26 @@ fn session_file_errors_name_the_json_path() {
 
 #[test]
 fn session_layout_must_match_the_version() {
-    let digest = |session: &str, version: &str| {
-        vec![
-            "session-digest".to_owned(),
-            "--session".into(),
-            data(session),
-            "--module-version".into(),
-            version.into(),
-            "--account".into(),
-            ADDR.into(),
-            "--smart-session".into(),
-            ADDR.into(),
-            "--mode".into(),
-            "enable".into(),
-            "--nonce".into(),
-            "0".into(),
-        ]
-    };
-    let args = digest("session_a_pre_v1.json", "v1");
     input_error(
-        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        &digest_args(&data("session_a_pre_v1.json"), "v1", "enable", "0"),
         &["allowedERC7739Content", "pre-v1 layout"],
     );
-    let args = digest("session_a_v1.json", "pre-v1");
     input_error(
-        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        &digest_args(&data("session_a_v1.json"), "pre-v1", "enable", "0"),
         &["allowedERC7739Content", "v1 layout"],
     );
     let paymaster = session_with(|v| v["permitERC4337Paymaster"] = true.into());
     input_error_stdin(
-        &[
-            "session-digest",
-            "--session",
-            "-",
-            "--module-version",
-            "pre-v1",
-            "--account",
-            ADDR,
-            "--smart-session",
-            ADDR,
-            "--mode",
-            "enable",
-            "--nonce",
-            "0",
-        ],
+        &digest_args("-", "pre-v1", "enable", "0"),
         &paymaster,
         &["permitERC4337Paymaster", "v1"],
     );
-    let mut args = digest("session_a_v1.json", "v1");
-    args.extend(["--chain-id".to_owned(), "1".to_owned()]);
+    let session_a_v1 = data("session_a_v1.json");
+    let mut args = digest_args(&session_a_v1, "v1", "enable", "0");
+    args.extend(["--chain-id", "1"]);
+    input_error(&args, &["--chain-id", "differs", "31337"]);
     input_error(
-        &args.iter().map(String::as_str).collect::<Vec<_>>(),
-        &["--chain-id", "differs", "31337"],
-    );
-    input_error(
-        &[
-            "session-digest",
-            "--session",
-            &data("session_b.json"),
-            "--module-version",
-            "pre-v1",
-            "--account",
-            ADDR,
-            "--smart-session",
-            ADDR,
-            "--mode",
-            "enable",
-            "--nonce",
-            "-1",
-        ],
+        &digest_args(&data("session_b.json"), "pre-v1", "enable", "-1"),
         &["--nonce", "invalid number"],
     );
 }

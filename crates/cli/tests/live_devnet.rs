@@ -89,6 +89,22 @@ impl Cli {
     }
 }
 
+/// `use` by the session key in `E2E_SESSION_KEY`, the account and permission named by the session
+/// data, calling `target` with `call`.
+fn use_by_session_data<'a>(session_data: &'a str, target: &'a str, call: &'a str) -> [&'a str; 9] {
+    [
+        "use",
+        "--key-env",
+        "E2E_SESSION_KEY",
+        "--session-data",
+        session_data,
+        "--target",
+        target,
+        "--call",
+        call,
+    ]
+}
+
 fn s(v: &Value) -> &str {
     v.as_str()
         .unwrap_or_else(|| panic!("expected a string, got {v}"))
@@ -205,17 +221,7 @@ async fn grant_use_status_revoke_through_the_cli() {
     };
     let before = read_number().await;
     let used = cli.ok(
-        &[
-            "use",
-            "--key-env",
-            "E2E_SESSION_KEY",
-            "--session-data",
-            &session_data,
-            "--target",
-            &counter_hex,
-            "--call",
-            "incrementNumber()",
-        ],
+        &use_by_session_data(&session_data, &counter_hex, "incrementNumber()"),
         &session_env,
     );
     assert_eq!(used["permissionId"], pid.as_str());
@@ -252,17 +258,7 @@ async fn grant_use_status_revoke_through_the_cli() {
         )
     );
     cli.fails(
-        &[
-            "use",
-            "--key-env",
-            "E2E_SESSION_KEY",
-            "--session-data",
-            &session_data,
-            "--target",
-            &counter_hex,
-            "--call",
-            &forbidden,
-        ],
+        &use_by_session_data(&session_data, &counter_hex, &forbidden),
         &session_env,
     );
     assert_eq!(read_number().await, before + U256::from(2));
@@ -282,17 +278,7 @@ async fn grant_use_status_revoke_through_the_cli() {
     let st = cli.ok(&["status", "--owner", &owner, "--permission-id", &pid], &[]);
     assert_eq!(st["permissionEnabled"], false);
     cli.fails(
-        &[
-            "use",
-            "--key-env",
-            "E2E_SESSION_KEY",
-            "--session-data",
-            &session_data,
-            "--target",
-            &counter_hex,
-            "--call",
-            "incrementNumber()",
-        ],
+        &use_by_session_data(&session_data, &counter_hex, "incrementNumber()"),
         &session_env,
     );
     assert_eq!(read_number().await, before + U256::from(2));

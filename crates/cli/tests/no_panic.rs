@@ -133,26 +133,26 @@ fn random_json_documents() {
         "{\"sessionValidator\": \"0x5555555555555555555555555555555555555555\", \"sessionValidatorInitData\": \"0x\", \"salt\": \"0x0000000000000000000000000000000000000000000000000000000000000000\", \"actions\": [{}]}",
         "{\"sessionValidator\": \"0x0000000000000000000000000000000000000000\", \"sessionValidatorInitData\": \"0x\", \"salt\": \"0x0000000000000000000000000000000000000000000000000000000000000000\"}",
     ];
+    let digest_args = |session| {
+        [
+            "session-digest",
+            "--session",
+            session,
+            "--module-version",
+            "v1",
+            "--account",
+            "0x5555555555555555555555555555555555555555",
+            "--smart-session",
+            "0x5555555555555555555555555555555555555555",
+            "--mode",
+            "enable",
+            "--nonce",
+            "0",
+        ]
+    };
     for doc in docs {
         survives(&["permission-id", "--session", "-"], doc);
-        survives(
-            &[
-                "session-digest",
-                "--session",
-                "-",
-                "--module-version",
-                "v1",
-                "--account",
-                "0x5555555555555555555555555555555555555555",
-                "--smart-session",
-                "0x5555555555555555555555555555555555555555",
-                "--mode",
-                "enable",
-                "--nonce",
-                "0",
-            ],
-            doc,
-        );
+        survives(&digest_args("-"), doc);
         survives(&["userop-hash", "--userop", "-", "--chain-id", "1"], doc);
         survives(&["policy", "universal-action", "--config", "-"], doc);
         survives(
@@ -167,24 +167,7 @@ fn random_json_documents() {
         );
     }
     // A zero session validator is refused by the library with a message, not a panic.
-    input_error(
-        &[
-            "session-digest",
-            "--session",
-            "/dev/null",
-            "--module-version",
-            "v1",
-            "--account",
-            "0x5555555555555555555555555555555555555555",
-            "--smart-session",
-            "0x5555555555555555555555555555555555555555",
-            "--mode",
-            "enable",
-            "--nonce",
-            "0",
-        ],
-        &["--session", "invalid JSON"],
-    );
+    input_error(&digest_args("/dev/null"), &["--session", "invalid JSON"]);
 }
 
 #[test]

@@ -6,8 +6,8 @@ use std::{future::Future, time::Instant};
 use alloy_primitives::{Address, B256, Bytes};
 use alloy_signer_local::PrivateKeySigner;
 use nexus::{
-    AccountInit, ActionPermission, Call, ModuleType, NexusClient, PermissionRequest,
-    SessionKeyClient,
+    AccountInit, ActionPermission, Call, ModuleType, NexusClient, NexusClientBuilder,
+    PermissionRequest, SessionKeyClient,
 };
 use serde_json::{Value, json};
 use sessions_types::{
@@ -15,7 +15,7 @@ use sessions_types::{
 };
 
 use super::{
-    AccountArgs, GrantArgs, PermissionArgs, RevokeArgs, StatusArgs, UseArgs,
+    AccountArgs, GrantArgs, OwnerArgs, PermissionArgs, RevokeArgs, StatusArgs, UseArgs,
     endpoints::{self, Target},
     keys,
 };
@@ -70,16 +70,28 @@ async fn check_chain(target: &Target, client_chain: u64) -> Result<()> {
     }
 }
 
-/// A read-only owner client for `account` (address, or owner + index).
-async fn read_client(target: &Target, account: &AccountArgs) -> Result<NexusClient> {
-    let d = target.deployment.clone();
-    let mut builder = NexusClient::builder(
-        read_only_signer(),
+/// An owner-client builder for `signer` on the target's node, bundler and deployment.
+fn client_builder(target: &Target, signer: PrivateKeySigner) -> NexusClientBuilder {
+    NexusClient::builder(
+        signer,
         target.rpc_url.clone(),
         target.bundler_url.clone(),
-        d.clone(),
+        target.deployment.clone(),
     )
-    .index(index(&account.account_index)?);
+}
+
+/// Builds the client, then checks its chain against the deployment file.
+async fn connect(target: &Target, builder: NexusClientBuilder) -> Result<NexusClient> {
+    let client = builder.build().await.map_err(runtime("connecting"))?;
+    check_chain(target, client.chain_id()).await?;
+    Ok(client)
+}
+
+/// A read-only owner client for `account` (address, or owner + index).
+async fn read_client(target: &Target, account: &AccountArgs) -> Result<NexusClient> {
+    let d = &target.deployment;
+    let mut builder =
+        client_builder(target, read_only_signer()).index(index(&account.account_index)?);
     match (&account.account, &account.owner) {
         (Some(a), _) => {
             builder = builder.account_address(input::address(a, &Location::new("--account"))?)
@@ -99,30 +111,14 @@ async fn read_client(target: &Target, account: &AccountArgs) -> Result<NexusClie
             return Err(Location::new("--account").error("pass --account ADDR or --owner ADDR"));
         }
     }
-    let client = builder.build().await.map_err(runtime("connecting"))?;
-    check_chain(target, client.chain_id()).await?;
-    Ok(client)
+    connect(target, builder).await
 }
 
 /// An owner client signing with the key from `--key-file` / `--key-env`.
-async fn owner_client(
-    target: &Target,
-    key: &crate::cli::KeySource,
-    account_index: &str,
-) -> Result<NexusClient> {
-    let signer = signer(keys::read_key(key, "owner")?, "owner key")?;
-    let client = NexusClient::builder(
-        signer,
-        target.rpc_url.clone(),
-        target.bundler_url.clone(),
-        target.deployment.clone(),
-    )
-    .index(index(account_index)?)
-    .build()
-    .await
-    .map_err(runtime("connecting"))?;
-    check_chain(target, client.chain_id()).await?;
-    Ok(client)
+async fn owner_client(target: &Target, owner: &OwnerArgs) -> Result<NexusClient> {
+    let signer = signer(keys::read_key(&owner.key, "owner")?, "owner key")?;
+    let builder = client_builder(target, signer).index(index(&owner.account_index)?);
+    connect(target, builder).await
 }
 
 /// The permission named by `--permission-id`, `--session` or `--session-data`.
@@ -179,6 +175,36 @@ fn required_permission(args: &PermissionArgs, target: &Target) -> Result<Permiss
             "name the permission: --permission-id HEX, --session FILE or --session-data FILE",
         )
     })
+}
+
+/// Prints what an operation did: the account, the permission, the userOp and its transaction;
+/// `session` (the granted session's JSON) joins the JSON output last.
+fn print_sent(
+    endpoints: &Endpoints,
+    account: Address,
+    permission_id: PermissionId,
+    (hash, tx): (B256, B256),
+    session: Option<Value>,
+) {
+    let mut value = json!({
+        "account": hex0x(account),
+        "permissionId": hex0x(permission_id.0),
+        "userOpHash": hex0x(hash),
+        "transactionHash": hex0x(tx),
+    });
+    if let Some(session) = session {
+        value["session"] = session;
+    }
+    print(
+        endpoints,
+        &value,
+        &[
+            ("account", hex0x(account)),
+            ("permission id", hex0x(permission_id.0)),
+            ("userOp hash", hex0x(hash)),
+            ("transaction", hex0x(tx)),
+        ],
+    );
 }
 
 fn print(endpoints: &Endpoints, value: &Value, text: &[(&str, String)]) {
@@ -311,7 +337,7 @@ pub(super) async fn grant(a: GrantArgs) -> Result<()> {
         }
         Ok(req)
     };
-    let client = owner_client(&target, &a.key, &a.account_index).await?;
+    let client = owner_client(&target, &a.owner).await?;
     progress(&format!(
         "owner {} controls account {}",
         hex0x(client.owner()),
@@ -368,22 +394,16 @@ pub(super) async fn grant(a: GrantArgs) -> Result<()> {
             progress(&format!("wrote the session data to {out}"));
         }
     }
-    let value = json!({
-        "account": hex0x(client.address()),
-        "permissionId": hex0x(pid.0),
-        "userOpHash": hex0x(hash),
-        "transactionHash": hex0x(tx),
-        "session": session_json::to_json(&session, d.module_version, Some(client.chain_id())),
-    });
-    print(
+    print_sent(
         &a.endpoints,
-        &value,
-        &[
-            ("account", hex0x(client.address())),
-            ("permission id", hex0x(pid.0)),
-            ("userOp hash", hex0x(hash)),
-            ("transaction", hex0x(tx)),
-        ],
+        client.address(),
+        pid,
+        (hash, tx),
+        Some(session_json::to_json(
+            &session,
+            d.module_version,
+            Some(client.chain_id()),
+        )),
     );
     Ok(())
 }
@@ -466,21 +486,12 @@ pub(super) async fn use_session(a: UseArgs) -> Result<()> {
         .await
         .map_err(runtime("use"))?;
     let tx = wait(client.wait_for_user_operation_receipt(hash), hash, "use").await?;
-    let out = json!({
-        "account": hex0x(client.account()),
-        "permissionId": hex0x(client.permission_id().0),
-        "userOpHash": hex0x(hash),
-        "transactionHash": hex0x(tx),
-    });
-    print(
+    print_sent(
         &a.endpoints,
-        &out,
-        &[
-            ("account", hex0x(client.account())),
-            ("permission id", hex0x(client.permission_id().0)),
-            ("userOp hash", hex0x(hash)),
-            ("transaction", hex0x(tx)),
-        ],
+        client.account(),
+        client.permission_id(),
+        (hash, tx),
+        None,
     );
     Ok(())
 }
@@ -489,7 +500,7 @@ pub(super) async fn use_session(a: UseArgs) -> Result<()> {
 pub(super) async fn revoke(a: RevokeArgs) -> Result<()> {
     let target = endpoints::resolve(&a.endpoints)?;
     let perm = required_permission(&a.permission, &target)?;
-    let client = owner_client(&target, &a.key, &a.account_index).await?;
+    let client = owner_client(&target, &a.owner).await?;
     if let Some(data) = &perm.data
         && data.granter != client.address()
     {
@@ -504,21 +515,6 @@ pub(super) async fn revoke(a: RevokeArgs) -> Result<()> {
         .await
         .map_err(runtime("revoke"))?;
     let tx = wait(client.wait_for_user_operation_receipt(hash), hash, "revoke").await?;
-    let out = json!({
-        "account": hex0x(client.address()),
-        "permissionId": hex0x(perm.id.0),
-        "userOpHash": hex0x(hash),
-        "transactionHash": hex0x(tx),
-    });
-    print(
-        &a.endpoints,
-        &out,
-        &[
-            ("account", hex0x(client.address())),
-            ("permission id", hex0x(perm.id.0)),
-            ("userOp hash", hex0x(hash)),
-            ("transaction", hex0x(tx)),
-        ],
-    );
+    print_sent(&a.endpoints, client.address(), perm.id, (hash, tx), None);
     Ok(())
 }

@@ -66,25 +66,14 @@ pub(crate) fn resolve(args: &Endpoints) -> Result<Target> {
     let value = input::parse_json(&text, &loc)?;
     let file = parse_deployment(&value, &loc)?;
 
-    let rpc_url = args
-        .rpc_url
-        .clone()
-        .or_else(|| env(RPC_ENV))
-        .or(file.rpc_url)
-        .ok_or_else(|| {
-            Location::new("--rpc-url")
-                .error(format!("no node URL: pass --rpc-url or set {RPC_ENV}"))
-        })?;
-    let bundler_url = args
-        .bundler_url
-        .clone()
-        .or_else(|| env(BUNDLER_ENV))
-        .or(file.bundler_url)
-        .ok_or_else(|| {
-            Location::new("--bundler-url").error(format!(
-                "no bundler URL: pass --bundler-url or set {BUNDLER_ENV}"
-            ))
-        })?;
+    let rpc_url = url("node", "--rpc-url", &args.rpc_url, RPC_ENV, file.rpc_url)?;
+    let bundler_url = url(
+        "bundler",
+        "--bundler-url",
+        &args.bundler_url,
+        BUNDLER_ENV,
+        file.bundler_url,
+    )?;
     for (name, url) in [("--rpc-url", &rpc_url), ("--bundler-url", &bundler_url)] {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(Location::new(name).error(format!("{url:?} is not an http(s) URL")));
@@ -96,6 +85,22 @@ pub(crate) fn resolve(args: &Endpoints) -> Result<Target> {
         deployment: file.deployment,
         chain_id: file.chain_id,
     })
+}
+
+/// One endpoint's URL: the flag, then the environment variable, then the deployment file.
+fn url(
+    what: &str,
+    flag: &str,
+    arg: &Option<String>,
+    env_name: &str,
+    from_file: Option<String>,
+) -> Result<String> {
+    arg.clone()
+        .or_else(|| env(env_name))
+        .or(from_file)
+        .ok_or_else(|| {
+            Location::new(flag).error(format!("no {what} URL: pass {flag} or set {env_name}"))
+        })
 }
 
 fn env(name: &str) -> Option<String> {

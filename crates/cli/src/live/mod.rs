@@ -41,6 +41,16 @@ pub(crate) struct PermissionArgs {
     pub(crate) session_data: Option<String>,
 }
 
+/// The signing owner of `grant` / `revoke`: its key, and which of its accounts.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct OwnerArgs {
+    #[command(flatten)]
+    pub(crate) key: KeySource,
+    /// The account index (factory salt) of the owner's account.
+    #[arg(long, value_name = "N", default_value = "0")]
+    pub(crate) account_index: String,
+}
+
 /// Show an account's SmartSession state.
 #[derive(Debug, Args)]
 pub(crate) struct StatusArgs {
@@ -58,10 +68,7 @@ pub(crate) struct GrantArgs {
     #[command(flatten)]
     pub(crate) endpoints: Endpoints,
     #[command(flatten)]
-    pub(crate) key: KeySource,
-    /// The account index (factory salt) of the owner's account.
-    #[arg(long, value_name = "N", default_value = "0")]
-    pub(crate) account_index: String,
+    pub(crate) owner: OwnerArgs,
     /// A session file to enable (module-sdk `Session` JSON); `-` = stdin.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["session_key", "actions"])]
     pub(crate) session: Option<String>,
@@ -123,10 +130,7 @@ pub(crate) struct RevokeArgs {
     #[command(flatten)]
     pub(crate) endpoints: Endpoints,
     #[command(flatten)]
-    pub(crate) key: KeySource,
-    /// The account index (factory salt) of the owner's account.
-    #[arg(long, value_name = "N", default_value = "0")]
-    pub(crate) account_index: String,
+    pub(crate) owner: OwnerArgs,
     #[command(flatten)]
     pub(crate) permission: PermissionArgs,
 }
