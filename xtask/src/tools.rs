@@ -10,26 +10,14 @@ pub(crate) fn run(_args: &[String]) -> Result<(), String> {
     let tc = Toolchain::ensure().map_err(|e| e.to_string())?;
     println!("repo root      {}", tc.repo_root.display());
     println!("cache          {}", tc.cache_dir.display());
-    println!(
-        "forge          {}  ({})",
-        tc.forge.display(),
-        tc.versions.forge
-    );
-    println!(
-        "anvil          {}  ({})",
-        tc.anvil.display(),
-        tc.versions.anvil
-    );
-    println!(
-        "cast           {}  ({})",
-        tc.cast.display(),
-        tc.versions.cast
-    );
-    println!(
-        "solc shim      {}  ({})",
-        tc.solc_shim.display(),
-        tc.versions.solc
-    );
+    for (name, path, version) in [
+        ("forge", &tc.forge, &tc.versions.forge),
+        ("anvil", &tc.anvil, &tc.versions.anvil),
+        ("cast", &tc.cast, &tc.versions.cast),
+        ("solc shim", &tc.solc_shim, &tc.versions.solc),
+    ] {
+        println!("{name:<15}{}  ({version})", path.display());
+    }
     println!("alto           {}", tc.alto_package_dir.display());
     println!("modulekit      {}", tc.modulekit_dir.display());
     println!("entry point    {}", tc.entry_point_artifact.display());
