@@ -15,13 +15,12 @@
 //! `cargo bench -p e2e --bench flow`. Under `cargo test` (no `--bench` argument) every part runs
 //! once with small counts, as a check that the benchmark still works.
 
-use alloy_primitives::{Address, B256, Bytes};
+use alloy_primitives::{Address, B256};
 use devnet::Devnet;
 use e2e::{Owner, counter, deployment};
 use nexus::{
-    ActionPermission, Deployment, GrantPermissionResponse, LocalAddresses, NexusClient,
-    PermissionRequest, PolicyAddresses, PrivateKeySigner, RpcStats, SendOptions, SessionKeyClient,
-    deployment::ENTRY_POINT_V07, sessions::ModuleVersion,
+    ActionPermission, Deployment, GrantPermissionResponse, NexusClient, PermissionRequest,
+    PrivateKeySigner, RpcStats, SendOptions, SessionKeyClient, sessions::ModuleVersion,
 };
 use std::{
     collections::HashMap,
@@ -79,35 +78,22 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
 }
 
-/// A session-key client for a one-action session on made-up addresses, built without any request
-/// (chain id given, nothing listens on the endpoints), as an offline signer would hold it.
+/// A session-key client for a one-action session on the public deployment of `version` and a
+/// made-up account, built without any request (account address and chain id given, nothing
+/// listens on the endpoints), as an offline signer would hold it.
 async fn offline_session_client(
     version: ModuleVersion,
     key: PrivateKeySigner,
     target: Address,
 ) -> SessionKeyClient {
-    let a = Address::with_last_byte;
-    let deployment = Deployment::local(
-        LocalAddresses {
-            entry_point: ENTRY_POINT_V07,
-            implementation: a(2),
-            factory: a(3),
-            bootstrap: a(4),
-            smart_session: a(5),
-            registry: a(6),
-            account_validator: a(7),
-            session_validator: a(8),
-            policies: PolicyAddresses {
-                sudo: a(9),
-                ..Default::default()
-            },
-        },
-        version,
-        // any proxy code: the owner's address is then computed locally, without a request
-        Some(Bytes::from_static(&[0x60, 0x80])),
-    );
+    let deployment = match version {
+        ModuleVersion::PreV1 => Deployment::public_pre_v1(),
+        _ => Deployment::public_v1(),
+    };
+    assert_eq!(deployment.module_version, version);
     let nowhere = "http://127.0.0.1:9";
     let owner = NexusClient::builder(PrivateKeySigner::random(), nowhere, nowhere, deployment)
+        .account_address(Address::repeat_byte(0x11))
         .chain_id(31337)
         .build()
         .await

@@ -488,15 +488,22 @@ async fn failed_receipt_decodes_the_revert_reason_from_the_event() {
     );
 }
 
-#[tokio::test]
-async fn error_codes_map_to_kinds_aa_codes_and_one_actionable_line() {
+/// An EntryPoint `FailedOpWithRevert` ("AA23 reverted", as a policy violation gives): the
+/// account's inner revert bytes and the whole encoded error.
+fn aa23_with_inner_revert() -> (Bytes, Vec<u8>) {
     let inner = Bytes::from(vec![0x8b, 0xad, 0xf0, 0x0d, 0, 0, 0, 1]);
-    let failed_with_revert = IEntryPoint::FailedOpWithRevert {
+    let encoded = IEntryPoint::FailedOpWithRevert {
         opIndex: U256::ZERO,
         reason: "AA23 reverted".into(),
         inner: inner.clone(),
     }
     .abi_encode();
+    (inner, encoded)
+}
+
+#[tokio::test]
+async fn error_codes_map_to_kinds_aa_codes_and_one_actionable_line() {
+    let (_, failed_with_revert) = aa23_with_inner_revert();
     let failed = IEntryPoint::FailedOp {
         opIndex: U256::ZERO,
         reason: "AA21 didn't pay prefund".into(),
@@ -642,13 +649,7 @@ async fn error_codes_map_to_kinds_aa_codes_and_one_actionable_line() {
 
 #[tokio::test]
 async fn failed_op_with_revert_exposes_the_inner_bytes() {
-    let inner = Bytes::from(vec![0x8b, 0xad, 0xf0, 0x0d, 0, 0, 0, 1]);
-    let data = IEntryPoint::FailedOpWithRevert {
-        opIndex: U256::ZERO,
-        reason: "AA23 reverted".into(),
-        inner: inner.clone(),
-    }
-    .abi_encode();
+    let (inner, data) = aa23_with_inner_revert();
     let hex = format!("0x{}", alloy_primitives::hex::encode(&data));
     let stub = Stub::start(move |_, _| Reply::Error {
         code: -32500,
