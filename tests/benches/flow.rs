@@ -17,10 +17,11 @@
 
 use alloy_primitives::{Address, B256};
 use devnet::Devnet;
-use e2e::{Owner, counter, deployment};
+use e2e::{Owner, counter, deployment, vm_hwm_kb};
 use nexus::{
     ActionPermission, Deployment, GrantPermissionResponse, NexusClient, PermissionRequest,
-    PrivateKeySigner, RpcStats, SendOptions, SessionKeyClient, sessions::ModuleVersion,
+    PrivateKeySigner, RpcStats, SendOptions, SessionKeyClient, UserOperationReceipt,
+    sessions::ModuleVersion,
 };
 use std::{
     collections::HashMap,
@@ -202,6 +203,28 @@ fn watch_blocks(
     (seen, task)
 }
 
+/// How long after `started` the block holding `receipt` appeared, as [`watch_blocks`] saw it.
+async fn included_after(
+    blocks: &Mutex<HashMap<u64, Instant>>,
+    receipt: &UserOperationReceipt,
+    started: Instant,
+) -> Duration {
+    let block = receipt.receipt.block_number.expect("receipt has a block");
+    // The poller may see the block a few ms after the receipt call returned; wait for it.
+    let seen = loop {
+        if let Some(at) = blocks.lock().unwrap().get(&block) {
+            break *at;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    };
+    seen.saturating_duration_since(started)
+}
+
+/// `done` as a percentage of `included` (at least 1 ms).
+fn ratio_percent(done: Duration, included: Duration) -> u64 {
+    (done.as_secs_f64() / included.as_secs_f64().max(1e-3) * 100.0) as u64
+}
+
 async fn round_trips_and_latency(devnet: &Devnet, sizes: &Sizes) {
     // grant_permission on a deployed account with SmartSession installed (as a dapp would grant).
     let mut grant_rpc: Vec<RpcStats> = Vec::new();
@@ -270,18 +293,10 @@ async fn round_trips_and_latency(devnet: &Devnet, sizes: &Sizes) {
         warm.push(session.rpc_stats().since(&before).total());
         let receipt = session.wait_for_user_operation_receipt(hash).await.unwrap();
         let done = started.elapsed();
-        let block = receipt.receipt.block_number.expect("receipt has a block");
-        // The poller may see the block a few ms after the receipt call returned; wait for it.
-        let seen = loop {
-            if let Some(at) = blocks.lock().unwrap().get(&block) {
-                break *at;
-            }
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        };
-        let included = seen.saturating_duration_since(started);
+        let included = included_after(&blocks, &receipt, started).await;
         wall.push(done);
         inclusion.push(included);
-        ratio.push((done.as_secs_f64() / included.as_secs_f64().max(1e-3) * 100.0) as u64);
+        ratio.push(ratio_percent(done, included));
     }
     // The same with receipt polling every 20 ms throughout, to show what the facade's default
     // schedule (50 ms for 3 s, then doubling to 1 s) costs against the fastest practical one.
@@ -301,16 +316,9 @@ async fn round_trips_and_latency(devnet: &Devnet, sizes: &Sizes) {
             .await
             .expect("receipt");
         let done = started.elapsed();
-        let block = receipt.receipt.block_number.expect("receipt has a block");
-        let seen = loop {
-            if let Some(at) = blocks.lock().unwrap().get(&block) {
-                break *at;
-            }
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        };
-        let included = seen.saturating_duration_since(started);
+        let included = included_after(&blocks, &receipt, started).await;
         fast_wall.push(done);
-        fast_ratio.push((done.as_secs_f64() / included.as_secs_f64().max(1e-3) * 100.0) as u64);
+        fast_ratio.push(ratio_percent(done, included));
     }
     watcher.abort();
     println!(
@@ -331,19 +339,6 @@ async fn round_trips_and_latency(devnet: &Devnet, sizes: &Sizes) {
     );
 }
 
-/// VmHWM of `pid` in kB, while it runs.
-fn vm_hwm_kb(pid: u32) -> Option<u64> {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()?
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()
-}
-
 async fn memory(devnet: &Devnet, sizes: &Sizes) {
     let owner = Owner::new(devnet).await.expect("owner");
     let key = PrivateKeySigner::random();
@@ -351,17 +346,12 @@ async fn memory(devnet: &Devnet, sizes: &Sizes) {
         owner.counter,
         counter::INCREMENT_NUMBER,
     ));
-    let grant = owner.client.grant_permission(&[request]).await.unwrap();
-    owner
-        .client
-        .wait_for_user_operation_receipt(grant.user_op_hash)
-        .await
-        .unwrap();
+    let session_data = owner.grant(request).await.unwrap();
     let config = serde_json::json!({
         "rpc_url": devnet.rpc_url(),
         "bundler_url": devnet.bundler_url(),
         "deployment": deployment(devnet),
-        "session_data": owner.client.session_data(&grant, 0).unwrap().to_json(),
+        "session_data": session_data,
         "counter": owner.counter,
         "ops": sizes.load_ops,
         "in_flight": 8,
@@ -378,7 +368,7 @@ async fn memory(devnet: &Devnet, sizes: &Sizes) {
     let pid = child.id();
     let mut polled = 0;
     let status = loop {
-        if let Some(kb) = vm_hwm_kb(pid) {
+        if let Some(kb) = vm_hwm_kb(Some(pid)) {
             polled = polled.max(kb);
         }
         if let Some(status) = child.try_wait().expect("child status") {
