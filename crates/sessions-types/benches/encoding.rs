@@ -8,7 +8,7 @@
 use std::hint::black_box;
 
 use alloy_primitives::{Address, B256, Bytes, U256, address, fixed_bytes};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use sessions_types::{
     ActionData, ChainDigest, EnableSession, ModuleVersion, PolicyData, Session, SmartSessionMode,
     SmartSessionSignature, flz, nexus_permission_enable_sig, ownable_validator_init_data, policy,
@@ -86,6 +86,16 @@ fn benches(c: &mut Criterion) {
                 black_box(session.salt()),
             )
         })
+    });
+
+    // Building derives the permission id and the EIP-712 sub-hashes (every policy's init data is hashed here).
+    let builder = session.to_builder();
+    c.bench_function("session_build_3_actions", |b| {
+        b.iter_batched(
+            || builder.clone(),
+            |b| b.build().unwrap(),
+            BatchSize::SmallInput,
+        )
     });
 
     // A typical grant: one action with SudoPolicy (module-sdk / abstractjs default).

@@ -6,7 +6,8 @@
 use alloy_primitives::{Address, B256, Bytes, Keccak256, U256, b256, keccak256};
 
 use crate::{
-    ChainDigest, ModuleVersion, PolicyData, Session, SmartSessionMode, session::ActionData,
+    ChainDigest, Erc7739Data, ModuleVersion, PolicyData, Session, SmartSessionMode,
+    session::ActionData,
 };
 
 /// Full EIP-712 type strings (referenced types appended alphabetically) and their hashes.
@@ -164,16 +165,14 @@ fn hash_strings(names: &[String]) -> B256 {
     hash_concat(names.iter().map(|s| keccak256(s.as_bytes())))
 }
 
-fn hash_erc7739_pre_v1(s: &Session) -> B256 {
-    let e = s.erc7739_policies();
+fn hash_erc7739_pre_v1(e: &Erc7739Data) -> B256 {
     Words::new(typehash::PRE_V1_ERC7739_DATA, 2)
         .b256(hash_strings(&e.content_names))
         .b256(hash_policies(&e.erc1271_policies))
         .hash()
 }
 
-fn hash_erc7739_v1(s: &Session) -> B256 {
-    let e = s.erc7739_policies();
+fn hash_erc7739_v1(e: &Erc7739Data) -> B256 {
     let contexts = hash_concat(e.contexts.iter().map(|c| {
         Words::new(typehash::V1_ERC7739_CONTEXT, 2)
             .b256(c.app_domain_separator)
@@ -186,6 +185,42 @@ fn hash_erc7739_v1(s: &Session) -> B256 {
         .hash()
 }
 
+/// The EIP-712 sub-hashes that depend on the session alone, derived once when the session is built.
+///
+/// They include every policy's `keccak256(initData)` (a universal-action policy alone is 3 KiB), so caching
+/// them leaves [`session_digest`] with only the per-call words (account, SmartSession, mode, nonce, flags).
+#[derive(Clone, Copy)]
+pub(crate) struct SessionHashes {
+    /// `keccak256(sessionValidatorInitData)`.
+    validator_init_data: B256,
+    /// `H(PolicyData[] userOpPolicies)`.
+    user_op_policies: B256,
+    /// `H(ActionData[] actions)`.
+    actions: B256,
+    /// pre-v1 `hashStruct(ERC7739Data)`.
+    erc7739_pre_v1: B256,
+    /// v1 `hashStruct(ERC7739Data)`.
+    erc7739_v1: B256,
+}
+
+impl SessionHashes {
+    /// Hashes a session's fields (both ERC-7739 layouts: a session is built before its target version is known).
+    pub(crate) fn new(
+        validator_init_data: &[u8],
+        user_op_policies: &[PolicyData],
+        erc7739_policies: &Erc7739Data,
+        actions: &[ActionData],
+    ) -> Self {
+        Self {
+            validator_init_data: keccak256(validator_init_data),
+            user_op_policies: hash_policies(user_op_policies),
+            actions: hash_actions(actions),
+            erc7739_pre_v1: hash_erc7739_pre_v1(erc7739_policies),
+            erc7739_v1: hash_erc7739_v1(erc7739_policies),
+        }
+    }
+}
+
 /// The per-chain session digest, equal to the contract's `getSessionDigest(pid, account, session, mode)`
 /// when `nonce = getNonce(pid, account)`.
 ///
@@ -194,6 +229,9 @@ fn hash_erc7739_v1(s: &Session) -> B256 {
 ///   `ignoreSecurityAttestations = (mode == UNSAFE_ENABLE)`, and takes `permitERC4337Paymaster` from the session.
 ///
 /// `mode` is normally ENABLE or UNSAFE_ENABLE; USE is hashed as the contract would hash it.
+///
+/// The session's own sub-hashes (policies, actions, ERC-7739 data, validator init data) were derived when
+/// it was built, so this hashes only the per-call fields.
 pub fn session_digest(
     version: ModuleVersion,
     session: &Session,
@@ -202,23 +240,22 @@ pub fn session_digest(
     mode: SmartSessionMode,
     nonce: U256,
 ) -> B256 {
-    let user_ops = hash_policies(session.user_op_policies());
-    let actions = hash_actions(session.actions());
+    let h = session.eip712_hashes();
     if version.is_v1() {
         let permissions = Words::new(typehash::V1_SIGNED_PERMISSIONS, 7)
             .flag(session.permit_generic_policy())
             .flag(session.permit_admin_access())
             .flag(mode == SmartSessionMode::UnsafeEnable)
             .flag(session.permit_erc4337_paymaster())
-            .b256(user_ops)
-            .b256(hash_erc7739_v1(session))
-            .b256(actions)
+            .b256(h.user_op_policies)
+            .b256(h.erc7739_v1)
+            .b256(h.actions)
             .hash();
         Words::new(typehash::V1_SIGNED_SESSION, 7)
             .address(account)
             .b256(permissions)
             .address(session.session_validator())
-            .b256(keccak256(session.session_validator_init_data()))
+            .b256(h.validator_init_data)
             .b256(session.salt())
             .address(smart_session)
             .uint(nonce)
@@ -230,10 +267,10 @@ pub fn session_digest(
             .uint(U256::from(mode.as_u8()))
             .address(session.session_validator())
             .b256(session.salt())
-            .b256(keccak256(session.session_validator_init_data()))
-            .b256(user_ops)
-            .b256(hash_erc7739_pre_v1(session))
-            .b256(actions)
+            .b256(h.validator_init_data)
+            .b256(h.user_op_policies)
+            .b256(h.erc7739_pre_v1)
+            .b256(h.actions)
             .uint(nonce)
             .hash()
     }
@@ -279,6 +316,178 @@ pub fn nexus_permission_enable_sig(validator: Address, signature: &[u8]) -> Byte
 #[cfg(test)]
 mod tests {
     use super::{typehash::*, *};
+    use crate::{Erc7739Context, session::SessionBuilder};
+    use alloy_primitives::FixedBytes;
+    use proptest::prelude::*;
+
+    /// The digest hashed from the session's fields on every call (no build-time sub-hashes): the reference
+    /// the cached path must equal.
+    fn session_digest_uncached(
+        version: ModuleVersion,
+        session: &Session,
+        account: Address,
+        smart_session: Address,
+        mode: SmartSessionMode,
+        nonce: U256,
+    ) -> B256 {
+        let user_ops = hash_policies(session.user_op_policies());
+        let actions = hash_actions(session.actions());
+        let validator_init = keccak256(session.session_validator_init_data());
+        if version.is_v1() {
+            let permissions = Words::new(V1_SIGNED_PERMISSIONS, 7)
+                .flag(session.permit_generic_policy())
+                .flag(session.permit_admin_access())
+                .flag(mode == SmartSessionMode::UnsafeEnable)
+                .flag(session.permit_erc4337_paymaster())
+                .b256(user_ops)
+                .b256(hash_erc7739_v1(session.erc7739_policies()))
+                .b256(actions)
+                .hash();
+            Words::new(V1_SIGNED_SESSION, 7)
+                .address(account)
+                .b256(permissions)
+                .address(session.session_validator())
+                .b256(validator_init)
+                .b256(session.salt())
+                .address(smart_session)
+                .uint(nonce)
+                .hash()
+        } else {
+            Words::new(PRE_V1_SESSION, 10)
+                .address(account)
+                .address(smart_session)
+                .uint(U256::from(mode.as_u8()))
+                .address(session.session_validator())
+                .b256(session.salt())
+                .b256(validator_init)
+                .b256(user_ops)
+                .b256(hash_erc7739_pre_v1(session.erc7739_policies()))
+                .b256(actions)
+                .uint(nonce)
+                .hash()
+        }
+    }
+
+    fn address() -> impl Strategy<Value = Address> {
+        // Nonzero, as the builder requires.
+        any::<[u8; 20]>().prop_map(|mut b| {
+            b[19] |= 1;
+            Address::from(b)
+        })
+    }
+
+    fn policies() -> impl Strategy<Value = Vec<PolicyData>> {
+        // Up to 3.2 KiB of init data: the size of a universal-action policy.
+        prop::collection::vec(
+            (address(), prop::collection::vec(any::<u8>(), 0..3200))
+                .prop_map(|(a, d)| PolicyData::new(a, d)),
+            0..3,
+        )
+    }
+
+    fn builder() -> impl Strategy<Value = SessionBuilder> {
+        let action = (
+            prop_oneof![address(), Just(crate::ids::FALLBACK_TARGET),],
+            prop_oneof![
+                any::<[u8; 4]>().prop_map(FixedBytes::from),
+                Just(crate::ids::FALLBACK_SELECTOR),
+                Just(crate::ids::FALLBACK_SELECTOR_SMART_SESSION_CALL),
+            ],
+            policies(),
+        )
+            .prop_map(|(t, s, p)| ActionData::new(t, s, p));
+        let names = prop::collection::vec("[A-Za-z(), ]{0,24}", 0..3);
+        let context = (any::<[u8; 32]>(), names.clone()).prop_map(|(d, n)| Erc7739Context {
+            app_domain_separator: d.into(),
+            content_names: n,
+        });
+        (
+            address(),
+            prop::collection::vec(any::<u8>(), 0..200),
+            any::<[u8; 32]>(),
+            policies(),
+            (names, prop::collection::vec(context, 0..3), policies()),
+            prop::collection::vec(action, 0..4),
+            any::<bool>(),
+        )
+            .prop_map(|(v, init, salt, user_ops, (n, c, erc1271), actions, pm)| {
+                Session::builder()
+                    .session_validator(v)
+                    .session_validator_init_data(init)
+                    .salt(salt.into())
+                    .user_op_policies(user_ops)
+                    .erc7739_policies(Erc7739Data {
+                        content_names: n,
+                        contexts: c,
+                        erc1271_policies: erc1271,
+                    })
+                    .actions(actions)
+                    .permit_erc4337_paymaster(pm)
+            })
+    }
+
+    fn mode() -> impl Strategy<Value = SmartSessionMode> {
+        prop_oneof![
+            Just(SmartSessionMode::Use),
+            Just(SmartSessionMode::Enable),
+            Just(SmartSessionMode::UnsafeEnable),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Every layout (both ERC-7739 lists are hashed for each, whichever the session fills) and every mode.
+        #[test]
+        fn cached_digest_equals_uncached(
+            b in builder(),
+            version in prop::sample::select(ModuleVersion::ALL.to_vec()),
+            account in address(),
+            smart_session in address(),
+            mode in mode(),
+            nonce in any::<[u8; 32]>(),
+        ) {
+            let nonce = U256::from_be_bytes(nonce);
+            let session = b.build().unwrap();
+            let cached = session_digest(version, &session, account, smart_session, mode, nonce);
+            prop_assert_eq!(
+                cached,
+                session_digest_uncached(version, &session, account, smart_session, mode, nonce)
+            );
+        }
+
+        /// `to_builder` edits rebuild the sub-hashes: the edited session digests like one built from scratch,
+        /// and equality, hashing and `Debug` ignore the sub-hashes.
+        #[test]
+        fn to_builder_recomputes_hashes(
+            b in builder(),
+            edit in builder(),
+            version in prop::sample::select(ModuleVersion::ALL.to_vec()),
+            account in address(),
+            mode in mode(),
+        ) {
+            let session = b.build().unwrap();
+            let e = edit.build().unwrap();
+            let edited = session
+                .to_builder()
+                .session_validator_init_data(e.session_validator_init_data().clone())
+                .user_op_policies(e.user_op_policies().to_vec())
+                .erc7739_policies(e.erc7739_policies().clone())
+                .actions(e.actions().to_vec())
+                .build()
+                .unwrap();
+            let sm = version.canonical_address();
+            prop_assert_eq!(
+                session_digest(version, &edited, account, sm, mode, U256::ZERO),
+                session_digest_uncached(version, &edited, account, sm, mode, U256::ZERO)
+            );
+            let rebuilt = session.to_builder().build().unwrap();
+            prop_assert_eq!(&rebuilt, &session);
+            let debug = format!("{session:?}");
+            prop_assert_eq!(&format!("{rebuilt:?}"), &debug);
+            prop_assert!(!debug.contains("eip712_hashes"), "Debug prints the cache");
+        }
+    }
 
     #[test]
     fn typehashes_recomputed_from_type_strings() {

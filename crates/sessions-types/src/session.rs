@@ -7,6 +7,7 @@ use crate::{
     ActionId, Error, ModuleVersion, PermissionId, Result,
     abi::{pre_v1, v1},
     codec,
+    eip712::SessionHashes,
     ids::{self, FALLBACK_SELECTOR, FALLBACK_SELECTOR_SMART_SESSION_CALL, FALLBACK_TARGET},
 };
 
@@ -106,7 +107,10 @@ impl Erc7739Data {
 /// [`Self::permit_admin_access`]) and can never be set by hand.
 ///
 /// `chain_id` is metadata carried by module-sdk's JSON (`chainId`); it is not part of any on-chain struct.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// The EIP-712 sub-hashes [`crate::session_digest`] needs are also derived at build time; they follow from
+/// the fields, so equality, hashing, `Debug` and serde see the fields only.
+#[derive(Clone)]
 pub struct Session {
     session_validator: Address,
     session_validator_init_data: Bytes,
@@ -117,6 +121,91 @@ pub struct Session {
     permit_erc4337_paymaster: bool,
     chain_id: Option<u64>,
     permission_id: PermissionId,
+    eip712_hashes: SessionHashes,
+}
+
+// By hand only to leave out `eip712_hashes` (a function of the other fields); destructuring makes a new
+// field a compile error here until it is considered.
+impl PartialEq for Session {
+    fn eq(&self, other: &Self) -> bool {
+        let Self {
+            session_validator,
+            session_validator_init_data,
+            salt,
+            user_op_policies,
+            erc7739_policies,
+            actions,
+            permit_erc4337_paymaster,
+            chain_id,
+            permission_id,
+            eip712_hashes: _,
+        } = self;
+        *session_validator == other.session_validator
+            && *session_validator_init_data == other.session_validator_init_data
+            && *salt == other.salt
+            && *user_op_policies == other.user_op_policies
+            && *erc7739_policies == other.erc7739_policies
+            && *actions == other.actions
+            && *permit_erc4337_paymaster == other.permit_erc4337_paymaster
+            && *chain_id == other.chain_id
+            && *permission_id == other.permission_id
+    }
+}
+
+impl Eq for Session {}
+
+impl std::hash::Hash for Session {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let Self {
+            session_validator,
+            session_validator_init_data,
+            salt,
+            user_op_policies,
+            erc7739_policies,
+            actions,
+            permit_erc4337_paymaster,
+            chain_id,
+            permission_id,
+            eip712_hashes: _,
+        } = self;
+        session_validator.hash(state);
+        session_validator_init_data.hash(state);
+        salt.hash(state);
+        user_op_policies.hash(state);
+        erc7739_policies.hash(state);
+        actions.hash(state);
+        permit_erc4337_paymaster.hash(state);
+        chain_id.hash(state);
+        permission_id.hash(state);
+    }
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Self {
+            session_validator,
+            session_validator_init_data,
+            salt,
+            user_op_policies,
+            erc7739_policies,
+            actions,
+            permit_erc4337_paymaster,
+            chain_id,
+            permission_id,
+            eip712_hashes: _,
+        } = self;
+        f.debug_struct("Session")
+            .field("session_validator", session_validator)
+            .field("session_validator_init_data", session_validator_init_data)
+            .field("salt", salt)
+            .field("user_op_policies", user_op_policies)
+            .field("erc7739_policies", erc7739_policies)
+            .field("actions", actions)
+            .field("permit_erc4337_paymaster", permit_erc4337_paymaster)
+            .field("chain_id", chain_id)
+            .field("permission_id", permission_id)
+            .finish()
+    }
 }
 
 impl Session {
@@ -142,6 +231,10 @@ impl Session {
     /// `keccak256(abi.encode(sessionValidator, sessionValidatorInitData, salt))`.
     pub fn permission_id(&self) -> PermissionId {
         self.permission_id
+    }
+    /// The EIP-712 sub-hashes derived at build time.
+    pub(crate) fn eip712_hashes(&self) -> &SessionHashes {
+        &self.eip712_hashes
     }
     /// The session validator (`ISessionValidator`, module type 7).
     pub fn session_validator(&self) -> Address {
@@ -496,7 +589,8 @@ impl SessionBuilder {
         self
     }
 
-    /// Checks the fields and builds the session.
+    /// Checks the fields and builds the session, deriving the permission id and the session's EIP-712
+    /// sub-hashes (so the build hashes all policy init data once).
     ///
     /// Errors: no or zero session validator, an action targeting `address(0)`, a policy at `address(0)`.
     pub fn build(self) -> Result<Session> {
@@ -517,6 +611,12 @@ impl SessionBuilder {
             &self.session_validator_init_data,
             self.salt,
         );
+        let eip712_hashes = SessionHashes::new(
+            &self.session_validator_init_data,
+            &self.user_op_policies,
+            &self.erc7739_policies,
+            &self.actions,
+        );
         Ok(Session {
             session_validator,
             session_validator_init_data: self.session_validator_init_data,
@@ -527,6 +627,7 @@ impl SessionBuilder {
             permit_erc4337_paymaster: self.permit_erc4337_paymaster,
             chain_id: self.chain_id,
             permission_id,
+            eip712_hashes,
         })
     }
 }
