@@ -122,6 +122,24 @@ fn benches(c: &mut Criterion) {
     }
 
     for v in [ModuleVersion::PreV1, ModuleVersion::V1] {
+        // A session's first digest hashes its policies and actions; later ones reuse those sub-hashes.
+        let fresh = session.to_builder().build().unwrap();
+        c.bench_function(&format!("session_digest_3_actions_first/{v}"), |b| {
+            b.iter_batched(
+                || fresh.clone(),
+                |s| {
+                    session_digest(
+                        v,
+                        &s,
+                        account,
+                        v.canonical_address(),
+                        SmartSessionMode::UnsafeEnable,
+                        U256::ZERO,
+                    )
+                },
+                BatchSize::SmallInput,
+            )
+        });
         c.bench_function(&format!("session_digest_3_actions/{v}"), |b| {
             b.iter(|| {
                 session_digest(

@@ -185,7 +185,7 @@ fn hash_erc7739_v1(e: &Erc7739Data) -> B256 {
         .hash()
 }
 
-/// The EIP-712 sub-hashes that depend on the session alone, derived once when the session is built.
+/// The EIP-712 sub-hashes that depend on the session alone, derived on the session's first digest and kept.
 ///
 /// They include every policy's `keccak256(initData)` (a universal-action policy alone is 3 KiB), so caching
 /// them leaves [`session_digest`] with only the per-call words (account, SmartSession, mode, nonce, flags).
@@ -230,8 +230,8 @@ impl SessionHashes {
 ///
 /// `mode` is normally ENABLE or UNSAFE_ENABLE; USE is hashed as the contract would hash it.
 ///
-/// The session's own sub-hashes (policies, actions, ERC-7739 data, validator init data) were derived when
-/// it was built, so this hashes only the per-call fields.
+/// The session's own sub-hashes (policies, actions, ERC-7739 data, validator init data) are computed on the
+/// first digest of a session and kept, so later digests hash only the per-call fields.
 pub fn session_digest(
     version: ModuleVersion,
     session: &Session,

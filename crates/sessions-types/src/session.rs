@@ -2,6 +2,7 @@
 
 use alloy_primitives::{Address, B256, Bytes, FixedBytes};
 use alloy_sol_types::SolValue;
+use std::sync::OnceLock;
 
 use crate::{
     ActionId, Error, ModuleVersion, PermissionId, Result,
@@ -108,8 +109,9 @@ impl Erc7739Data {
 ///
 /// `chain_id` is metadata carried by module-sdk's JSON (`chainId`); it is not part of any on-chain struct.
 ///
-/// The EIP-712 sub-hashes [`crate::session_digest`] needs are also derived at build time; they follow from
-/// the fields, so equality, hashing, `Debug` and serde see the fields only.
+/// The EIP-712 sub-hashes [`crate::session_digest`] needs are derived from the fields on the first digest
+/// and kept (building and decoding sessions stay cheap; later digests hash only the per-call words), so
+/// equality, hashing, `Debug` and serde see the fields only.
 #[derive(Clone)]
 pub struct Session {
     session_validator: Address,
@@ -121,7 +123,7 @@ pub struct Session {
     permit_erc4337_paymaster: bool,
     chain_id: Option<u64>,
     permission_id: PermissionId,
-    eip712_hashes: SessionHashes,
+    eip712_hashes: OnceLock<SessionHashes>,
 }
 
 // By hand only to leave out `eip712_hashes` (a function of the other fields); destructuring makes a new
@@ -232,9 +234,16 @@ impl Session {
     pub fn permission_id(&self) -> PermissionId {
         self.permission_id
     }
-    /// The EIP-712 sub-hashes derived at build time.
+    /// The EIP-712 sub-hashes of the session's own fields, computed on first use.
     pub(crate) fn eip712_hashes(&self) -> &SessionHashes {
-        &self.eip712_hashes
+        self.eip712_hashes.get_or_init(|| {
+            SessionHashes::new(
+                &self.session_validator_init_data,
+                &self.user_op_policies,
+                &self.erc7739_policies,
+                &self.actions,
+            )
+        })
     }
     /// The session validator (`ISessionValidator`, module type 7).
     pub fn session_validator(&self) -> Address {
@@ -589,8 +598,7 @@ impl SessionBuilder {
         self
     }
 
-    /// Checks the fields and builds the session, deriving the permission id and the session's EIP-712
-    /// sub-hashes (so the build hashes all policy init data once).
+    /// Checks the fields and builds the session, deriving the permission id.
     ///
     /// Errors: no or zero session validator, an action targeting `address(0)`, a policy at `address(0)`.
     pub fn build(self) -> Result<Session> {
@@ -611,12 +619,6 @@ impl SessionBuilder {
             &self.session_validator_init_data,
             self.salt,
         );
-        let eip712_hashes = SessionHashes::new(
-            &self.session_validator_init_data,
-            &self.user_op_policies,
-            &self.erc7739_policies,
-            &self.actions,
-        );
         Ok(Session {
             session_validator,
             session_validator_init_data: self.session_validator_init_data,
@@ -627,7 +629,7 @@ impl SessionBuilder {
             permit_erc4337_paymaster: self.permit_erc4337_paymaster,
             chain_id: self.chain_id,
             permission_id,
-            eip712_hashes,
+            eip712_hashes: OnceLock::new(),
         })
     }
 }
