@@ -112,7 +112,7 @@ impl Erc7739Data {
 /// The EIP-712 sub-hashes [`crate::session_digest`] needs are derived from the fields on the first digest
 /// and kept (building and decoding sessions stay cheap; later digests hash only the per-call words), so
 /// equality, hashing, `Debug` and serde see the fields only.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Session {
     session_validator: Address,
     session_validator_init_data: Bytes,
@@ -123,65 +123,27 @@ pub struct Session {
     permit_erc4337_paymaster: bool,
     chain_id: Option<u64>,
     permission_id: PermissionId,
-    eip712_hashes: OnceLock<SessionHashes>,
+    eip712_hashes: DigestCache,
 }
 
-// By hand only to leave out `eip712_hashes` (a function of the other fields); destructuring makes a new
-// field a compile error here until it is considered.
-impl PartialEq for Session {
-    fn eq(&self, other: &Self) -> bool {
-        let Self {
-            session_validator,
-            session_validator_init_data,
-            salt,
-            user_op_policies,
-            erc7739_policies,
-            actions,
-            permit_erc4337_paymaster,
-            chain_id,
-            permission_id,
-            eip712_hashes: _,
-        } = self;
-        *session_validator == other.session_validator
-            && *session_validator_init_data == other.session_validator_init_data
-            && *salt == other.salt
-            && *user_op_policies == other.user_op_policies
-            && *erc7739_policies == other.erc7739_policies
-            && *actions == other.actions
-            && *permit_erc4337_paymaster == other.permit_erc4337_paymaster
-            && *chain_id == other.chain_id
-            && *permission_id == other.permission_id
+/// The lazily computed EIP-712 sub-hashes: a function of the session's fields, so it never takes part in
+/// equality or hashing (and `Session`'s `Debug` leaves it out).
+#[derive(Clone, Default)]
+struct DigestCache(OnceLock<SessionHashes>);
+
+impl PartialEq for DigestCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
     }
 }
 
-impl Eq for Session {}
+impl Eq for DigestCache {}
 
-impl std::hash::Hash for Session {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        let Self {
-            session_validator,
-            session_validator_init_data,
-            salt,
-            user_op_policies,
-            erc7739_policies,
-            actions,
-            permit_erc4337_paymaster,
-            chain_id,
-            permission_id,
-            eip712_hashes: _,
-        } = self;
-        session_validator.hash(state);
-        session_validator_init_data.hash(state);
-        salt.hash(state);
-        user_op_policies.hash(state);
-        erc7739_policies.hash(state);
-        actions.hash(state);
-        permit_erc4337_paymaster.hash(state);
-        chain_id.hash(state);
-        permission_id.hash(state);
-    }
+impl std::hash::Hash for DigestCache {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
 }
 
+// By hand only to leave out `eip712_hashes`; destructuring makes a new field a compile error here.
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let Self {
@@ -236,7 +198,7 @@ impl Session {
     }
     /// The EIP-712 sub-hashes of the session's own fields, computed on first use.
     pub(crate) fn eip712_hashes(&self) -> &SessionHashes {
-        self.eip712_hashes.get_or_init(|| {
+        self.eip712_hashes.0.get_or_init(|| {
             SessionHashes::new(
                 &self.session_validator_init_data,
                 &self.user_op_policies,
@@ -629,7 +591,7 @@ impl SessionBuilder {
             permit_erc4337_paymaster: self.permit_erc4337_paymaster,
             chain_id: self.chain_id,
             permission_id,
-            eip712_hashes: OnceLock::new(),
+            eip712_hashes: DigestCache::default(),
         })
     }
 }
