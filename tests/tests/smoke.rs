@@ -201,6 +201,43 @@ async fn first_user_operation_deploys_the_account_and_increments_the_counter() {
     assert_eq!(receipt.sender, sender);
     assert_eq!(receipt.user_op_hash, hash);
 
+    // The bundler's receipt converts to alloy's types and agrees with the node's own receipt.
+    let events: Vec<IEntryPoint::UserOperationEvent> = receipt
+        .receipt
+        .events()
+        .filter(|e: &IEntryPoint::UserOperationEvent| e.userOpHash == hash)
+        .collect();
+    assert_eq!(
+        events.len(),
+        1,
+        "one UserOperationEvent for the op in the bundle"
+    );
+    assert!(events[0].success);
+    assert_eq!(events[0].sender, sender);
+    let converted = alloy_rpc_types_eth::TransactionReceipt::try_from(&receipt.receipt)
+        .expect("alto relays a complete receipt");
+    let from_node = node
+        .get_transaction_receipt(receipt.transaction_hash())
+        .await
+        .unwrap()
+        .expect("the node knows the bundle transaction");
+    assert_eq!(converted.transaction_hash, from_node.transaction_hash);
+    assert_eq!(converted.gas_used, from_node.gas_used);
+    assert_eq!(converted.status(), from_node.status());
+    assert_eq!(converted.inner.logs_bloom(), from_node.inner.logs_bloom());
+    // alto leaves out `blockTimestamp`; everything else of every log matches the node's.
+    let key = |l: &alloy_rpc_types_eth::Log| {
+        (
+            l.inner.clone(),
+            l.block_hash,
+            l.log_index,
+            l.transaction_index,
+        )
+    };
+    let ours: Vec<_> = converted.inner.logs().iter().map(key).collect();
+    let theirs: Vec<_> = from_node.inner.logs().iter().map(key).collect();
+    assert!(ours == theirs, "logs differ from the node's receipt");
+
     assert!(
         !node.get_code_at(sender).await.unwrap().is_empty(),
         "account deployed by its first op"
