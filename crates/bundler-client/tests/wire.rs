@@ -141,7 +141,7 @@ fn receipts_convert_to_alloy_types() {
         "effectiveGasPrice": "0x77359400",
         "logsBloom": format!("0x{}", "00".repeat(256)),
         "status": "0x1",
-        "logs": [log.clone()],
+        "logs": [log],
     });
     let r = receipt(json!({ "logs": [log], "receipt": full })).unwrap();
 
