@@ -53,6 +53,7 @@ pub struct GrantPermissionResponse {
 }
 
 /// Builder for [`NexusClient`].
+#[must_use = "a builder does nothing until `build` is called"]
 pub struct NexusClientBuilder {
     signer: DynSigner,
     settings: ClientSettings,

@@ -36,6 +36,7 @@ enum EnableState {
 }
 
 /// Builder for [`SessionKeyClient`].
+#[must_use = "a builder does nothing until `build` is called"]
 pub struct SessionKeyClientBuilder {
     signer: DynSigner,
     settings: ClientSettings,
