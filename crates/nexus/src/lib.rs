@@ -8,6 +8,7 @@
 //! | [`nonce`] | the Nexus nonce key `[3-byte key][mode][validator]` and nonce lanes |
 //! | [`execution`] | ERC-7579 execution modes and `execute` calldata |
 //! | [`modules`] | install / uninstall calldata, SentinelList `prev`, `trustAttesters` |
+//! | [`delegation`] | EIP-7702: delegation state of an EOA, authorization nonce and signature |
 //! | [`deployment`] | [`Deployment`] and presets |
 //! | [`permission`] | [`PermissionRequest`] / [`ActionPermission`] → `Session` |
 //! | [`policy_check`] | the local policy pre-check and [`PolicyViolation`] |
@@ -16,6 +17,7 @@
 pub mod abi;
 pub mod account;
 mod client;
+pub mod delegation;
 pub mod deployment;
 mod error;
 pub mod execution;
@@ -32,6 +34,7 @@ pub use account::AccountInit;
 pub use alloy_signer_local::PrivateKeySigner;
 pub use bundler_client::{ReceiptPolling, RequestCounts, UserOperationReceipt};
 pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder};
+pub use delegation::DelegationState;
 pub use deployment::{Deployment, LocalAddresses, PolicyAddresses};
 pub use error::Error;
 pub use execution::Call;
