@@ -5,7 +5,8 @@
 use alloy_primitives::{Address, Bytes, U256, address, b256, keccak256};
 use alloy_provider::{Provider, ProviderBuilder};
 use devnet::{
-    ContractOverride, Devnet, DevnetContract, Fixtures, ModuleVersion, OverrideManifest, Toolchain,
+    ContractOverride, Devnet, DevnetContract, Fixtures, ModuleVersion, NexusVersion,
+    OverrideManifest, Toolchain,
 };
 use std::sync::Mutex;
 
@@ -77,6 +78,15 @@ async fn starts_with_everything_in_place_and_stops_on_drop() {
         16_035
     );
     assert_eq!(devnet.module_version(), ModuleVersion::PreV1);
+    assert_eq!(devnet.nexus_version(), NexusVersion::V1_0_1Dev);
+    assert_eq!(devnet.default_validator(), None);
+    let info = serde_json::to_value(devnet.info()).unwrap();
+    assert_eq!(info["nexus_version"], "1.0.1-dev");
+    assert!(info.get("default_validator").is_none());
+    assert_ne!(
+        devnet.addresses().raw_hash_session_validator,
+        devnet.addresses().session_validator
+    );
     assert_eq!(devnet.nexus_proxy_creation_code().len(), 996);
     assert_eq!(
         keccak256(devnet.nexus_proxy_creation_code()),

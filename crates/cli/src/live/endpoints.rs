@@ -149,6 +149,8 @@ pub(crate) fn parse_deployment(v: &Value, loc: &Location) -> Result<DeploymentFi
         "bundler_url",
         "chain_id",
         "module_version",
+        "nexus_version",
+        "default_validator",
         "addresses",
         "accounts",
         "log_dir",
