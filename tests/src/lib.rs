@@ -274,6 +274,8 @@ pub struct Owner {
     pub counter: Address,
     /// Node access.
     pub chain: Chain,
+    /// The deployment the owner's and its session keys' clients use.
+    pub deployment: Deployment,
 }
 
 /// Anything that can go wrong in set-up.
@@ -291,12 +293,21 @@ impl Owner {
     /// Creates the owner's client for a random key, funds the account and sends its first user
     /// operation, which deploys it and installs SmartSession.
     pub async fn new(devnet: &Devnet) -> Result<Self, SetupError> {
+        Self::with_deployment(devnet, deployment(devnet)).await
+    }
+
+    /// [`Owner::new`] with another view of the devnet's contracts (for example another session
+    /// validator), used by the owner's client and every session client it makes.
+    pub async fn with_deployment(
+        devnet: &Devnet,
+        deployment: Deployment,
+    ) -> Result<Self, SetupError> {
         let chain = Chain::of(devnet).await?;
         let client = NexusClient::builder(
             PrivateKeySigner::random(),
             devnet.rpc_url(),
             devnet.bundler_url(),
-            deployment(devnet),
+            deployment.clone(),
         )
         .chain_id(devnet.chain_id())
         .build()
@@ -309,6 +320,7 @@ impl Owner {
             client,
             counter,
             chain,
+            deployment,
         })
     }
 
@@ -336,7 +348,7 @@ impl Owner {
             key,
             devnet.rpc_url(),
             devnet.bundler_url(),
-            deployment(devnet),
+            self.deployment.clone(),
             data,
         )
         .chain_id(devnet.chain_id())
