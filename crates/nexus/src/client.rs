@@ -25,7 +25,7 @@ use alloy_signer::Signer;
 use bundler_client::{RequestCounts, UserOperationReceipt};
 use sessions_types::{
     AccountType, ChainDigest, EnableSession, EnableSessionData, PermissionId, Session,
-    SessionAction, SessionData, SmartSessionMode, UsePermissionModuleData,
+    SessionAction, SessionData, SessionSignatureStyle, SmartSessionMode, UsePermissionModuleData,
     enable_sessions_calldata, get_nonce_calldata, is_permission_enabled_calldata, multichain_hash,
     remove_session_calldata, revoke_enable_signature_calldata, session_digest,
 };
@@ -312,6 +312,8 @@ impl NexusClient {
         Auth {
             validator: self.deployment().account_validator,
             signer: self.signer.as_ref(),
+            // K1 validators (and Nexus 1.2's default MEE K1) check the owner's personal_sign.
+            style: SessionSignatureStyle::Eip191,
             wrap,
         }
     }
@@ -551,6 +553,7 @@ impl NexusClient {
             module_version: Some(self.deployment().module_version),
             chain_id: Some(self.chain_id()),
             smart_session: Some(self.deployment().smart_session),
+            session_signature_style: None,
         }
     }
 

@@ -7,7 +7,7 @@
 
 use alloy_primitives::{Address, Bytes, address};
 use serde::{Deserialize, Serialize};
-use sessions_types::ModuleVersion;
+use sessions_types::{ModuleVersion, NexusVersion, SessionSignatureStyle};
 
 /// EntryPoint v0.7, the same on every chain.
 pub const ENTRY_POINT_V07: Address = address!("0x0000000071727De22E5E9d8BAf0edAc6f37da032");
@@ -38,6 +38,10 @@ pub struct PolicyAddresses {
 /// One deployment of Nexus, SmartSession and the session policies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deployment {
+    /// Which Nexus generation the factory deploys (account init data, the owner's validator in the
+    /// nonce, how SmartSession is installed). Absent in JSON = 1.0.
+    #[serde(default)]
+    pub nexus_version: NexusVersion,
     /// The EntryPoint (v0.7).
     pub entry_point: Address,
     /// The NexusAccountFactory (`createAccount(bytes,bytes32)`).
@@ -54,8 +58,14 @@ pub struct Deployment {
     /// The owner's validator (K1-style: `onInstall` data = the 20-byte owner).
     pub account_validator: Address,
     /// The session validator SmartSession calls (OwnableValidator-compatible:
-    /// init data = `abi.encode(threshold, owners)`, EIP-191 signatures over the userOpHash).
+    /// init data = `abi.encode(threshold, owners)`, ECDSA signatures over the userOpHash in
+    /// [`session_signature_style`](Self::session_signature_style)).
     pub session_validator: Address,
+    /// How session keys sign for [`session_validator`](Self::session_validator). `None` (absent in
+    /// JSON): the style of a known validator ([`SessionSignatureStyle::default_for`]); a custom
+    /// validator must say it (see [`Self::session_signature_style`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_signature_style: Option<SessionSignatureStyle>,
     /// The ERC-7484 registry SmartSession consults (pre-v1 and v1.0.0).
     pub registry: Address,
     /// The policy contracts.
@@ -97,12 +107,17 @@ pub struct LocalAddresses {
 impl Deployment {
     /// A deployment on a local chain (the devnet), from its addresses, the SmartSession version it
     /// runs and, when available, the NexusProxy creation code for local address computation.
+    ///
+    /// Nexus 1.0 and, for the session validator, the style of a known OwnableValidator or else
+    /// EIP-191 (this project's fixture validator); change them with [`Self::with_nexus_version`]
+    /// and [`Self::with_session_signature_style`].
     pub fn local(
         addresses: LocalAddresses,
         module_version: ModuleVersion,
         proxy_creation_code: Option<Bytes>,
     ) -> Self {
         Self {
+            nexus_version: NexusVersion::V1_0,
             entry_point: addresses.entry_point,
             factory: addresses.factory,
             bootstrap: addresses.bootstrap,
@@ -111,6 +126,10 @@ impl Deployment {
             module_version,
             account_validator: addresses.account_validator,
             session_validator: addresses.session_validator,
+            session_signature_style: Some(
+                SessionSignatureStyle::default_for(addresses.session_validator)
+                    .unwrap_or(SessionSignatureStyle::Eip191),
+            ),
             registry: addresses.registry,
             policies: addresses.policies,
             time_frame_legacy: false,
@@ -131,6 +150,7 @@ impl Deployment {
     /// 32-byte `uint128‖uint128` init data, not the 12-byte smartsessions layout.
     pub fn public_pre_v1() -> Self {
         Self {
+            nexus_version: NexusVersion::V1_0,
             entry_point: ENTRY_POINT_V07,
             factory: address!("0x000000226cada0d8b36034F5D5c06855F59F6F3A"),
             bootstrap: address!("0x000000F5b753Fdd20C5CA2D7c1210b3Ab1EA5903"),
@@ -139,6 +159,7 @@ impl Deployment {
             module_version: ModuleVersion::PreV1,
             account_validator: address!("0x0000002D6DB27c52E3C11c1Cf24072004AC75cBa"),
             session_validator: address!("0x2483DA3A338895199E5e538530213157e931Bf06"),
+            session_signature_style: Some(SessionSignatureStyle::Eip191),
             registry: REGISTRY,
             policies: PolicyAddresses {
                 sudo: address!("0x529Ad04F4D83aAb25144a90267D4a1443B84f5A6"),
@@ -162,6 +183,7 @@ impl Deployment {
     /// come from `computeAccountAddress` (no proxy code).
     pub fn public_v1() -> Self {
         Self {
+            nexus_version: NexusVersion::V1_0,
             entry_point: ENTRY_POINT_V07,
             factory: address!("0x000000226cada0d8b36034F5D5c06855F59F6F3A"),
             bootstrap: address!("0x000000F5b753Fdd20C5CA2D7c1210b3Ab1EA5903"),
@@ -170,6 +192,7 @@ impl Deployment {
             module_version: ModuleVersion::V1,
             account_validator: address!("0x0000002D6DB27c52E3C11c1Cf24072004AC75cBa"),
             session_validator: address!("0x2483DA3A338895199E5e538530213157e931Bf06"),
+            session_signature_style: Some(SessionSignatureStyle::Eip191),
             registry: REGISTRY,
             policies: PolicyAddresses {
                 sudo: address!("0x0000003111cD8e92337C100F22B7A9dbf8DEE301"),
@@ -195,6 +218,7 @@ impl Deployment {
     /// abstractjs's MEE K1. Use it for reads and as a starting point, not as a verified target.
     pub fn public_v1_registry_free() -> Self {
         Self {
+            nexus_version: NexusVersion::V1_0,
             entry_point: ENTRY_POINT_V07,
             factory: address!("0x000000001D1D5004a02bAfAb9de2D6CE5b7B13de"),
             bootstrap: address!("0x00000000D3254452a909E4eeD47455Af7E27C289"),
@@ -203,6 +227,7 @@ impl Deployment {
             module_version: ModuleVersion::V1RegistryFree,
             account_validator: address!("0x00000000d12897DDAdC2044614A9677B191A2d95"),
             session_validator: address!("0x000000000013fdB5234E4E3162a810F54d9f7E98"),
+            session_signature_style: Some(SessionSignatureStyle::Eip191VPlus4),
             registry: REGISTRY,
             policies: PolicyAddresses {
                 sudo: address!("0x0000000000FEEc8D74e3143fBaBbca515358d869"),
@@ -215,6 +240,26 @@ impl Deployment {
             time_frame_legacy: false,
             proxy_creation_code: None,
         }
+    }
+
+    /// This deployment with another Nexus generation.
+    pub fn with_nexus_version(mut self, version: NexusVersion) -> Self {
+        self.nexus_version = version;
+        self
+    }
+
+    /// This deployment with an explicit session-key signature style.
+    pub fn with_session_signature_style(mut self, style: SessionSignatureStyle) -> Self {
+        self.session_signature_style = Some(style);
+        self
+    }
+
+    /// How session keys sign for the session validator: the explicit style, else a known
+    /// validator's ([`SessionSignatureStyle::default_for`]), else `None` (a custom validator whose
+    /// style nobody stated; session-key clients refuse to guess).
+    pub fn session_signature_style(&self) -> Option<SessionSignatureStyle> {
+        self.session_signature_style
+            .or_else(|| SessionSignatureStyle::default_for(self.session_validator))
     }
 
     /// True when the account address can be computed without RPC.
@@ -281,6 +326,9 @@ mod tests {
         ] {
             assert_eq!(d.module_version, v);
             assert_eq!(d.entry_point, ENTRY_POINT_V07);
+            // every preset states its session validator's style, one that validator accepts
+            let style = d.session_signature_style.expect("presets state the style");
+            style.check_accepted_by(d.session_validator).unwrap();
             assert!(!d.computes_addresses_locally());
             let p = &d.policies;
             let all = [

@@ -40,7 +40,8 @@ pub use nonce::{NonceKey, ValidationMode};
 pub use permission::{ActionPermission, PermissionRequest};
 pub use policy_check::{PolicyViolation, ViolatedRule};
 pub use sender::{DUMMY_ECDSA_SIGNATURE, DynSigner, GasConfig, RpcStats, SendOptions};
-pub use session_client::{SessionKeyClient, SessionKeyClientBuilder};
+pub use session_client::{SessionKeyClient, SessionKeyClientBuilder, signature_style_for};
+pub use sessions_types::{NexusVersion, SessionSignatureStyle};
 pub use settings::DEFAULT_RECEIPT_TIMEOUT;
 
 pub use userop::UserOperation;

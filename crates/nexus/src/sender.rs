@@ -25,6 +25,7 @@ use crate::{
 use alloy_primitives::{Address, B256, Bytes, U256, hex};
 use alloy_signer::Signer;
 use bundler_client::{AaCode, BundlerClient, GasEstimate, UserOperationReceipt};
+use sessions_types::SessionSignatureStyle;
 use std::{
     collections::HashMap,
     hash::{DefaultHasher, Hash, Hasher},
@@ -151,10 +152,11 @@ impl RpcStats {
 }
 
 /// Who authorises an operation: the validator picked by the nonce key, the key that signs the
-/// userOpHash (EIP-191), and how its 65-byte signature becomes `userOp.signature`.
+/// userOpHash (in `style`), and how its 65-byte signature becomes `userOp.signature`.
 pub(crate) struct Auth<'a> {
     pub(crate) validator: Address,
     pub(crate) signer: &'a (dyn Signer + Send + Sync),
+    pub(crate) style: SessionSignatureStyle,
     pub(crate) wrap: &'a (dyn Fn(Bytes) -> Result<Bytes, Error> + Send + Sync),
 }
 
@@ -387,11 +389,15 @@ impl OpSender {
         })
     }
 
-    /// Signs `op` in place: the signer's EIP-191 signature over the userOpHash, wrapped.
+    /// Signs `op` in place: the signer's signature over the userOpHash in `auth.style`, wrapped.
     async fn sign(&self, op: &mut UserOperation, auth: &Auth<'_>) -> Result<(), Error> {
         let hash = UserOperation::hash(op, self.deployment.entry_point, self.chain_id);
-        let sig = auth.signer.sign_message(hash.as_slice()).await?;
-        op.signature = (auth.wrap)(Bytes::copy_from_slice(&sig.as_bytes()))?;
+        let sig = if auth.style.signs_eip191_message() {
+            auth.signer.sign_message(hash.as_slice()).await?
+        } else {
+            auth.signer.sign_hash(&hash).await?
+        };
+        op.signature = (auth.wrap)(Bytes::copy_from_slice(&auth.style.encode(&sig)))?;
         Ok(())
     }
 

@@ -8,11 +8,11 @@
 //!
 //! | area | items |
 //! |---|---|
-//! | versions and modes | [`ModuleVersion`], [`SmartSessionMode`] |
+//! | versions and modes | [`ModuleVersion`], [`NexusVersion`], [`SmartSessionMode`] |
 //! | the session | [`Session`] / [`SessionBuilder`], [`PolicyData`], [`ActionData`], [`Erc7739Data`], [`Erc7739Context`] |
 //! | identifiers | [`PermissionId`], [`ActionId`], [`ConfigId`], [`action_id`], [`action_id_for_call`], [`user_op_config_id`], [`action_config_id`], [`erc1271_config_id`], [`FALLBACK_ACTION_ID`] |
 //! | policies' init data | [`policy`]: sudo, universal action ([`policy::ActionConfig`]), time frame, usage, value and ERC-20 spending limits, with decoders |
-//! | session validator | [`ownable_validator_init_data`], [`OwnableValidatorConfig`] |
+//! | session validator | [`ownable_validator_init_data`], [`OwnableValidatorConfig`], [`SessionSignatureStyle`] (how the session key signs for it) |
 //! | userOp signatures | [`SmartSessionSignature`] (USE / ENABLE / UNSAFE_ENABLE), [`EnableSession`], [`ChainDigest`] |
 //! | EIP-712 enable digests | [`session_digest`], [`multichain_hash`], [`nexus_permission_enable_sig`], [`typehash`] |
 //! | module install and calls | [`install_data`], [`decode_install_data`], [`uninstall_data`], [`enable_sessions_calldata`], [`remove_session_calldata`], … |
@@ -72,6 +72,7 @@ mod json;
 mod session;
 mod session_data;
 mod signature;
+mod signature_style;
 mod validator;
 mod version;
 
@@ -100,8 +101,11 @@ pub use session_data::{
     AccountType, EnableSessionData, SessionAction, SessionData, UsePermissionModuleData,
 };
 pub use signature::{ChainDigest, EnableSession, SmartSessionSignature};
+pub use signature_style::{
+    OWNABLE_VALIDATOR_EIP191, OWNABLE_VALIDATOR_RAW_OR_V4, SessionSignatureStyle,
+};
 pub use validator::{
     MAX_SESSION_VALIDATOR_DATA_LEN, MAX_SESSION_VALIDATOR_OWNERS, OwnableValidatorConfig,
     max_owners, ownable_validator_init_data, ownable_validator_init_data_for,
 };
-pub use version::{ModuleVersion, SmartSessionMode};
+pub use version::{ModuleVersion, NexusVersion, SmartSessionMode};
