@@ -1,25 +1,61 @@
-//! Session-key signature styles on-chain, on the default devnet: its two fixture session validators
-//! follow the two OwnableValidator rules — `session_validator` (EIP-191, v 27/28 or 31/32: the rule
-//! before core-modules f86f209) and `raw_hash_session_validator` (the current rule: the raw
-//! userOpHash, or EIP-191 with v + 4). Each style lands on the validator that accepts it; a style the
-//! validator does not accept is refused by the chain with AA24 and nothing moves.
+//! Session-key signature styles on-chain, on any devnet stack: every style is tried against two
+//! session validators with different rules, and each lands where its validator accepts it.
+//!
+//! - `session_validator`: on the default devnet the `OwnableSessionValidator` fixture (the
+//!   OwnableValidator rule before core-modules f86f209: EIP-191, v 27/28 — it also reads v 31/32 as
+//!   EIP-191); with the production-stack manifest the current OwnableValidator `0x…13fdB5…`.
+//! - `raw_hash_session_validator`: the `RawHashSessionValidator` fixture, the current rule (the raw
+//!   userOpHash, or EIP-191 with v + 4).
+//!
+//! A style a validator does not accept is refused: by the client before anything is sent when the
+//! validator is a known one (`SignatureStyleRejected`), else by the chain with AA24, and the Counter
+//! does not move.
 
 use bundler_client::AaCode;
 use devnet::Devnet;
 use e2e::{Owner, counter, deployment, fixed_fees};
-use nexus::{ActionPermission, Deployment, Error, PermissionRequest, PrivateKeySigner};
+use nexus::{
+    ActionPermission, Deployment, Error, PermissionRequest, PrivateKeySigner, SessionSignatureStyle,
+};
 
-/// The devnet's deployment with `session_validator` pointing at the raw-hash fixture.
-fn raw_hash_deployment(devnet: &Devnet) -> Deployment {
-    let mut d = deployment(devnet);
-    d.session_validator = devnet.addresses().raw_hash_session_validator;
-    d
+use SessionSignatureStyle::{Eip191, Eip191VPlus4, RawHash};
+
+/// One session validator under test and the styles it accepts.
+struct Validator {
+    name: &'static str,
+    deployment: Deployment,
+    accepts: &'static [SessionSignatureStyle],
+    /// The client knows the validator and refuses a wrong style itself.
+    known: bool,
 }
 
-/// Grants `incrementNumber()` to a fresh key and uses it once through a session client that signs
-/// the way the SDK does for `deployment`; returns the outcome and the counter before and after.
-async fn grant_and_use(devnet: &Devnet, deployment: Deployment) -> (Result<(), Error>, u64, u64) {
-    let owner = Owner::with_deployment(devnet, deployment).await.unwrap();
+fn validators(devnet: &Devnet) -> [Validator; 2] {
+    let default = deployment(devnet);
+    let known = SessionSignatureStyle::accepted_by(default.session_validator);
+    let session_validator = Validator {
+        name: "session_validator",
+        accepts: known.unwrap_or(&[Eip191, Eip191VPlus4]),
+        known: known.is_some(),
+        deployment: default.clone(),
+    };
+    let mut raw = default;
+    raw.session_validator = devnet.addresses().raw_hash_session_validator;
+    let raw_hash = Validator {
+        name: "raw_hash_session_validator",
+        deployment: raw.with_session_signature_style(Eip191VPlus4),
+        accepts: &[Eip191VPlus4, RawHash],
+        known: false,
+    };
+    [session_validator, raw_hash]
+}
+
+/// Grants `incrementNumber()` on `validator` to a fresh key, then uses it once per style (USE mode,
+/// no local policy pre-check: the chain decides).
+async fn every_style_on(devnet: &Devnet, validator: Validator) {
+    let name = validator.name;
+    let owner = Owner::with_deployment(devnet, validator.deployment)
+        .await
+        .unwrap();
     let key = PrivateKeySigner::random();
     let json = owner
         .grant(
@@ -30,41 +66,60 @@ async fn grant_and_use(devnet: &Devnet, deployment: Deployment) -> (Result<(), E
         )
         .await
         .unwrap();
-    // No local pre-check: the chain decides.
-    let session = owner
-        .session_client(devnet, key, &json, false)
-        .await
-        .unwrap();
-    let before = owner.count().await.unwrap();
     let fees = fixed_fees(devnet).await.unwrap();
-    let result = match session
-        .use_permission_with(&[counter::increment(owner.counter)], &fees)
-        .await
-    {
-        Ok(hash) => session
-            .wait_for_user_operation_receipt(hash)
+    for style in SessionSignatureStyle::ALL {
+        let accepted = validator.accepts.contains(&style);
+        let before = owner.count().await.unwrap();
+        let client = owner
+            .session_client_signing(devnet, key.clone(), &json, false, Some(style))
+            .await;
+        let client = match client {
+            Ok(client) => client,
+            Err(e) => {
+                assert!(
+                    validator.known && !accepted,
+                    "{name} {style:?}: client refused: {e}"
+                );
+                assert!(
+                    matches!(
+                        &e,
+                        e2e::SetupError::Nexus(Error::Sessions(
+                            nexus::sessions::Error::SignatureStyleRejected { .. }
+                        ))
+                    ),
+                    "{name} {style:?}: {e:?}"
+                );
+                eprintln!("{name} {style:?}: refused locally: {e}");
+                continue;
+            }
+        };
+        assert_eq!(client.signature_style(), style);
+        let outcome = match client
+            .use_permission_with(&[counter::increment(owner.counter)], &fees)
             .await
-            .map(|receipt| assert!(receipt.success, "{receipt:?}")),
-        Err(e) => Err(e),
-    };
-    (result, before, owner.count().await.unwrap())
+        {
+            Ok(hash) => client
+                .wait_for_user_operation_receipt(hash)
+                .await
+                .map(|r| r.success),
+            Err(e) => Err(e),
+        };
+        let after = owner.count().await.unwrap();
+        if accepted {
+            assert_eq!(outcome.ok(), Some(true), "{name} {style:?} should land");
+            assert_eq!(after, before + 1, "{name} {style:?}");
+        } else {
+            let e = outcome.expect_err("a style the validator does not accept");
+            assert_eq!(e.aa_code(), Some(AaCode::AA24), "{name} {style:?}: {e}");
+            assert_eq!(after, before, "{name} {style:?}: nothing moved");
+            eprintln!("{name} {style:?}: refused on chain: {e}");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn eip191_lands_on_the_eip191_validator_and_is_refused_by_the_raw_hash_one() {
+async fn each_style_lands_where_its_validator_accepts_it_and_is_refused_elsewhere() {
     let devnet = Devnet::start().await.unwrap();
-    if devnet.nexus_version().has_default_validator() {
-        // The production-stack manifest replaces the fixtures' session validator; the matrix below is
-        // the default devnet's.
-        eprintln!("skipped: runs on the default devnet only");
-        return;
-    }
-    let (landed, before, after) = grant_and_use(&devnet, deployment(&devnet)).await;
-    landed.unwrap();
-    assert_eq!(after, before + 1);
-
-    let (refused, before, after) = grant_and_use(&devnet, raw_hash_deployment(&devnet)).await;
-    let e = refused.expect_err("an EIP-191 v 27/28 signature on the raw-hash validator");
-    assert_eq!(e.aa_code(), Some(AaCode::AA24), "{e}");
-    assert_eq!(after, before, "nothing moved");
+    let [a, b] = validators(&devnet);
+    tokio::join!(every_style_on(&devnet, a), every_style_on(&devnet, b));
 }

@@ -287,8 +287,8 @@ impl Devnet {
         self.module_version
     }
 
-    /// Which Nexus build runs: modulekit's 1.0.1 dev build by default, or what the override manifest
-    /// declares (checked against the implementation's `accountId()` when the devnet starts).
+    /// Which Nexus generation runs: 1.0 (modulekit's 1.0.1 dev build) by default, or what the override
+    /// manifest declares (checked against the implementation's `accountId()` when the devnet starts).
     pub fn nexus_version(&self) -> NexusVersion {
         self.nexus_version
     }
@@ -358,7 +358,7 @@ pub struct DevnetInfo {
     pub chain_id: u64,
     /// The SmartSession version.
     pub module_version: ModuleVersion,
-    /// The Nexus version (`"1.0.1-dev"` or `"1.2.0"`).
+    /// The Nexus version (`"1.0"`: modulekit's 1.0.1 dev build by default, or `"1.2"`).
     pub nexus_version: NexusVersion,
     /// The accounts' default validator (Nexus 1.2 only; absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]

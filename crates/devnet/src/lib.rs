@@ -18,7 +18,6 @@ mod devnet;
 mod error;
 pub mod fixtures;
 mod keys;
-mod nexus_version;
 pub mod overrides;
 mod plan;
 mod process;
@@ -34,8 +33,7 @@ pub use devnet::{Devnet, DevnetAccounts, DevnetBuilder, DevnetInfo, STATE_CACHE_
 pub use error::DevnetError;
 pub use fixtures::Fixtures;
 pub use keys::{DevnetKey, DevnetKeys};
-pub use nexus_version::NexusVersion;
 pub use overrides::{ContractOverride, OVERRIDES_ENV, OverrideManifest};
-/// The SmartSession version type, shared with the encoders in `sessions-types`.
-pub use sessions_types::ModuleVersion;
+/// The SmartSession and Nexus version types, shared with the encoders in `sessions-types`.
+pub use sessions_types::{ModuleVersion, NexusVersion};
 pub use toolchain::Toolchain;

@@ -16,7 +16,7 @@
 //!     "address": "0x00000000008bDABA73cD9815d79069c247Eb4bDA"
 //!   },
 //!   "nexus_implementation": {
-//!     "nexus_version": "1.2.0",
+//!     "nexus_version": "1.2",
 //!     "creation_code_file": "Nexus.json",
 //!     "constructor_args": "0x…",
 //!     "salt": "0x0000000000000000000000000000000000000000f036b687a1f82003988bd953",
@@ -44,7 +44,7 @@
 //! | `salt` | 32-byte salt: deploy through the deterministic deployment proxy `0x4e59…956C` (CREATE2), so the address is `keccak(0xff ‖ proxy ‖ salt ‖ keccak(creation code ‖ args))` — production addresses are reproduced by byte-identical init code |
 //! | `address` | runtime code: where to etch it (default: the contract's usual address, for `smart_session` the canonical address of its `module_version`); CREATE2: the address the deployment must land on (checked when the manifest is read) |
 //! | `module_version` | `smart_session` only, required: `"pre-v1"`, `"v1"` or `"v1-registry-free"` |
-//! | `nexus_version` | `nexus_implementation` only, required: `"1.0.1-dev"` or `"1.2.0"` |
+//! | `nexus_version` | `nexus_implementation` only, required: `"1.0"` (1.0.x, e.g. modulekit's 1.0.1 dev build) or `"1.2"`; checked against the implementation's `accountId()` |
 //!
 //! The Nexus contracts are replaced as a set: `nexus_implementation`, `nexus_factory`, `nexus_bootstrap`
 //! and `nexus_proxy` (the NexusProxy creation code the factory deploys per account, creation code only,
@@ -722,11 +722,11 @@ mod tests {
                 "lands on 0xda002Fe8Dd9F94C7eb00718a3711cbcB03Ac734D",
             ),
             (
-                r#"{"counter": {"runtime_code": "0x00", "nexus_version": "1.2.0"}}"#,
+                r#"{"counter": {"runtime_code": "0x00", "nexus_version": "1.2"}}"#,
                 "only allowed on `nexus_implementation`",
             ),
             (
-                r#"{"nexus_implementation": {"creation_code": "0x00", "nexus_version": "1.2.0"}}"#,
+                r#"{"nexus_implementation": {"creation_code": "0x00", "nexus_version": "1.2"}}"#,
                 "entry `nexus_factory`: the Nexus contracts are replaced together",
             ),
             (
@@ -735,15 +735,15 @@ mod tests {
             ),
             (
                 r#"{"nexus_implementation": {"creation_code": "0x00", "nexus_version": "1.3"}}"#,
-                "unknown Nexus version",
+                "not one of 1.0, 1.2",
             ),
             (
-                r#"{"nexus_implementation": {"creation_code": "0x01", "nexus_version": "1.2.0"},
+                r#"{"nexus_implementation": {"creation_code": "0x01", "nexus_version": "1.2"},
                     "nexus_factory": {"creation_code": "0x02"}, "nexus_bootstrap": {"creation_code": "0x03"}}"#,
                 "entry `nexus_proxy`: missing",
             ),
             (
-                r#"{"nexus_implementation": {"creation_code": "0x01", "nexus_version": "1.2.0"},
+                r#"{"nexus_implementation": {"creation_code": "0x01", "nexus_version": "1.2"},
                     "nexus_factory": {"creation_code": "0x02"}, "nexus_bootstrap": {"creation_code": "0x03"},
                     "nexus_proxy": {"creation_code": "0x04"}}"#,
                 "entry `account_validator`: missing",
@@ -773,7 +773,7 @@ mod tests {
         let salt = "0x0000000000000000000000000000000000000000000000000000000000000001";
         let m = parse(&format!(
             r#"{{"nexus_implementation": {{"creation_code": "0x60", "constructor_args": "0x01", "salt": "{salt}",
-                     "address": "0xda002Fe8Dd9F94C7eb00718a3711cbcB03Ac734D", "nexus_version": "1.2.0"}},
+                     "address": "0xda002Fe8Dd9F94C7eb00718a3711cbcB03Ac734D", "nexus_version": "1.2"}},
                 "nexus_factory": {{"creation_code": "0x02"}},
                 "nexus_bootstrap": {{"runtime_code": "0x03"}},
                 "nexus_proxy": {{"creation_code": "0x04"}},
@@ -795,7 +795,7 @@ mod tests {
                 "0xda002Fe8Dd9F94C7eb00718a3711cbcB03Ac734D"
             ))
         );
-        assert_eq!(m.nexus_version(), Some(NexusVersion::V1_2_0));
+        assert_eq!(m.nexus_version(), Some(NexusVersion::V1_2));
         assert_eq!(m.nexus_proxy().map(|c| c.to_vec()), Some(vec![4]));
         assert!(
             m.get(DevnetContract::NexusFactory)
@@ -805,12 +805,12 @@ mod tests {
         );
         // The 1.0.1 dev build needs no default validator.
         let dev = parse(
-            r#"{"nexus_implementation": {"creation_code": "0x01", "nexus_version": "1.0.1-dev"},
+            r#"{"nexus_implementation": {"creation_code": "0x01", "nexus_version": "1.0"},
                 "nexus_factory": {"creation_code": "0x02"}, "nexus_bootstrap": {"creation_code": "0x03"},
                 "nexus_proxy": {"creation_code": "0x04"}}"#,
         )
         .unwrap();
-        assert_eq!(dev.nexus_version(), Some(NexusVersion::V1_0_1Dev));
+        assert_eq!(dev.nexus_version(), Some(NexusVersion::V1_0));
     }
 
     #[test]

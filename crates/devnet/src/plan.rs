@@ -323,7 +323,7 @@ impl Plan {
         Self {
             steps,
             module_version,
-            nexus_version: overrides.nexus_version().unwrap_or(NexusVersion::V1_0_1Dev),
+            nexus_version: overrides.nexus_version().unwrap_or(NexusVersion::V1_0),
             nexus_proxy: overrides
                 .nexus_proxy()
                 .cloned()
@@ -511,7 +511,7 @@ mod tests {
             init_code: vec![byte].into(),
         };
         let mut overrides =
-            OverrideManifest::new().with_nexus(NexusVersion::V1_2_0, vec![0xaa].into());
+            OverrideManifest::new().with_nexus(NexusVersion::V1_2, vec![0xaa].into());
         for (contract, byte) in [
             (DevnetContract::NexusFactory, 1),
             (DevnetContract::NexusImplementation, 2),
@@ -521,7 +521,7 @@ mod tests {
             overrides = overrides.with_contract(contract, create2(byte)).unwrap();
         }
         let plan = Plan::build(&code(), DEPLOYER, &overrides);
-        assert_eq!(plan.nexus_version, NexusVersion::V1_2_0);
+        assert_eq!(plan.nexus_version, NexusVersion::V1_2);
         assert_eq!(plan.nexus_proxy.to_vec(), vec![0xaa]);
         assert_eq!(
             plan.addresses.nexus_implementation,
@@ -576,7 +576,7 @@ mod tests {
             "CREATE2 deployments come after every nonce slot"
         );
         assert_ne!(plan.cache_key(b"tools"), base.cache_key(b"tools"));
-        assert_eq!(base.nexus_version, NexusVersion::V1_0_1Dev);
+        assert_eq!(base.nexus_version, NexusVersion::V1_0);
         assert_eq!(base.nexus_proxy.to_vec(), vec![5]);
     }
 }

@@ -78,10 +78,10 @@ async fn starts_with_everything_in_place_and_stops_on_drop() {
         16_035
     );
     assert_eq!(devnet.module_version(), ModuleVersion::PreV1);
-    assert_eq!(devnet.nexus_version(), NexusVersion::V1_0_1Dev);
+    assert_eq!(devnet.nexus_version(), NexusVersion::V1_0);
     assert_eq!(devnet.default_validator(), None);
     let info = serde_json::to_value(devnet.info()).unwrap();
-    assert_eq!(info["nexus_version"], "1.0.1-dev");
+    assert_eq!(info["nexus_version"], "1.0");
     assert!(info.get("default_validator").is_none());
     assert_ne!(
         devnet.addresses().raw_hash_session_validator,
