@@ -4,10 +4,10 @@
 //!
 //! | module | content |
 //! |---|---|
-//! | [`account`] | bootstrap init data, factory data, counterfactual address |
+//! | [`account`] | bootstrap init data (Nexus 1.0 and 1.2), factory data, counterfactual address |
 //! | [`nonce`] | the Nexus nonce key `[3-byte key][mode][validator]` and nonce lanes |
 //! | [`execution`] | ERC-7579 execution modes and `execute` calldata |
-//! | [`modules`] | install / uninstall calldata, SentinelList `prev`, `trustAttesters` |
+//! | [`modules`] | install / uninstall calldata, SmartSession install (with the 1.2 safe sender), SentinelList `prev`, `trustAttesters` |
 //! | [`deployment`] | [`Deployment`] and presets |
 //! | [`permission`] | [`PermissionRequest`] / [`ActionPermission`] → `Session` |
 //! | [`policy_check`] | the local policy pre-check and [`PolicyViolation`] |
@@ -28,7 +28,9 @@ mod sender;
 mod session_client;
 mod settings;
 
-pub use account::AccountInit;
+pub use account::{
+    AccountInit, DefaultValidatorInit, ModuleInit, PreValidationHookInit, SingleValidatorInit,
+};
 pub use alloy_signer_local::PrivateKeySigner;
 pub use bundler_client::{ReceiptPolling, RequestCounts, UserOperationReceipt};
 pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder};

@@ -22,7 +22,7 @@ use crate::{
     nonce::{NonceKey, NonceLanes, ValidationMode},
     settings::ClientSettings,
 };
-use alloy_primitives::{Address, B256, Bytes, U256, hex};
+use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_signer::Signer;
 use bundler_client::{AaCode, BundlerClient, GasEstimate, UserOperationReceipt};
 use sessions_types::SessionSignatureStyle;
@@ -43,9 +43,7 @@ pub type DynSigner = Arc<dyn Signer + Send + Sync>;
 /// A well-formed 65-byte ECDSA signature that recovers to an unrelated address (sdk 0.0.20
 /// `DUMMY_ECDSA_SIG`, module-sdk `getOwnableValidatorMockSignature`): stub signatures have the final
 /// length and shape, so verification gas and preVerificationGas are estimated for the real thing.
-pub const DUMMY_ECDSA_SIGNATURE: [u8; 65] = hex!(
-    "e8b94748580ca0b4993c9a1b86b5be851bfc076ff5ce3a1ff65bf16392acfcb800f9b4f1aef1555c7fce5599fffb17e7c635502154a0333ba21f3ae491839af51c"
-);
+pub const DUMMY_ECDSA_SIGNATURE: [u8; 65] = sessions_types::OWNABLE_VALIDATOR_MOCK_SIGNATURE;
 
 /// Gas estimation and fee policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -514,6 +512,7 @@ impl OpSender {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloy_primitives::hex;
 
     #[test]
     fn dummy_signature_is_65_bytes_with_v_27_or_28() {

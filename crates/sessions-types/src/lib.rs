@@ -16,7 +16,7 @@
 //! | userOp signatures | [`SmartSessionSignature`] (USE / ENABLE / UNSAFE_ENABLE), [`EnableSession`], [`ChainDigest`] |
 //! | EIP-712 enable digests | [`session_digest`], [`multichain_hash`], [`nexus_permission_enable_sig`], [`typehash`] |
 //! | module install and calls | [`install_data`], [`decode_install_data`], [`uninstall_data`], [`enable_sessions_calldata`], [`remove_session_calldata`], … |
-//! | grantee's record | [`SessionData`] (reference `stringify` / `parse` JSON) |
+//! | grantee's record | [`SessionData`] (reference `stringify` / `parse` JSON), [`SessionDetail`] (abstractjs 1.x's persisted grant) |
 //! | raw ABI | [`abi`]: per-version `sol!` structs and functions, custom errors, [`abi::decode_revert`] |
 //! | compression | [`flz`]: FastLZ byte-identical to solady's JS `flzCompress` |
 //! | errors | [`Error`] |
@@ -71,6 +71,7 @@ mod install;
 mod json;
 mod session;
 mod session_data;
+mod session_details;
 mod signature;
 mod signature_style;
 mod validator;
@@ -100,6 +101,7 @@ pub use session::{ActionData, Erc7739Context, Erc7739Data, PolicyData, Session, 
 pub use session_data::{
     AccountType, EnableSessionData, SessionAction, SessionData, UsePermissionModuleData,
 };
+pub use session_details::{OWNABLE_VALIDATOR_MOCK_SIGNATURE, SessionDetail};
 pub use signature::{ChainDigest, EnableSession, SmartSessionSignature};
 pub use signature_style::{
     OWNABLE_VALIDATOR_EIP191, OWNABLE_VALIDATOR_RAW_OR_V4, SessionSignatureStyle,
