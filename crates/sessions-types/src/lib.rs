@@ -69,6 +69,7 @@ mod error;
 mod ids;
 mod install;
 mod json;
+mod layout;
 mod session;
 mod session_data;
 mod signature;
