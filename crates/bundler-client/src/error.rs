@@ -158,10 +158,10 @@ pub enum BundlerError {
         /// How long the client polled.
         waited: Duration,
     },
-    /// The bundler URL could not be parsed.
+    /// The bundler URL could not be parsed or uses a scheme this build cannot speak.
     #[error("invalid bundler URL {url:?}: {message}")]
     InvalidUrl {
-        /// The URL as given.
+        /// The URL as given, with credentials masked ([`crate::redact_url`]).
         url: String,
         /// The parser's message.
         message: String,

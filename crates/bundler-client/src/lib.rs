@@ -9,6 +9,8 @@
 //!   Rundler and other bundlers send.
 //! - [`BundlerError`]: JSON-RPC error classes ([`RpcErrorKind`]), EntryPoint `AAnn` codes ([`AaCode`])
 //!   with likely causes, and decoded `FailedOp` revert data ([`FailedOp`], [`RevertReason`]).
+//! - [`redact_url`]: endpoint URLs with credentials masked; every Debug, Display and error of this crate
+//!   prints URLs through it.
 //!
 //! ```no_run
 //! use bundler_client::BundlerClient;
@@ -34,6 +36,7 @@ mod de;
 mod error;
 mod metrics;
 mod polling;
+mod redact;
 mod revert;
 mod types;
 
@@ -43,6 +46,7 @@ pub use client::{BundlerClient, BundlerClientBuilder};
 pub use error::{BundlerError, RpcErrorKind};
 pub use metrics::RequestCounts;
 pub use polling::ReceiptPolling;
+pub use redact::{RedactedUrl, redact_url, redact_urls_in};
 pub use revert::{FailedOp, RevertReason};
 pub use types::{
     GasEstimate, GasPrice, GasPrices, Log, TransactionReceipt, UserOperationByHash,

@@ -30,7 +30,7 @@ mod settings;
 
 pub use account::AccountInit;
 pub use alloy_signer_local::PrivateKeySigner;
-pub use bundler_client::{ReceiptPolling, RequestCounts, UserOperationReceipt};
+pub use bundler_client::{ReceiptPolling, RequestCounts, UserOperationReceipt, redact_url};
 pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder};
 pub use deployment::{Deployment, LocalAddresses, PolicyAddresses};
 pub use error::Error;
