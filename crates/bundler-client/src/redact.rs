@@ -10,19 +10,6 @@
 //!   base64url tokens).
 //!
 //! It works on any text, parsable as a URL or not, so even an invalid URL can be quoted in an error.
-//!
-//! ```
-//! use bundler_client::redact_url;
-//!
-//! assert_eq!(
-//!     redact_url("https://user:pw@api.example.com/v2/84532/rpc?apikey=pim_1234&chain=base#frag"),
-//!     "https://***@api.example.com/v2/84532/rpc?apikey=***&chain=***#***"
-//! );
-//! assert_eq!(
-//!     redact_url("https://base.g.example.com/v2/0123456789abcdefDEADBEEF"),
-//!     "https://base.g.example.com/v2/***"
-//! );
-//! ```
 
 use core::fmt;
 
@@ -31,6 +18,19 @@ const MASK: &str = "***";
 const KEY_RUN: usize = 16;
 
 /// `url` with its userinfo, query values, fragment and key-like path segments masked.
+///
+/// ```
+/// use bundler_client::redact_url;
+///
+/// assert_eq!(
+///     redact_url("https://user:pw@api.example.com/v2/84532/rpc?apikey=pim_1234&chain=base#frag"),
+///     "https://***@api.example.com/v2/84532/rpc?apikey=***&chain=***#***"
+/// );
+/// assert_eq!(
+///     redact_url("https://base.g.example.com/v2/0123456789abcdefDEADBEEF"),
+///     "https://base.g.example.com/v2/***"
+/// );
+/// ```
 pub fn redact_url(url: &str) -> String {
     let (scheme, rest) = match url.find("://") {
         Some(i) => url.split_at(i + 3),
