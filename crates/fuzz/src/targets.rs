@@ -1,4 +1,4 @@
-//! Every public decoder of sessions-types, userop and bundler-client, as fuzz targets.
+//! Every public decoder of sessions-types, userop, bundler-client and the nexus facade, as fuzz targets.
 //!
 //! A target feeds one input to one decoder (for every module version where the decoder takes one) and
 //! also exercises what a caller does with a decoded value (re-encode, hash, display), so a value that
@@ -122,6 +122,12 @@ fn userop_packed(data: &[u8]) {
     }
 }
 
+fn nexus_execute(data: &[u8]) {
+    if let Ok(calls) = nexus::execution::decode_execute(data) {
+        let _ = nexus::execution::encode_execute(&calls);
+    }
+}
+
 fn bundler_replies(data: &[u8]) {
     if let Ok(r) = serde_json::from_slice::<UserOperationReceipt>(data) {
         let _ = r.revert_reason();
@@ -205,6 +211,12 @@ pub const TARGETS: &[Target] = &[
         prepare_seed: None,
     },
     Target {
+        name: "nexus-execute",
+        kind: InputKind::Bytes,
+        run: nexus_execute,
+        prepare_seed: None,
+    },
+    Target {
         name: "bundler-replies",
         kind: InputKind::Json,
         run: bundler_replies,
@@ -231,6 +243,17 @@ pub fn extra_seeds(target: &Target) -> Vec<Vec<u8>> {
             .iter()
             .map(|v| crate::hostile::aliased_enable_payload(*v, 4, 64))
             .collect(),
+        "nexus-execute" => {
+            let call = nexus::Call::new(
+                alloy_primitives::Address::repeat_byte(0x11),
+                vec![0x27, 0x3e, 0xa3, 0xe3],
+            );
+            [1, 3]
+                .iter()
+                .filter_map(|n| nexus::execution::encode_execute(&vec![call.clone(); *n]).ok())
+                .map(|b| b.to_vec())
+                .collect()
+        }
         _ => vec![],
     }
 }

@@ -2,14 +2,14 @@
 //!
 //! Solidity itself would accept some non-canonical encodings, but everything this crate decodes was produced
 //! by a standard encoder; anything else (trailing garbage, odd offsets, dirty padding) is reported instead
-//! of being silently accepted or dropped. Before decoding, [`crate::layout`] checks every offset and length
+//! of being silently accepted or dropped. Before decoding, [`crate::abi::layout`] checks every offset and length
 //! against the input, so a hostile encoding cannot make the decoder allocate more than the input holds.
 
 use alloy_sol_types::{SolType, SolValue};
 
 use crate::{
     Error, Result,
-    layout::{self, AbiShape},
+    abi::layout::{self, AbiShape},
 };
 
 fn compare(data: &[u8], canonical: &[u8], what: &'static str) -> Result<()> {

@@ -69,7 +69,6 @@ mod error;
 mod ids;
 mod install;
 mod json;
-mod layout;
 mod session;
 mod session_data;
 mod signature;

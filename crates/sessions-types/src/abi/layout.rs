@@ -7,6 +7,24 @@
 //! element starts exactly where the previous one ended. This pass walks the type's [`Shape`] without
 //! allocating and requires exactly that, so the decoder that runs afterwards produces at most as many bytes
 //! as the input holds, and hostile layouts are refused in time linear in the input size.
+//!
+//! This crate's decoders run it on every input; [`check`] runs it for other ABI types.
+//!
+//! ```
+//! use alloy_sol_types::SolValue;
+//! use sessions_types::abi::layout::{Shape, check};
+//!
+//! // (address, uint256, bytes)[]
+//! let shape = Shape::Array(Box::new(Shape::Tuple(vec![Shape::Words(1), Shape::Words(1), Shape::Bytes])));
+//! let list = vec![(sessions_types::Address::ZERO, sessions_types::U256::ZERO, sessions_types::Bytes::new())];
+//! let data = list.abi_encode();
+//! assert!(check(&data, &[shape.clone()], "executions").is_ok());
+//! // The same with its two offsets pointing at one element: refused.
+//! let mut two = vec![(sessions_types::Address::ZERO, sessions_types::U256::ZERO, sessions_types::Bytes::new()); 2]
+//!     .abi_encode();
+//! two[127] = 0x40; // second offset := first offset
+//! assert!(check(&two, &[shape], "executions").is_err());
+//! ```
 
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_sol_types::SolType;
@@ -17,8 +35,8 @@ use crate::{
 };
 
 /// The ABI shape of a type: enough to walk its encoding.
-#[derive(Clone, Debug)]
-pub(crate) enum Shape {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Shape {
     /// A static value of this many 32-byte words.
     Words(usize),
     /// `bytes` or `string`.
@@ -127,16 +145,24 @@ struct_shape! {
     v1::EnableSession => [U256, Vec<v1::ChainDigest>, v1::Session, Bytes];
 }
 
+/// Checks that `data` is laid out as the canonical `abi.encode(items…)` (a parameter list; one item for
+/// `abi.encode(value)`): every offset where the standard encoder puts it, every length within the input, no
+/// trailing bytes. `what` names the data in the error ([`crate::Error::AbiLayout`] or
+/// [`crate::Error::TrailingBytes`]).
+pub fn check(data: &[u8], items: &[Shape], what: &'static str) -> Result<()> {
+    Walker { data, what }.top(items)
+}
+
 /// Checks the layout of `abi.encode(T)` (one value).
 pub(crate) fn check_single<T: AbiShape>(data: &[u8], what: &'static str) -> Result<()> {
-    Walker { data, what }.top(&[T::shape()])
+    check(data, &[T::shape()], what)
 }
 
 /// Checks the layout of `abi.encode(A, B, …)` (a parameter list; `T` is the tuple).
 pub(crate) fn check_params<T: AbiShape>(data: &[u8], what: &'static str) -> Result<()> {
     match T::shape() {
-        Shape::Tuple(items) => Walker { data, what }.top(&items),
-        single => Walker { data, what }.top(&[single]),
+        Shape::Tuple(items) => check(data, &items, what),
+        single => check(data, &[single], what),
     }
 }
 
