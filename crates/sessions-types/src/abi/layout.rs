@@ -3,7 +3,7 @@
 //! A standard ABI decoder follows offsets wherever they point and copies what it finds, so a few KB whose
 //! array offsets all point at one large element decode into gigabytes (offset aliasing), and a length word
 //! may claim more elements than the input holds. Everything this crate decodes must be the canonical
-//! encoding anyway ([`crate::codec`] re-encodes and compares), and in the canonical encoding each dynamic
+//! encoding anyway (its decoders re-encode and compare), and in the canonical encoding each dynamic
 //! element starts exactly where the previous one ended. This pass walks the type's [`Shape`] without
 //! allocating and requires exactly that, so the decoder that runs afterwards produces at most as many bytes
 //! as the input holds, and hostile layouts are refused in time linear in the input size.
