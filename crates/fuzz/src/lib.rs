@@ -31,7 +31,7 @@ pub use runner::{Crash, InputKind, Report, Target, run};
 pub use targets::TARGETS;
 
 /// Runs one target with its seeds: the vectors of its input kind (prepared, at most 400 spread over
-/// the sorted corpus) plus its extra seeds.
+/// the sorted corpus) plus its own seeds, weighted to about a quarter of the mutation picks.
 pub fn run_target(target: &Target, iterations: u64, rng_seed: u64) -> Report {
     let corpus = seeds::seeds();
     let vectors = match target.kind {
@@ -43,6 +43,13 @@ pub fn run_target(target: &Target, iterations: u64, rng_seed: u64) -> Report {
         None => vectors.clone(),
     };
     seeds::spread(&mut seeds);
-    seeds.extend(targets::extra_seeds(target));
+    // The target's own seeds are few but aimed: weight them to about a quarter of the picks.
+    let extra = targets::extra_seeds(target);
+    if !extra.is_empty() {
+        let copies = (seeds.len() / (3 * extra.len())).max(1);
+        for _ in 0..copies {
+            seeds.extend(extra.iter().cloned());
+        }
+    }
     run(target, &seeds, iterations, rng_seed)
 }
