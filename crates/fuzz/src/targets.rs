@@ -254,6 +254,18 @@ pub fn extra_seeds(target: &Target) -> Vec<Vec<u8>> {
                 .map(|b| b.to_vec())
                 .collect()
         }
+        "userop-packed" => {
+            let mut op = userop::UserOperation {
+                call_data: vec![0xe9, 0xae, 0x5c, 0x53, 1, 2, 3].into(),
+                signature: vec![7; 65].into(),
+                ..Default::default()
+            };
+            let plain = op.pack().abi_encode();
+            op.factory = Some(userop::Address::repeat_byte(0xfa));
+            op.factory_data = vec![1; 40].into();
+            op.paymaster = Some(userop::Address::repeat_byte(0xba));
+            vec![plain, op.pack().abi_encode()]
+        }
         _ => vec![],
     }
 }
