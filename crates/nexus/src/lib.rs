@@ -34,7 +34,7 @@ pub use account::{
     AccountInit, DefaultValidatorInit, ModuleInit, PreValidationHookInit, SingleValidatorInit,
 };
 pub use alloy_signer_local::PrivateKeySigner;
-pub use bundler_client::{ReceiptPolling, RequestCounts, UserOperationReceipt};
+pub use bundler_client::{ReceiptPolling, RequestCounts, UserOperationReceipt, redact_url};
 pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder};
 pub use delegation::DelegationState;
 pub use deployment::{Deployment, LocalAddresses, PolicyAddresses};
