@@ -141,7 +141,7 @@ pub enum Error {
         validator: Address,
         /// The bundler's rejection.
         #[source]
-        source: Box<Error>,
+        source: Box<Self>,
     },
     /// The session data does not contain what is needed.
     #[error("invalid session data: {0}")]
