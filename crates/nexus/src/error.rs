@@ -157,6 +157,11 @@ pub enum Error {
         /// What the factory returned.
         factory: Address,
     },
+    /// The account address cannot be computed locally and no node was given to ask the factory.
+    #[error(
+        "the deployment carries no NexusProxy creation code (or no implementation), so the account address needs the factory's computeAccountAddress: give a node URL, or set proxy_creation_code"
+    )]
+    NoLocalAddress,
     /// No receipt arrived in time.
     #[error(
         "no receipt for user operation {hash} after {waited:?}; it may still be included later"

@@ -7,7 +7,8 @@
 //!   `.cache/devnet/current.json` (searched from the current directory upwards).
 //!
 //! A deployment file is either what `cargo xtask devnet` prints (`{rpc_url, bundler_url, chain_id,
-//! module_version, addresses: {entry_point, nexus_factory, …}}`; save it with
+//! module_version, nexus_version?, session_signature_style?, addresses: {entry_point, nexus_factory,
+//! …}}`; save it with
 //! `cargo xtask devnet > devnet.json`) or a serialized `nexus::Deployment`, optionally with
 //! `rpc_url` / `bundler_url` next to its fields.
 
@@ -149,6 +150,8 @@ pub(crate) fn parse_deployment(v: &Value, loc: &Location) -> Result<DeploymentFi
         "bundler_url",
         "chain_id",
         "module_version",
+        "nexus_version",
+        "session_signature_style",
         "addresses",
         "accounts",
         "log_dir",
@@ -184,8 +187,21 @@ pub(crate) fn parse_deployment(v: &Value, loc: &Location) -> Result<DeploymentFi
             .opt("chain_id")
             .map(|(v, l)| input::json_u64(v, &l))
             .transpose()?;
+        let mut deployment = Deployment::local(addresses, version(&o)?, None);
+        if let Some((v, l)) = o.opt("nexus_version") {
+            deployment.nexus_version = input::json_str(v, &l)?
+                .parse()
+                .map_err(|e: sessions_types::Error| l.error(e.to_string()))?;
+        }
+        if let Some((v, l)) = o.opt("session_signature_style") {
+            deployment.session_signature_style = Some(
+                input::json_str(v, &l)?
+                    .parse()
+                    .map_err(|e: sessions_types::Error| l.error(e.to_string()))?,
+            );
+        }
         Ok(DeploymentFile {
-            deployment: Deployment::local(addresses, version(&o)?, None),
+            deployment,
             rpc_url: opt_string(&o, "rpc_url")?,
             bundler_url: opt_string(&o, "bundler_url")?,
             chain_id,
