@@ -7,8 +7,8 @@
 //!   `.cache/devnet/current.json` (searched from the current directory upwards).
 //!
 //! A deployment file is either what `cargo xtask devnet` prints (`{rpc_url, bundler_url, chain_id,
-//! module_version, nexus_version?, session_signature_style?, addresses: {entry_point, nexus_factory,
-//! …}}`; save it with
+//! module_version, nexus_version, default_validator?, session_signature_style?, addresses:
+//! {entry_point, nexus_factory, …}}`; save it with
 //! `cargo xtask devnet > devnet.json`) or a serialized `nexus::Deployment`, optionally with
 //! `rpc_url` / `bundler_url` next to its fields.
 
@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use alloy_primitives::Address;
 use nexus::{Deployment, LocalAddresses, PolicyAddresses};
 use serde_json::Value;
-use sessions_types::ModuleVersion;
+use sessions_types::{ModuleVersion, NexusVersion};
 
 use crate::{
     cli::Endpoints,
@@ -152,6 +152,7 @@ pub(crate) fn parse_deployment(v: &Value, loc: &Location) -> Result<DeploymentFi
         "module_version",
         "nexus_version",
         "session_signature_style",
+        "default_validator",
         "addresses",
         "accounts",
         "log_dir",
@@ -187,12 +188,17 @@ pub(crate) fn parse_deployment(v: &Value, loc: &Location) -> Result<DeploymentFi
             .opt("chain_id")
             .map(|(v, l)| input::json_u64(v, &l))
             .transpose()?;
-        let mut deployment = Deployment::local(addresses, version(&o)?, None);
-        if let Some((v, l)) = o.opt("nexus_version") {
-            deployment.nexus_version = input::json_str(v, &l)?
-                .parse()
-                .map_err(|e: sessions_types::Error| l.error(e.to_string()))?;
-        }
+        let nexus_version = o
+            .opt("nexus_version")
+            .map(|(v, l)| {
+                input::json_str(v, &l)?
+                    .parse::<NexusVersion>()
+                    .map_err(|e| l.error(e.to_string()))
+            })
+            .transpose()?
+            .unwrap_or_default();
+        let mut deployment =
+            Deployment::local(addresses, version(&o)?, None).with_nexus_version(nexus_version);
         if let Some((v, l)) = o.opt("session_signature_style") {
             deployment.session_signature_style = Some(
                 input::json_str(v, &l)?
