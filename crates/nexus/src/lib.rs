@@ -33,7 +33,7 @@ pub use account::{
 };
 pub use alloy_signer_local::PrivateKeySigner;
 pub use bundler_client::{ReceiptPolling, RequestCounts, UserOperationReceipt};
-pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder};
+pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder, account_address};
 pub use deployment::{Deployment, LocalAddresses, PolicyAddresses};
 pub use error::Error;
 pub use execution::Call;
