@@ -33,22 +33,18 @@ struct HandAccount {
     init_data: Bytes,
     salt: B256,
     sender: Address,
+    /// The validator owner operations name in the nonce (`address(0)` on Nexus 1.2).
+    validator: Address,
 }
 
 impl HandAccount {
-    /// A fresh owner's account (index 0), with the devnet's ECDSA validator and no registry.
+    /// A fresh owner's account (index 0), as the devnet's Nexus version creates it: its ECDSA
+    /// validator (or 1.2's default validator) owned by the key, no registry.
     fn new(devnet: &Devnet) -> Self {
         let a = devnet.addresses();
         let owner = PrivateKeySigner::random();
-        let init_data = AccountInit::k1(
-            a.nexus_bootstrap,
-            a.account_validator,
-            owner.address(),
-            Address::ZERO,
-            vec![],
-            0,
-        )
-        .init_data();
+        let d = e2e::deployment(devnet);
+        let init_data = AccountInit::for_owner(&d, owner.address()).init_data();
         let salt = salt_for_index(0);
         let sender = counterfactual_address(
             a.nexus_factory,
@@ -62,6 +58,7 @@ impl HandAccount {
             init_data,
             salt,
             sender,
+            validator: d.owner_validator(),
         }
     }
 
@@ -77,7 +74,7 @@ impl HandAccount {
         let call_data = encode_execute(&[counter::increment(counter)]).unwrap();
         let mut builder = UserOperation::builder()
             .sender(self.sender)
-            .nonce(NonceKey::for_validator(a.account_validator).nonce(sequence))
+            .nonce(NonceKey::for_validator(self.validator).nonce(sequence))
             .call_data(call_data)
             .signature(nexus::DUMMY_ECDSA_SIGNATURE.to_vec());
         if deploy {
