@@ -425,8 +425,10 @@ impl NexusClient {
         self.send_calls(&self.install_smart_sessions_calls()).await
     }
 
-    /// Uninstalls the SmartSession module (which removes every enabled session). Reads the
-    /// validator list for the SentinelList predecessor first.
+    /// Uninstalls the SmartSession module. SmartSession v1 removes the account's sessions then
+    /// (measured on v1 registry-free); the pre-v1 build keeps them in storage, but the account no
+    /// longer validates through the module (`ValidatorNotInstalled`). Reads the validator list for
+    /// the SentinelList predecessor first.
     pub async fn uninstall_smart_sessions(&self) -> Result<B256, Error> {
         let validators = self.validators().await?;
         let call = uninstall_validator_call(
