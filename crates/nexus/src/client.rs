@@ -576,6 +576,7 @@ impl NexusClient {
         mode: SmartSessionMode,
         enable: Option<EnableSessionData>,
     ) -> SessionData {
+        let session_validator = session.session_validator();
         SessionData {
             granter: self.address(),
             session_public_key: Bytes::copy_from_slice(key.as_slice()),
@@ -595,7 +596,10 @@ impl NexusClient {
             module_version: Some(self.deployment().module_version),
             chain_id: Some(self.chain_id()),
             smart_session: Some(self.deployment().smart_session),
-            session_signature_style: None,
+            // Carried so the grantee signs right without knowing the validator.
+            session_signature_style: (session_validator == self.deployment().session_validator)
+                .then(|| self.deployment().session_signature_style())
+                .flatten(),
         }
     }
 
