@@ -12,7 +12,7 @@ use alloy_signer::SignerSync;
 use alloy_sol_types::SolEvent;
 use bundler_client::{AaCode, BundlerClient, BundlerError, RpcErrorKind};
 use devnet::{Devnet, DevnetAddresses};
-use e2e::{Chain, counter, ten_eth};
+use e2e::{Chain, counter, deployment, ten_eth};
 use nexus::{
     AccountInit, NonceKey, PrivateKeySigner,
     account::{counterfactual_address, factory_data, salt_for_index},
@@ -33,17 +33,17 @@ struct HandAccount {
     init_data: Bytes,
     salt: B256,
     sender: Address,
-    /// The validator owner operations name in the nonce (`address(0)` on Nexus 1.2).
+    /// The validator the owner's nonce names (`address(0)` = Nexus 1.2's default validator).
     validator: Address,
 }
 
 impl HandAccount {
-    /// A fresh owner's account (index 0), as the devnet's Nexus version creates it: its ECDSA
-    /// validator (or 1.2's default validator) owned by the key, no registry.
+    /// A fresh owner's account (index 0) on the Nexus the devnet runs: 1.0 with the devnet's ECDSA
+    /// validator and no registry, 1.2 with its default validator.
     fn new(devnet: &Devnet) -> Self {
         let a = devnet.addresses();
+        let d = deployment(devnet);
         let owner = PrivateKeySigner::random();
-        let d = e2e::deployment(devnet);
         let init_data = AccountInit::for_owner(&d, owner.address()).init_data();
         let salt = salt_for_index(0);
         let sender = counterfactual_address(

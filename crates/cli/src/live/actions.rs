@@ -252,6 +252,7 @@ pub(super) async fn status(a: StatusArgs) -> Result<()> {
         "account": hex0x(account),
         "chainId": client.chain_id(),
         "deployed": deployed,
+        "nexusVersion": d.nexus_version.as_str(),
         "smartSession": hex0x(d.smart_session),
         "moduleVersion": d.module_version.as_str(),
         "smartSessionInstalled": installed,
@@ -260,6 +261,7 @@ pub(super) async fn status(a: StatusArgs) -> Result<()> {
         ("account", hex0x(account)),
         ("chain id", client.chain_id().to_string()),
         ("deployed", deployed.to_string()),
+        ("nexus", d.nexus_version.to_string()),
         (
             "smart session",
             format!("{} ({})", hex0x(d.smart_session), d.module_version),
