@@ -115,6 +115,10 @@ impl SessionKeyClientBuilder {
         let signer_address = self.signer.address();
         check_session_key(signer_address, permission_id, &data, session.as_ref(), d)?;
         let style = signature_style_for(self.signature_style, &data, session.as_ref(), d)?;
+        let key_is_owner = session
+            .as_ref()
+            .and_then(|s| OwnableValidatorConfig::abi_decode(s.session_validator_init_data()).ok())
+            .is_some_and(|c| c.owners.contains(&signer_address));
 
         let node = settings.node()?;
         let chain_id = settings.chain_id(&node).await?;
@@ -134,6 +138,7 @@ impl SessionKeyClientBuilder {
             session,
             version,
             style,
+            key_is_owner,
             data,
             state: Mutex::new(EnableState::Unknown),
             usage: Mutex::new(PolicyUsage::default()),
@@ -234,6 +239,9 @@ pub struct SessionKeyClient {
     session: Option<Session>,
     version: ModuleVersion,
     style: SessionSignatureStyle,
+    /// The session's OwnableValidator data lists the signer (so a signature rejection is about
+    /// the style, not the key).
+    key_is_owner: bool,
     data: SessionData,
     state: Mutex<EnableState>,
     usage: Mutex<PolicyUsage>,
@@ -436,13 +444,15 @@ impl SessionKeyClient {
             .sender
             .send_prepared(calls, &auth, opts, prepared)
             .await;
-        let hash = sent.inspect_err(|e| {
-            // Revoked since it was seen enabled: forget that, so the next operation asks the
-            // chain (and is refused locally with PermissionNotEnabled) instead of being sent.
-            if e.is_permission_not_enabled() {
-                *self.state.lock().expect("state poisoned") = EnableState::Unknown;
-            }
-        })?;
+        let hash = sent
+            .inspect_err(|e| {
+                // Revoked since it was seen enabled: forget that, so the next operation asks the
+                // chain (and is refused locally with PermissionNotEnabled) instead of being sent.
+                if e.is_permission_not_enabled() {
+                    *self.state.lock().expect("state poisoned") = EnableState::Unknown;
+                }
+            })
+            .map_err(|e| self.explain_signature_rejection(e))?;
         self.usage.lock().expect("usage poisoned").add(&delta);
         if enable.is_some() {
             *self.state.lock().expect("state poisoned") = EnableState::Pending(hash);
@@ -527,6 +537,27 @@ impl SessionKeyClient {
                 },
             };
             Ok(sig.try_encode(version)?)
+        }
+    }
+
+    /// A bundler's signature rejection, explained with the signature style when the key is known
+    /// to own the session (then the style is the likely cause; otherwise the key may be wrong).
+    fn explain_signature_rejection(&self, e: Error) -> Error {
+        if !self.key_is_owner
+            || !e.is_signature_rejected()
+            || matches!(e, Error::SessionSignatureRejected { .. })
+        {
+            return e;
+        }
+        Error::SessionSignatureRejected {
+            style: self.style,
+            validator: self
+                .session
+                .as_ref()
+                .map_or(self.sender.deployment.session_validator, |s| {
+                    s.session_validator()
+                }),
+            source: Box::new(e),
         }
     }
 
