@@ -30,10 +30,10 @@ mod settings;
 
 pub use account::AccountInit;
 pub use alloy_signer_local::PrivateKeySigner;
-pub use bundler_client::{ReceiptPolling, RequestCounts, UserOperationReceipt};
+pub use bundler_client::{BundlerError, ReceiptPolling, RequestCounts, UserOperationReceipt};
 pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder};
 pub use deployment::{Deployment, LocalAddresses, PolicyAddresses};
-pub use error::Error;
+pub use error::{Error, SendOutcome};
 pub use execution::Call;
 pub use modules::ModuleType;
 pub use nonce::{NonceKey, ValidationMode};
