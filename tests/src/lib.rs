@@ -8,8 +8,7 @@
 //! - [`counter`]: the `Counter` fixture's calls as [`nexus::Call`]s;
 //! - [`Owner`]: a fresh owner key with a funded, deployed Nexus account that has SmartSession
 //!   installed, and a fresh `Counter` to grant permissions on;
-//! - [`vm_hwm_kb`]: a process's peak memory, for the memory benchmark and its load client;
-//! - [`fault_proxy`]: a fault-injecting HTTP proxy between a client and the real alto.
+//! - [`vm_hwm_kb`]: a process's peak memory, for the memory benchmark and its load client.
 
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_provider::{Provider, ProviderBuilder, RootProvider};
@@ -22,8 +21,6 @@ use serde_json::json;
 use std::borrow::Cow;
 
 pub use nexus;
-
-pub mod fault_proxy;
 
 /// The [`Deployment`] of a running devnet: its addresses, its SmartSession version and the NexusProxy
 /// creation code (for offline account addresses).

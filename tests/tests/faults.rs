@@ -1,5 +1,5 @@
 //! Exactly-once under bundler faults: a session-key client talks to the REAL alto through a
-//! fault-injecting proxy ([`e2e::fault_proxy`]), one intent (`counter.incrementNumber()`) per case.
+//! fault-injecting proxy ([`devnet::fault_proxy`]), one intent (`counter.incrementNumber()`) per case.
 //!
 //! For every intent the test checks that the classification is true and that nothing lands twice:
 //! - reported sent ⇒ the receipt comes and the Counter moved by exactly one;
@@ -12,12 +12,11 @@
 
 use alloy_primitives::B256;
 use alloy_provider::Provider;
-use devnet::Devnet;
-use e2e::{
-    Owner, counter, deployment,
+use devnet::{
+    Devnet,
     fault_proxy::{Fault, FaultProxy},
-    fixed_fees,
 };
+use e2e::{Owner, counter, deployment, fixed_fees};
 use nexus::{
     ActionPermission, Call, PermissionRequest, PrivateKeySigner, ReceiptPolling, SendOptions,
     SendOutcome, SessionKeyClient, sessions::SessionData,
