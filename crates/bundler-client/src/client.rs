@@ -421,7 +421,7 @@ impl BundlerClient {
         let (status, bytes) =
             match tokio::time::timeout(self.inner.config.request_timeout, request).await {
                 Ok(Ok(reply)) => reply,
-                Ok(Err(e)) => return transport_attempt(&e),
+                Ok(Err(e)) => return transport_attempt(e),
                 Err(_) => {
                     return Attempt::Retryable {
                         status: None,
@@ -530,13 +530,15 @@ fn http_status_attempt(method: &'static str, status: u16, body: &[u8]) -> Attemp
     }
 }
 
-/// A request that failed below HTTP. Only a failed connect proves the request never left.
-fn transport_attempt(err: &reqwest::Error) -> Attempt {
+/// A request that failed below HTTP. Only a failed connect proves the request never left. The URL
+/// is left out of the message: it may carry credentials (the client's URL is known to the caller).
+fn transport_attempt(err: reqwest::Error) -> Attempt {
+    let (timed_out, delivered) = (err.is_timeout(), !err.is_connect());
     Attempt::Retryable {
         status: None,
-        message: error_chain(err),
-        timed_out: err.is_timeout(),
-        delivered: !err.is_connect(),
+        message: error_chain(&err.without_url()),
+        timed_out,
+        delivered,
     }
 }
 
