@@ -382,6 +382,60 @@ async fn every_fault_is_classified_and_no_intent_lands_twice() {
     assert!(refused.aa_code().is_some(), "{refused}");
     assert_eq!(suite.count().await, suite.landed, "rejected operation");
 
+    // Mixed faults on any request (estimates, sends, look-ups, receipts), a few at a time, from a
+    // fixed seed: whatever the client reports must be true.
+    let faults = [
+        Fault::DropBeforeForward,
+        Fault::DropAfterForward,
+        Fault::DelayAfterForward(Duration::from_millis(700)),
+        Fault::StatusBeforeForward(503),
+        Fault::StatusAfterForward(502),
+        Fault::StatusAfterForward(429),
+        Fault::RpcErrorAfterForward,
+        Fault::MalformedAfterForward,
+        Fault::TruncatedAfterForward,
+        Fault::WrongIdAfterForward,
+        Fault::Duplicate,
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    for round in 0..8 {
+        let armed: Vec<_> = (0..3)
+            .map(|_| {
+                let method = ["*", SEND, RECEIPT][next(3)];
+                (method, 1 + next(3), faults[next(faults.len())].clone())
+            })
+            .collect();
+        for (method, times, fault) in &armed {
+            suite.proxy.arm(method, *times, fault.clone());
+        }
+        let sent = suite
+            .client
+            .use_permission_with(&[suite.increment()], &suite.fees)
+            .await;
+        // Receipt faults stay armed while waiting for a sent operation.
+        let name = format!("mixed faults {round}: {armed:?}");
+        let expect = match &sent {
+            Ok(_) => Expect::Sent,
+            Err(e) if e.is_definitely_not_sent() => Expect::NotSent,
+            Err(_) => Expect::Unknown,
+        };
+        if let Ok(hash) = &sent {
+            suite
+                .client
+                .wait_for_user_operation_receipt(*hash)
+                .await
+                .unwrap_or_else(|e| panic!("{name}: waiting through faults: {e}"));
+        }
+        suite.proxy.disarm();
+        suite.settle(&name, sent, expect).await;
+    }
+
     // The client stayed usable through everything.
     suite.intent("after all faults", &[], Expect::Sent).await;
 }
