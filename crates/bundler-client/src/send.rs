@@ -12,7 +12,7 @@
 //! (a second landing is impossible, the EntryPoint consumes its nonce) and asks
 //! `eth_getUserOperationByHash`.
 
-use crate::{BundlerClient, BundlerError, client::Failure};
+use crate::{BundlerClient, BundlerError, UserOperationByHash, client::Failure};
 use alloy_primitives::{Address, B256};
 use std::time::Instant;
 use userop::UserOperation;
@@ -128,10 +128,19 @@ impl BundlerClient {
         let mut previous = None;
         loop {
             tracing::debug!(%hash, %cause, "send outcome unclear; looking the operation up");
-            match self.get_user_operation_by_hash(hash).await {
+            // One attempt per request here: the rounds are the retries, and the window stays
+            // bounded (at most two request timeouts past `send_lookup`).
+            let known = self
+                .call_with::<_, Option<UserOperationByHash>>(
+                    "eth_getUserOperationByHash",
+                    &[hash],
+                    0,
+                )
+                .await;
+            match known {
                 Ok(Some(_)) => return Ok(hash),
                 Ok(None) => {}
-                Err(e) => cause = e,
+                Err(f) => cause = f.error,
             }
             match self
                 .call_with::<_, B256>(METHOD, &(op, entry_point), 0)

@@ -349,3 +349,26 @@ async fn a_forgotten_operation_is_resent_once_and_then_included() {
     );
     assert_eq!(stub.count("eth_sendUserOperation"), 0);
 }
+
+#[tokio::test]
+async fn the_look_up_is_bounded_when_the_bundler_never_answers() {
+    let stub = Stub::start(|_, _| {
+        Reply::Delay(
+            Duration::from_secs(30),
+            Box::new(Reply::Result(json!(null))),
+        )
+    })
+    .await;
+    let started = Instant::now();
+    let err = client(&stub.url())
+        .send_user_operation(&op(), ENTRY_POINT_V07)
+        .await
+        .unwrap_err();
+    assert_unknown(&err, "black hole");
+    // 2 send attempts of 300 ms + back-off, then a 300 ms window of rounds of at most 2 × 300 ms.
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
