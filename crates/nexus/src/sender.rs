@@ -553,7 +553,7 @@ impl OpSender {
     /// reverted execution is an error with the decoded reason. No receipt in time for an operation
     /// this client sent is [`Error::OutcomeUnknown`] with the operation to resend.
     pub(crate) async fn wait(&self, hash: B256) -> Result<UserOperationReceipt, Error> {
-        let waited = match self.in_flight.get(hash) {
+        let receipt = match self.in_flight.get(hash) {
             Some(op) => {
                 let entry_point = self.deployment.entry_point;
                 let waited = self
@@ -576,7 +576,6 @@ impl OpSender {
             }
         };
         self.in_flight.forget(hash);
-        let receipt = waited;
         if receipt.sender == self.account {
             self.mark_deployed();
         }
