@@ -232,7 +232,10 @@ async fn every_fault_is_classified_and_no_intent_lands_twice() {
         .await;
 
     // Refused connections: nothing can have arrived. Fixed gas, so the send is the first request.
+    // The pause lets the proxy's kept-alive connections close: a request written into one of them
+    // before the close is seen may have arrived, which would (rightly) be an unknown outcome.
     suite.proxy.refuse();
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let refused = suite
         .client
         .use_permission_with(

@@ -131,7 +131,8 @@ impl FaultProxy {
         self.lock().seen.iter().filter(|m| *m == method).count()
     }
 
-    /// Stops listening: new connections are refused until [`Self::listen`].
+    /// Stops listening: new connections are refused until [`Self::listen`]. Open (kept-alive)
+    /// connections are closed a moment later, when the runtime drops their tasks.
     pub fn refuse(&self) {
         if let Some(task) = self.task.lock().expect("proxy task poisoned").take() {
             task.abort();
