@@ -226,7 +226,9 @@ impl Error {
         }
     }
 
-    /// What this error says about the operation's fate; see [`SendOutcome`].
+    /// What this error says about the operation's fate; see [`SendOutcome`]. (A receipt poll that
+    /// failed with receipt waiting set not to ride out faults, for a hash this client did not send,
+    /// is `Unknown` with a zero hash: the hash is the one you waited for.)
     ///
     /// ```
     /// # async fn run(client: nexus::SessionKeyClient, calls: Vec<nexus::Call>) -> Result<(), nexus::Error> {
