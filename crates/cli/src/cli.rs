@@ -360,6 +360,20 @@ pub(crate) enum Command {
     ///   nexus-sessions revoke --deployment devnet.json --key-file owner.key --session-data session-data.json
     #[command(verbatim_doc_comment)]
     Revoke(crate::live::RevokeArgs),
+
+    /// Settle a user operation whose outcome is unknown (exit code 3 of grant / use / revoke).
+    ///
+    /// `grant`, `use` and `revoke` exit with 0 when their operation landed, 1 when it failed and
+    /// nothing landed, 2 on bad input, and 3 when the operation may have been sent but its outcome
+    /// is unknown: then stdout names the userOpHash and the signed operation. Never repeat the
+    /// command in that case (a new operation could land too): run `resolve`, which resends the SAME
+    /// signed operation (it cannot land twice) and waits. Exit codes as above.
+    ///
+    /// Example:
+    ///   nexus-sessions use … --json > use.json; test $? -eq 3 && nexus-sessions resolve --user-operation use.json
+    ///   nexus-sessions resolve --deployment devnet.json --user-op-hash 0x… --timeout 60
+    #[command(verbatim_doc_comment)]
+    Resolve(crate::live::ResolveArgs),
 }
 
 /// `flz` subcommands.

@@ -37,6 +37,7 @@ use std::{
         atomic::{AtomicBool, Ordering},
     },
 };
+use userop::UserOperation;
 
 /// What [`NexusClient::grant_permission`] sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -352,8 +353,23 @@ impl NexusClient {
         self.sender.send(calls, &self.auth(&raw), opts).await
     }
 
+    /// Resends a signed operation exactly as it is — the one way to retry an intent whose outcome is
+    /// unknown ([`Error::OutcomeUnknown`] carries the operation) without any risk of it landing
+    /// twice: the EntryPoint consumes the operation's nonce at the first inclusion, and a resend of an
+    /// operation already included is recognised and answered with its hash. Then wait with
+    /// [`wait_for_user_operation_receipt`](Self::wait_for_user_operation_receipt), which resends it
+    /// again if the bundler forgets it. Returns the userOpHash.
+    ///
+    /// Never build a new operation for an intent whose outcome is unknown: a new nonce can land too.
+    pub async fn resend_user_operation(&self, op: &UserOperation) -> Result<B256, Error> {
+        self.sender.resend(op).await
+    }
+
     /// Polls `eth_getUserOperationReceipt` until the operation is included; an operation whose
-    /// execution reverted is [`Error::UserOperationReverted`] with the decoded reason.
+    /// execution reverted is [`Error::UserOperationReverted`] with the decoded reason. Faults while
+    /// polling are ridden out until the receipt timeout; an operation this client sent that the
+    /// bundler forgets is resent as is. No receipt in time for an operation this client sent is
+    /// [`Error::OutcomeUnknown`] (with the operation), else [`Error::ReceiptTimeout`].
     pub async fn wait_for_user_operation_receipt(
         &self,
         hash: B256,

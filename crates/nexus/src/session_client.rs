@@ -451,6 +451,10 @@ impl SessionKeyClient {
                 if e.is_permission_not_enabled() {
                     *self.state.lock().expect("state poisoned") = EnableState::Unknown;
                 }
+                // An ENABLE operation that may still land: the next operation waits for it first.
+                if let (Some(_), Some((hash, _))) = (enable, e.unknown_outcome()) {
+                    *self.state.lock().expect("state poisoned") = EnableState::Pending(hash);
+                }
             })
             .map_err(|e| self.explain_signature_rejection(e))?;
         self.usage.lock().expect("usage poisoned").add(&delta);
@@ -574,7 +578,22 @@ impl SessionKeyClient {
         }
     }
 
-    /// Polls for the receipt; a reverted execution is [`Error::UserOperationReverted`].
+    /// Resends a signed operation exactly as it is — the one way to retry an intent whose outcome is
+    /// unknown ([`Error::OutcomeUnknown`] carries the operation) without any risk of it landing
+    /// twice: the EntryPoint consumes the operation's nonce at the first inclusion, and a resend of an
+    /// operation already included is recognised and answered with its hash. Then wait with
+    /// [`wait_for_user_operation_receipt`](Self::wait_for_user_operation_receipt), which resends it
+    /// again if the bundler forgets it. Returns the userOpHash.
+    ///
+    /// Never build a new operation for an intent whose outcome is unknown: a new nonce can land too.
+    pub async fn resend_user_operation(&self, op: &UserOperation) -> Result<B256, Error> {
+        self.sender.resend(op).await
+    }
+
+    /// Polls for the receipt; a reverted execution is [`Error::UserOperationReverted`]. Faults
+    /// are ridden out until the receipt timeout and an operation this client sent that the bundler
+    /// forgets is resent as is; no receipt in time is [`Error::OutcomeUnknown`] for an operation this
+    /// client sent, else [`Error::ReceiptTimeout`].
     pub async fn wait_for_user_operation_receipt(
         &self,
         hash: B256,

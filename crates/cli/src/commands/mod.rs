@@ -75,6 +75,7 @@ pub(crate) fn run(command: Command) -> Result<()> {
         Command::Grant(args) => crate::live::grant(args),
         Command::Use(args) => crate::live::use_session(args),
         Command::Revoke(args) => crate::live::revoke(args),
+        Command::Resolve(args) => crate::live::resolve(args),
     }
 }
 
