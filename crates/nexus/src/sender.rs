@@ -8,23 +8,27 @@
 //! |---|---|---|
 //! | `eth_getCode` | once, until code is seen | skipped (cached `deployed`) |
 //! | gas price (`pimlico_getUserOperationGasPrice`) | yes | skipped while the cached price is younger than [`GasConfig::price_ttl`] |
-//! | `EntryPoint.getNonce` | never: each operation gets a fresh 3-byte nonce lane whose sequence is 0 | never |
+//! | `EntryPoint.getNonce` | once per lane of a [`NonceStrategy::LaneRange`](crate::NonceStrategy::LaneRange), when first used (random lanes and fresh keys start at 0) | never: sequences are counted locally |
 //! | `eth_estimateUserOperationGas` | yes | skipped when the same call shape was estimated before ([`GasConfig::reuse_estimates`]) |
 //! | `eth_sendUserOperation` | yes | yes |
 //!
-//! Independent reads run concurrently (`tokio::join!`).
+//! Independent reads run concurrently (`tokio::join!`). Each cold read is single-flight
+//! ([`Flight`]): concurrent callers share one request, and nothing is cached on error.
 
 use crate::{
     deployment::Deployment,
     error::Error,
     execution::{Call, encode_execute},
+    flight::Flight,
+    lanes::{LaneOutcome, LanePool, Lease},
     node::Node,
-    nonce::{NonceKey, NonceLanes, ValidationMode},
+    nonce::{NonceKey, ValidationMode},
     settings::ClientSettings,
 };
 use alloy_primitives::{Address, B256, Bytes, U256, hex};
 use alloy_signer::Signer;
-use bundler_client::{AaCode, BundlerClient, GasEstimate, UserOperationReceipt};
+use alloy_sol_types::SolCall;
+use bundler_client::{AaCode, BundlerClient, BundlerError, GasEstimate, UserOperationReceipt};
 use std::{
     collections::HashMap,
     hash::{DefaultHasher, Hash, Hasher},
@@ -184,9 +188,10 @@ pub(crate) struct OpSender {
     /// `(factory, factoryData)` when this client may deploy the account.
     factory: Option<(Address, Bytes)>,
     deployed: AtomicBool,
-    lanes: NonceLanes,
-    price: Mutex<Option<(Instant, u128, u128)>>,
-    estimates: Mutex<HashMap<u64, GasLimits>>,
+    code_read: Flight<bool>,
+    lanes: LanePool,
+    price: Flight<(Instant, u128, u128)>,
+    estimates: Mutex<HashMap<u64, Arc<Flight<GasLimits>>>>,
     pub(crate) gas: GasConfig,
     pub(crate) receipt_timeout: Duration,
 }
@@ -201,6 +206,10 @@ impl OpSender {
         account: Address,
         factory: Option<(Address, Bytes)>,
     ) -> Result<Self, Error> {
+        settings
+            .nonce_strategy
+            .validate()
+            .map_err(Error::InvalidNonceStrategy)?;
         Ok(Self {
             bundler: settings.bundler(chain_id)?,
             node,
@@ -209,8 +218,9 @@ impl OpSender {
             account,
             factory,
             deployed: AtomicBool::new(false),
-            lanes: NonceLanes::new(),
-            price: Mutex::new(None),
+            code_read: Flight::new(),
+            lanes: LanePool::new(settings.nonce_strategy),
+            price: Flight::new(),
             estimates: Mutex::new(HashMap::new()),
             gas: settings.gas.clone(),
             receipt_timeout: settings.receipt_timeout,
@@ -233,11 +243,17 @@ impl OpSender {
         if self.deployed.load(Ordering::Relaxed) {
             return Ok(true);
         }
-        let code = self.node.code(self.account).await?;
-        if !code.is_empty() {
+        let deployed = self
+            .code_read
+            .get(
+                |deployed| *deployed,
+                || async { Ok::<_, Error>(!self.node.code(self.account).await?.is_empty()) },
+            )
+            .await?;
+        if deployed {
             self.mark_deployed();
         }
-        Ok(!code.is_empty())
+        Ok(deployed)
     }
 
     /// `factory`/`factoryData` for the next operation: only while the account has no code.
@@ -259,23 +275,24 @@ impl OpSender {
         if let Some(fees) = opts.fixed_fees() {
             return Ok(fees);
         }
-        if let Some((at, max, prio)) = *self.price.lock().expect("price cache poisoned")
-            && at.elapsed() < self.gas.price_ttl
-        {
-            return Ok((max, prio));
-        }
-        let price = self.bundler.user_operation_gas_price().await;
-        let (max, prio) = match price {
-            Ok(prices) => (
-                prices.fast.max_fee_per_gas,
-                prices.fast.max_priority_fee_per_gas,
-            ),
-            Err(e) => {
-                tracing::debug!(error = %e, "bundler gas price unavailable; using node fee data");
-                self.node.fees().await?
-            }
+        let ttl = self.gas.price_ttl;
+        let fetch = || async {
+            let (max, prio) = match self.bundler.user_operation_gas_price().await {
+                Ok(prices) => (
+                    prices.fast.max_fee_per_gas,
+                    prices.fast.max_priority_fee_per_gas,
+                ),
+                Err(e) => {
+                    tracing::debug!(error = %e, "bundler gas price unavailable; using node fee data");
+                    self.node.fees().await?
+                }
+            };
+            Ok::<_, Error>((Instant::now(), max, prio))
         };
-        *self.price.lock().expect("price cache poisoned") = Some((Instant::now(), max, prio));
+        let (_, max, prio) = self
+            .price
+            .get(|(at, _, _)| at.elapsed() < ttl, fetch)
+            .await?;
         Ok((
             opts.max_fee_per_gas.unwrap_or(max),
             opts.max_priority_fee_per_gas.unwrap_or(prio),
@@ -311,31 +328,92 @@ impl OpSender {
         (factory, fees): (Option<(Address, Bytes)>, (u128, u128)),
     ) -> Result<B256, Error> {
         let mut op = self.unsigned(calls, auth, factory, fees)?;
-        let stub_len = op.signature.len();
-        self.gas_limits(&op, calls, stub_len, opts)
-            .await?
-            .apply(&mut op);
+        let mut lease = self.lanes.acquire().await;
+        let (sent, outcome) = self
+            .send_leased(&mut lease, &mut op, calls, auth, opts)
+            .await;
+        lease.settle(outcome);
+        sent
+    }
 
+    /// Nonce, gas, signature and send of `op` on the leased nonce; says what the lane should
+    /// make of it. An `AA25` (nonce already used, e.g. by another process on the same key)
+    /// sends the lane to be re-read from the chain and retries once on a fresh key.
+    async fn send_leased<'p>(
+        &'p self,
+        lease: &mut Lease<'p>,
+        op: &mut UserOperation,
+        calls: &[Call],
+        auth: &Auth<'_>,
+        opts: &SendOptions,
+    ) -> (Result<B256, Error>, LaneOutcome) {
+        let stub_len = op.signature.len();
         for attempt in 0..2 {
-            self.sign(&mut op, auth).await?;
+            let ready = async {
+                op.nonce = self.lane_nonce(lease, auth.validator).await?;
+                self.gas_limits(op, calls, stub_len, opts).await?.apply(op);
+                self.sign(op, auth).await
+            };
+            if let Err(e) = ready.await {
+                return (Err(e), LaneOutcome::NotSent);
+            }
             match self
                 .bundler
-                .send_user_operation(&op, self.deployment.entry_point)
+                .send_user_operation(op, self.deployment.entry_point)
                 .await
             {
-                Ok(h) => return Ok(h),
-                // A lane used before by another client of this account: take a fresh one once.
+                Ok(h) => return (Ok(h), LaneOutcome::Sent),
                 Err(e) if attempt == 0 && e.aa_code() == Some(AaCode::AA25) => {
-                    tracing::debug!("nonce lane already used; retrying on a fresh lane");
-                    op.nonce = self.fresh_nonce(auth.validator);
+                    tracing::debug!(
+                        "nonce already used; re-syncing the lane, retrying on a fresh key"
+                    );
+                    // Dropping the lease unsettled makes its lane read its sequence again.
+                    *lease = self.lanes.fresh_lease();
                 }
                 Err(e) => {
-                    self.forget_estimate(&op, calls, stub_len);
-                    return Err(e.into());
+                    self.forget_estimate(op, calls, stub_len);
+                    let outcome = if send_outcome_unknown(&e) {
+                        LaneOutcome::Unknown(UserOperation::hash(
+                            op,
+                            self.deployment.entry_point,
+                            self.chain_id,
+                        ))
+                    } else {
+                        LaneOutcome::NotSent
+                    };
+                    return (Err(e.into()), outcome);
                 }
             }
         }
         unreachable!("the loop returns on its second attempt")
+    }
+
+    /// The nonce of the leased lane, reading its sequence from the EntryPoint when the lane has
+    /// none yet (first use of a [`NonceStrategy::LaneRange`](crate::NonceStrategy::LaneRange) lane, or a re-sync).
+    async fn lane_nonce(&self, lease: &mut Lease<'_>, validator: Address) -> Result<U256, Error> {
+        let key = NonceKey::new(lease.key(), ValidationMode::Validation, validator);
+        let sequence = match lease.sequence() {
+            Some(s) => s,
+            None => {
+                let chain: U256 = self
+                    .node
+                    .call_decode(
+                        "getNonce",
+                        "EntryPoint.getNonce reply",
+                        self.deployment.entry_point,
+                        crate::abi::IEntryPoint::getNonceCall {
+                            sender: self.account,
+                            key: key.to_u192(),
+                        }
+                        .abi_encode()
+                        .into(),
+                    )
+                    .await?;
+                lease.set_sequence(chain & U256::from(u64::MAX));
+                lease.sequence().unwrap_or_default()
+            }
+        };
+        Ok(key.nonce(sequence))
     }
 
     /// Builds and signs an operation without any request: fees and gas limits all come from
@@ -354,13 +432,20 @@ impl OpSender {
             missing: "call_gas_limit, verification_gas_limit and pre_verification_gas",
         })?;
         let mut op = self.unsigned(calls, auth, None, fees)?;
+        // A fresh key: an operation that may never be sent must not take a lane's sequence.
+        op.nonce = NonceKey::new(
+            self.lanes.fresh_lease().key(),
+            ValidationMode::Validation,
+            auth.validator,
+        )
+        .nonce(0);
         limits.apply(&mut op);
         self.sign(&mut op, auth).await?;
         Ok(op)
     }
 
-    /// The operation for `calls` on a fresh nonce lane, carrying the stub signature (final length
-    /// and shape, for estimation) and no gas limits yet.
+    /// The operation for `calls` with the stub signature (final length and shape, for
+    /// estimation); nonce and gas limits come later.
     fn unsigned(
         &self,
         calls: &[Call],
@@ -376,7 +461,7 @@ impl OpSender {
         };
         Ok(UserOperation {
             sender: self.account,
-            nonce: self.fresh_nonce(auth.validator),
+            nonce: NonceKey::for_validator(auth.validator).nonce(0),
             factory,
             factory_data,
             call_data,
@@ -395,14 +480,11 @@ impl OpSender {
         Ok(())
     }
 
-    fn fresh_nonce(&self, validator: Address) -> U256 {
-        NonceKey::new(self.lanes.next_key(), ValidationMode::Validation, validator).nonce(0)
-    }
-
     fn shape_key(op: &UserOperation, calls: &[Call], stub_len: usize) -> u64 {
         let mut h = DefaultHasher::new();
         (
-            NonceKey::from_nonce(op.nonce).map(|(k, _)| k.validator()),
+            // A first use of a key writes a new EntryPoint slot (~17k more verification gas).
+            NonceKey::from_nonce(op.nonce).map(|(k, sequence)| (k.validator(), sequence == 0)),
             stub_len,
             op.factory.is_some(),
         )
@@ -431,30 +513,25 @@ impl OpSender {
         if let Some(limits) = opts.fixed_gas() {
             return Ok(limits);
         }
-        let key = Self::shape_key(op, calls, stub_len);
-        let cached = if self.gas.reuse_estimates {
-            self.estimates
-                .lock()
-                .expect("estimate cache poisoned")
-                .get(&key)
-                .copied()
-        } else {
-            None
+        let estimate = || async {
+            let e = self
+                .bundler
+                .estimate_user_operation_gas(op, self.deployment.entry_point, None)
+                .await?;
+            Ok::<_, Error>(self.with_margins(&e))
         };
-        let limits = match cached {
-            Some(l) => l,
-            None => {
-                let estimate = self
-                    .bundler
-                    .estimate_user_operation_gas(op, self.deployment.entry_point, None)
-                    .await?;
-                let l = self.with_margins(&estimate);
+        let limits = if self.gas.reuse_estimates {
+            let key = Self::shape_key(op, calls, stub_len);
+            let flight = Arc::clone(
                 self.estimates
                     .lock()
                     .expect("estimate cache poisoned")
-                    .insert(key, l);
-                l
-            }
+                    .entry(key)
+                    .or_insert_with(|| Arc::new(Flight::new())),
+            );
+            flight.get(|_| true, estimate).await?
+        } else {
+            estimate().await?
         };
         Ok(GasLimits {
             call: opts.call_gas_limit.unwrap_or(limits.call),
@@ -487,6 +564,9 @@ impl OpSender {
             .await?;
         if receipt.sender == self.account {
             self.mark_deployed();
+            if let Some((key, sequence)) = NonceKey::from_nonce(receipt.nonce) {
+                self.lanes.landed(hash, key.free_key(), sequence);
+            }
         }
         if !receipt.success {
             let reason = receipt.revert_reason().map(|r| match r {
@@ -503,6 +583,15 @@ impl OpSender {
         }
         Ok(receipt)
     }
+}
+
+/// Whether a failed `eth_sendUserOperation` may still have reached the bundler: anything but a
+/// JSON-RPC error answer (a refusal) or a local conversion error.
+pub(crate) fn send_outcome_unknown(e: &BundlerError) -> bool {
+    !matches!(
+        e,
+        BundlerError::Rpc { .. } | BundlerError::InvalidUrl { .. } | BundlerError::UserOperation(_)
+    )
 }
 
 #[cfg(test)]

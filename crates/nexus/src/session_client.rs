@@ -5,8 +5,9 @@ use crate::{
     deployment::Deployment,
     error::Error,
     execution::Call,
+    flight::Flight,
     policy_check::{CheckContext, PolicyKind, PolicyUsage, check_calls, time_frame_now},
-    sender::{Auth, DynSigner, OpSender, RpcStats, SendOptions},
+    sender::{Auth, DynSigner, OpSender, RpcStats, SendOptions, send_outcome_unknown},
     settings::{ClientSettings, client_settings_methods},
 };
 use alloy_primitives::{Address, B256, Bytes};
@@ -33,6 +34,15 @@ enum EnableState {
     Enabled,
     /// An ENABLE operation was sent; wait for it before the next operation.
     Pending(B256),
+}
+
+/// What the next operation must do about enabling, from [`SessionKeyClient::enable_ticket`].
+enum EnableTicket<'a> {
+    /// The permission is enabled: USE mode.
+    Use,
+    /// This caller sends the one ENABLE operation; everyone else waits on the guard meanwhile
+    /// (held, never read, until the send is settled).
+    Enable(#[allow(dead_code, reason = "held for its Drop")] tokio::sync::MutexGuard<'a, ()>),
 }
 
 /// Builder for [`SessionKeyClient`].
@@ -123,6 +133,8 @@ impl SessionKeyClientBuilder {
             version,
             data,
             state: Mutex::new(EnableState::Unknown),
+            enabled_read: Flight::new(),
+            enabling: tokio::sync::Mutex::new(()),
             usage: Mutex::new(PolicyUsage::default()),
             local_policy_check: self.local_policy_check,
         })
@@ -196,6 +208,12 @@ pub struct SessionKeyClient {
     version: ModuleVersion,
     data: SessionData,
     state: Mutex<EnableState>,
+    /// The single-flight `isPermissionEnabled` read.
+    enabled_read: Flight<bool>,
+    /// Held by the one caller sending (or waiting for) the ENABLE operation.
+    enabling: tokio::sync::Mutex<()>,
+    /// Consumption of the session's limits: sent operations plus reservations of operations
+    /// being sent (taken back when a send is refused).
     usage: Mutex<PolicyUsage>,
     local_policy_check: bool,
 }
@@ -294,7 +312,7 @@ impl SessionKeyClient {
     /// [`time_frame_now`](crate::policy_check::time_frame_now)).
     pub async fn check_calls(&self, calls: &[Call]) -> Result<(), Error> {
         let now = self.policy_clock().await?;
-        self.local_check(calls, now).map(|_| ())
+        self.local_check(calls, now, false).map(|_| ())
     }
 
     /// The time for the time-frame checks ([`time_frame_now`]: the later of the latest block and
@@ -320,45 +338,74 @@ impl SessionKeyClient {
                 })
     }
 
-    fn local_check(&self, calls: &[Call], now: Option<u64>) -> Result<PolicyUsage, Error> {
+    /// The local policy check of `calls` against the consumption so far; with `reserve`, the
+    /// consumption of `calls` is added at once (under the same lock), so concurrent calls cannot
+    /// together pass a limit.
+    fn local_check(
+        &self,
+        calls: &[Call],
+        now: Option<u64>,
+        reserve: bool,
+    ) -> Result<PolicyUsage, Error> {
         if calls.is_empty() {
             return Err(Error::NoCalls);
         }
         let Some(session) = &self.session else {
             return Ok(PolicyUsage::default());
         };
-        let used = self.usage.lock().expect("usage poisoned");
+        let mut used = self.usage.lock().expect("usage poisoned");
         let ctx = CheckContext {
             account: self.account(),
             policies: &self.sender.deployment.policies,
             now,
             used: &used,
         };
-        Ok(check_calls(session, &ctx, calls)?)
+        let delta = check_calls(session, &ctx, calls)?;
+        if reserve {
+            used.add(&delta);
+        }
+        Ok(delta)
     }
 
-    async fn enabled_state(&self) -> Result<bool, Error> {
-        let state = *self.state.lock().expect("state poisoned");
-        match state {
-            EnableState::Enabled => Ok(true),
-            EnableState::Pending(hash) => {
-                let outcome = self.sender.wait(hash).await;
-                let enabled = outcome.is_ok() || self.is_permission_enabled().await?;
-                *self.state.lock().expect("state poisoned") = if enabled {
-                    EnableState::Enabled
-                } else {
-                    EnableState::Unknown
-                };
-                Ok(enabled)
-            }
-            EnableState::Unknown => {
-                let enabled = self.is_permission_enabled().await?;
-                if enabled {
-                    *self.state.lock().expect("state poisoned") = EnableState::Enabled;
-                }
-                Ok(enabled)
+    fn set_state(&self, state: EnableState) {
+        *self.state.lock().expect("state poisoned") = state;
+    }
+
+    fn state(&self) -> EnableState {
+        *self.state.lock().expect("state poisoned")
+    }
+
+    /// Whether the next operation is USE or carries the ENABLE payload. The chain is asked once
+    /// for any number of concurrent first calls; when the permission is not enabled, exactly one
+    /// caller gets [`EnableTicket::Enable`] and the others wait for its operation's receipt.
+    async fn enable_ticket(&self) -> Result<EnableTicket<'_>, Error> {
+        if self.state() == EnableState::Unknown {
+            let enabled = self
+                .enabled_read
+                .get(|enabled| *enabled, || self.is_permission_enabled())
+                .await?;
+            if enabled {
+                self.set_state(EnableState::Enabled);
             }
         }
+        if self.state() == EnableState::Enabled {
+            return Ok(EnableTicket::Use);
+        }
+        let guard = self.enabling.lock().await;
+        match self.state() {
+            EnableState::Enabled => return Ok(EnableTicket::Use),
+            EnableState::Pending(hash) => {
+                let enabled =
+                    self.sender.wait(hash).await.is_ok() || self.is_permission_enabled().await?;
+                if enabled {
+                    self.set_state(EnableState::Enabled);
+                    return Ok(EnableTicket::Use);
+                }
+                self.set_state(EnableState::Unknown);
+            }
+            EnableState::Unknown => {}
+        }
+        Ok(EnableTicket::Enable(guard))
     }
 
     /// [`Self::use_permission`] with explicit fees or gas limits.
@@ -375,34 +422,40 @@ impl SessionKeyClient {
                 Ok(None)
             }
         };
-        let (prepared, enabled, now) =
-            tokio::join!(self.sender.prepare(opts), self.enabled_state(), clock);
-        let (prepared, enabled) = (prepared?, enabled?);
-        let delta = if local {
-            self.local_check(calls, now?)?
+        let (prepared, ticket, now) =
+            tokio::join!(self.sender.prepare(opts), self.enable_ticket(), clock);
+        let (prepared, ticket) = (prepared?, ticket?);
+        let enable = self.enable_payload(matches!(ticket, EnableTicket::Use))?;
+        let reserved = if local {
+            self.local_check(calls, now?, true)?
         } else {
             PolicyUsage::default()
         };
 
-        let enable = self.enable_payload(enabled)?;
         let wrap = self.signature_wrap(enable);
         let auth = self.auth(&wrap);
         let sent = self
             .sender
             .send_prepared(calls, &auth, opts, prepared)
             .await;
-        let hash = sent.inspect_err(|e| {
-            // Revoked since it was seen enabled: forget that, so the next operation asks the
-            // chain (and is refused locally with PermissionNotEnabled) instead of being sent.
-            if e.is_permission_not_enabled() {
-                *self.state.lock().expect("state poisoned") = EnableState::Unknown;
+        match &sent {
+            Ok(hash) if enable.is_some() => self.set_state(EnableState::Pending(*hash)),
+            Ok(_) => {}
+            Err(e) => {
+                // A refused operation consumed nothing; one that may have landed keeps its share.
+                if !e.bundler().is_some_and(send_outcome_unknown) {
+                    self.usage.lock().expect("usage poisoned").remove(&reserved);
+                }
+                // Revoked since it was seen enabled: forget that, so the next operation asks the
+                // chain (and is refused locally with PermissionNotEnabled) instead of being sent.
+                if e.is_permission_not_enabled() {
+                    self.enabled_read.forget().await;
+                    self.set_state(EnableState::Unknown);
+                }
             }
-        })?;
-        self.usage.lock().expect("usage poisoned").add(&delta);
-        if enable.is_some() {
-            *self.state.lock().expect("state poisoned") = EnableState::Pending(hash);
         }
-        Ok(hash)
+        drop(ticket);
+        sent
     }
 
     /// Builds and signs one operation for `calls` without any network request, ready for
@@ -428,7 +481,7 @@ impl SessionKeyClient {
     ) -> Result<UserOperation, Error> {
         if self.local_policy_check {
             let now = self.needs_clock().then(wall_clock);
-            self.local_check(calls, now)?;
+            self.local_check(calls, now, false)?;
         }
         let seen_enabled = *self.state.lock().expect("state poisoned") != EnableState::Unknown;
         let enable_data = self.data.module_data.enable_session_data.is_some();

@@ -3,7 +3,9 @@
 //! [`NexusClientBuilder`](crate::NexusClientBuilder) and
 //! [`SessionKeyClientBuilder`](crate::SessionKeyClientBuilder).
 
-use crate::{deployment::Deployment, error::Error, node::Node, sender::GasConfig};
+use crate::{
+    deployment::Deployment, error::Error, node::Node, nonce::NonceStrategy, sender::GasConfig,
+};
 use bundler_client::{BundlerClient, ReceiptPolling};
 use std::time::Duration;
 
@@ -21,6 +23,7 @@ pub(crate) struct ClientSettings {
     pub(crate) gas: GasConfig,
     pub(crate) receipt_timeout: Duration,
     pub(crate) receipt_polling: ReceiptPolling,
+    pub(crate) nonce_strategy: NonceStrategy,
 }
 
 impl ClientSettings {
@@ -34,6 +37,7 @@ impl ClientSettings {
             gas: GasConfig::default(),
             receipt_timeout: DEFAULT_RECEIPT_TIMEOUT,
             receipt_polling: ReceiptPolling::default(),
+            nonce_strategy: NonceStrategy::default(),
         }
     }
 
@@ -87,6 +91,15 @@ macro_rules! client_settings_methods {
         /// for the trade-off.
         pub fn receipt_polling(mut self, polling: $crate::ReceiptPolling) -> Self {
             self.settings.receipt_polling = polling;
+            self
+        }
+
+        /// How operation nonces are picked (default
+        /// [`NonceStrategy::lanes`](crate::NonceStrategy::lanes)`(32)`: a pool of reusable nonce
+        /// keys counted locally). Processes sharing one session key or account take disjoint
+        /// ranges ([`NonceStrategy::share`](crate::NonceStrategy::share)); checked by `build`.
+        pub fn nonce_strategy(mut self, strategy: $crate::NonceStrategy) -> Self {
+            self.settings.nonce_strategy = strategy;
             self
         }
     };
