@@ -1,20 +1,17 @@
 //! The nonce lane pool of one client ([`NonceStrategy`]): which key the next operation uses and
 //! the sequence it carries, tracked locally.
 //!
-//! A lane is leased for the build-sign-send of one operation, so operations on one lane are sent
-//! in sequence order; its sequence moves on only when the bundler accepted the operation. A lane
-//! whose last operation has an unknown outcome (the send may have reached the bundler) is held,
-//! out of the pool, until a receipt or a chain read resolves it; the other lanes go on, and when
-//! every lane is held the pool falls back to fresh keys rather than wait.
+//! A lane is leased for the build-sign-send of one operation; its sequence moves on only when the
+//! bundler accepted the operation. A lane carries one pending operation at a time: it is offered
+//! again once the client has seen that operation's receipt (alto 0.0.20 refuses a second
+//! operation queued on the same key of a Nexus account with `AA23 reverted 0x`). A lane whose last
+//! operation has an unknown outcome (the send may have reached the bundler) is held until its
+//! receipt resolves it. When no lane is ready, the operation takes a fresh key (sequence 0)
+//! instead of waiting, so a burst larger than the pool still goes out at once.
 
 use crate::nonce::{FreshKeys, MAX_FREE_KEY, NonceStrategy};
 use alloy_primitives::{B256, U256};
 use std::sync::Mutex;
-use tokio::sync::Notify;
-
-/// Operations a lane may have sent beyond its last confirmed sequence before the pool prefers
-/// another lane (alto queues at most 10 per key).
-const SOFT_DEPTH: u64 = 4;
 
 #[derive(Debug)]
 struct Lane {
@@ -56,7 +53,6 @@ pub(crate) enum LaneOutcome {
 pub(crate) struct LanePool {
     fresh: FreshKeys,
     lanes: Mutex<Vec<Lane>>,
-    freed: Notify,
 }
 
 impl LanePool {
@@ -85,7 +81,6 @@ impl LanePool {
         Self {
             fresh,
             lanes: Mutex::new(lanes),
-            freed: Notify::new(),
         }
     }
 
@@ -94,30 +89,22 @@ impl LanePool {
         self.lanes.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// A lease on the best free lane (waiting while every lane is leased), or a fresh key when
-    /// the strategy is [`NonceStrategy::FreshKeys`] or every lane is held.
-    pub(crate) async fn acquire(&self) -> Lease<'_> {
-        loop {
-            let freed = self.freed.notified();
-            {
-                let mut lanes = self.lock();
-                if let Some(slot) = pick(&lanes) {
-                    let lane = &mut lanes[slot];
-                    lane.leased = true;
-                    return Lease {
-                        pool: self,
-                        slot: Some(slot),
-                        key: lane.key,
-                        sequence: lane.next,
-                        read: false,
-                        done: false,
-                    };
-                }
-                if !lanes.iter().any(|l| l.leased) {
-                    return self.fresh_lease();
-                }
-            }
-            freed.await;
+    /// A lease on a ready lane (warm ones first), or on a fresh key when no lane is ready or
+    /// the strategy is [`NonceStrategy::FreshKeys`].
+    pub(crate) fn acquire(&self) -> Lease<'_> {
+        let mut lanes = self.lock();
+        let Some(slot) = pick(&lanes) else {
+            return self.fresh_lease();
+        };
+        let lane = &mut lanes[slot];
+        lane.leased = true;
+        Lease {
+            pool: self,
+            slot: Some(slot),
+            key: lane.key,
+            sequence: lane.next,
+            read: false,
+            done: false,
         }
     }
 
@@ -134,49 +121,39 @@ impl LanePool {
     }
 
     fn settle(&self, slot: usize, sequence: Option<u64>, read: bool, outcome: LaneOutcome) {
-        {
-            let mut lanes = self.lock();
-            let lane = &mut lanes[slot];
-            lane.leased = false;
-            if read && let Some(chain) = sequence {
-                lane.confirmed = lane.confirmed.max(chain);
+        let mut lanes = self.lock();
+        let lane = &mut lanes[slot];
+        lane.leased = false;
+        if read && let Some(chain) = sequence {
+            lane.confirmed = lane.confirmed.max(chain);
+        }
+        match outcome {
+            LaneOutcome::Sent => {
+                lane.next = sequence.map(|s| s + 1);
+                lane.used = true;
             }
-            match outcome {
-                LaneOutcome::Sent => {
-                    lane.next = sequence.map(|s| s + 1);
-                    lane.used = true;
-                }
-                LaneOutcome::NotSent => lane.next = sequence,
-                LaneOutcome::Unknown(hash) => {
-                    lane.next = sequence.map(|s| s + 1);
-                    lane.used = true;
-                    lane.held = Some(hash);
-                }
+            LaneOutcome::NotSent => lane.next = sequence,
+            LaneOutcome::Unknown(hash) => {
+                lane.next = sequence.map(|s| s + 1);
+                lane.used = true;
+                lane.held = Some(hash);
             }
         }
-        self.freed.notify_one();
     }
 
     /// What a receipt (or the chain) says about operation `hash` with nonce `(key, sequence)`:
     /// the lane's chain sequence is past `sequence`, and a lane held for `hash` is free again.
     pub(crate) fn landed(&self, hash: B256, key: u32, sequence: u64) {
-        let released = {
-            let mut lanes = self.lock();
-            let Some(lane) = lanes.iter_mut().find(|l| l.key == key) else {
-                return;
-            };
-            lane.confirmed = lane.confirmed.max(sequence + 1);
-            if let Some(next) = &mut lane.next {
-                *next = (*next).max(sequence + 1);
-            }
-            let released = lane.held == Some(hash);
-            if released {
-                lane.held = None;
-            }
-            released
+        let mut lanes = self.lock();
+        let Some(lane) = lanes.iter_mut().find(|l| l.key == key) else {
+            return;
         };
-        if released {
-            self.freed.notify_one();
+        lane.confirmed = lane.confirmed.max(sequence + 1);
+        if let Some(next) = &mut lane.next {
+            *next = (*next).max(sequence + 1);
+        }
+        if lane.held == Some(hash) {
+            lane.held = None;
         }
     }
 
@@ -184,19 +161,11 @@ impl LanePool {
     /// (e.g. the bundler no longer has it): its sequence is reused.
     #[allow(dead_code, reason = "for the send-outcome resolution of unknown sends")]
     pub(crate) fn dropped(&self, hash: B256) {
-        let released = {
-            let mut lanes = self.lock();
-            match lanes.iter_mut().find(|l| l.held == Some(hash)) {
-                Some(lane) => {
-                    lane.held = None;
-                    lane.next = lane.next.map(|n| n.saturating_sub(1));
-                    true
-                }
-                None => false,
-            }
-        };
-        if released {
-            self.freed.notify_one();
+        let mut lanes = self.lock();
+        if let Some(lane) = lanes.iter_mut().find(|l| l.held == Some(hash)) {
+            lane.held = None;
+            lane.next = lane.next.map(|n| n.saturating_sub(1));
+            lane.confirmed = lane.confirmed.min(lane.next.unwrap_or(0));
         }
     }
 
@@ -212,20 +181,12 @@ impl LanePool {
     }
 }
 
-/// The free lane to lease next: a warm lane with few unconfirmed operations (sequential use keeps
-/// hitting one warm slot), else a lane not used yet, else the least loaded warm one.
+/// The lane to lease next: a warm lane with no pending operation (sequential use keeps hitting
+/// one warm slot), else a lane not used yet.
 fn pick(lanes: &[Lane]) -> Option<usize> {
-    let free = || lanes.iter().enumerate().filter(|(_, l)| l.free());
-    let least_loaded = |warm: bool| {
-        free()
-            .filter(|(_, l)| l.used == warm)
-            .min_by_key(|(_, l)| l.pending())
-            .map(|(i, _)| i)
-    };
-    match least_loaded(true) {
-        Some(i) if lanes[i].pending() < SOFT_DEPTH => Some(i),
-        warm => least_loaded(false).or(warm),
-    }
+    let ready = |l: &Lane| l.free() && (!l.used || l.pending() == 0);
+    let warm = lanes.iter().position(|l| l.used && ready(l));
+    warm.or_else(|| lanes.iter().position(ready))
 }
 
 /// One operation's claim on a nonce: a pool lane (settled with [`Lease::settle`]) or a fresh key.
@@ -289,115 +250,97 @@ impl Drop for Lease<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::{sync::Arc, time::Duration};
 
-    #[tokio::test]
-    async fn sequential_use_increments_one_warm_lane() {
+    #[test]
+    fn sequential_use_increments_one_warm_lane() {
         let pool = LanePool::new(NonceStrategy::lanes(4));
-        let first = pool.acquire().await;
+        let first = pool.acquire();
         let key = first.key();
         assert_eq!(first.sequence(), Some(0));
         first.settle(LaneOutcome::Sent);
         pool.landed(B256::ZERO, key, 0);
         // each operation waited for (its receipt seen) before the next
         for expected in 1..5 {
-            let lease = pool.acquire().await;
+            let lease = pool.acquire();
             assert_eq!((lease.key(), lease.sequence()), (key, Some(expected)));
             lease.settle(LaneOutcome::Sent);
             pool.landed(B256::ZERO, key, expected);
         }
         // a refused operation leaves its sequence for the next one
-        let lease = pool.acquire().await;
+        let lease = pool.acquire();
         assert_eq!(lease.sequence(), Some(5));
         lease.settle(LaneOutcome::NotSent);
-        let lease = pool.acquire().await;
+        let lease = pool.acquire();
         assert_eq!((lease.key(), lease.sequence()), (key, Some(5)));
         lease.settle(LaneOutcome::Sent);
     }
 
-    #[tokio::test]
-    async fn busy_lanes_spread_and_deep_lanes_are_avoided() {
-        let pool = LanePool::new(NonceStrategy::lanes(3));
-        let a = pool.acquire().await;
-        let b = pool.acquire().await;
+    #[test]
+    fn a_lane_carries_one_pending_operation_then_fresh_keys_take_over() {
+        let pool = LanePool::new(NonceStrategy::lanes(2));
+        let a = pool.acquire();
+        let b = pool.acquire();
+        assert!(a.is_lane() && b.is_lane());
         assert_ne!(a.key(), b.key());
         let key_a = a.key();
+        // both leased: a fresh key, no waiting
+        let c = pool.acquire();
+        assert!(!c.is_lane());
+        assert_eq!(c.sequence(), Some(0));
         a.settle(LaneOutcome::Sent);
         b.settle(LaneOutcome::Sent);
-        // without receipts a lane's unconfirmed depth grows; past SOFT_DEPTH a fresh lane is used
-        let mut keys = Vec::new();
-        for _ in 0..(2 * SOFT_DEPTH + 2) {
-            let lease = pool.acquire().await;
-            keys.push(lease.key());
-            lease.settle(LaneOutcome::Sent);
-        }
-        assert!(keys.iter().filter(|k| **k == key_a).count() <= SOFT_DEPTH as usize);
-        // a receipt for lane a's latest operation makes it the shallow warm lane again
-        pool.landed(B256::ZERO, key_a, 10);
-        let lease = pool.acquire().await;
-        assert_eq!(lease.key(), key_a);
-        assert_eq!(lease.sequence(), Some(11));
+        // sent but no receipt seen yet: not offered again
+        assert!(!pool.acquire().is_lane());
+        // a receipt for lane a's operation makes it ready, with the next sequence
+        pool.landed(B256::ZERO, key_a, 0);
+        let lease = pool.acquire();
+        assert_eq!((lease.key(), lease.sequence()), (key_a, Some(1)));
     }
 
-    #[tokio::test]
-    async fn a_held_lane_waits_for_its_receipt_while_others_go_on() {
+    #[test]
+    fn a_held_lane_waits_for_its_receipt_while_others_go_on() {
         let pool = LanePool::new(NonceStrategy::lanes(2));
-        let lease = pool.acquire().await;
+        let lease = pool.acquire();
         let held_key = lease.key();
         let hash = B256::repeat_byte(7);
         lease.settle(LaneOutcome::Unknown(hash));
         assert_eq!(pool.census(), (0, 1, 2));
-        for _ in 0..3 {
-            let other = pool.acquire().await;
-            assert_ne!(other.key(), held_key, "held lane not leased");
-            other.settle(LaneOutcome::Sent);
-        }
+        let other = pool.acquire();
+        assert!(other.is_lane());
+        assert_ne!(other.key(), held_key, "held lane not leased");
+        let other_key = other.key();
+        other.settle(LaneOutcome::Sent);
+        pool.landed(B256::ZERO, other_key, 0);
+        let other = pool.acquire();
+        assert_eq!(other.key(), other_key);
+        other.settle(LaneOutcome::NotSent);
         // the receipt of the unknown operation frees its lane with the sequence after it
         pool.landed(hash, held_key, 0);
         assert_eq!(pool.census(), (0, 0, 2));
         // a held operation the bundler dropped gives its sequence back
         let pool = LanePool::new(NonceStrategy::lanes(1));
-        let lease = pool.acquire().await;
+        let lease = pool.acquire();
         let key = lease.key();
         lease.settle(LaneOutcome::Unknown(hash));
-        // every lane held: a fresh key rather than waiting forever
-        let fresh = pool.acquire().await;
-        assert!(!fresh.is_lane());
+        // every lane held: a fresh key rather than waiting
+        assert!(!pool.acquire().is_lane());
         pool.dropped(hash);
-        let lease = pool.acquire().await;
+        let lease = pool.acquire();
         assert_eq!((lease.key(), lease.sequence()), (key, Some(0)));
     }
 
-    #[tokio::test]
-    async fn waiters_get_a_lane_when_one_is_settled() {
-        let pool = Arc::new(LanePool::new(NonceStrategy::lanes(1)));
-        let lease = pool.acquire().await;
-        let waiter = tokio::spawn({
-            let pool = Arc::clone(&pool);
-            async move {
-                let lease = pool.acquire().await;
-                let seen = lease.sequence();
-                lease.settle(LaneOutcome::Sent);
-                seen
-            }
-        });
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        assert!(!waiter.is_finished(), "the only lane is leased");
-        lease.settle(LaneOutcome::Sent);
-        assert_eq!(waiter.await.unwrap(), Some(1));
-    }
-
-    #[tokio::test]
-    async fn ranges_are_read_once_and_cancellation_forces_a_read() {
+    #[test]
+    fn ranges_are_read_once_and_cancellation_forces_a_read() {
         let pool = LanePool::new(NonceStrategy::lane_range(100, 2));
-        let mut lease = pool.acquire().await;
+        let mut lease = pool.acquire();
         assert_eq!((lease.key(), lease.sequence()), (100, None));
         lease.set_sequence(U256::from(41));
         lease.settle(LaneOutcome::Sent);
-        let lease = pool.acquire().await;
+        pool.landed(B256::ZERO, 100, 41);
+        let lease = pool.acquire();
         assert_eq!((lease.key(), lease.sequence()), (100, Some(42)));
         drop(lease);
-        let lease = pool.acquire().await;
+        let lease = pool.acquire();
         assert_eq!((lease.key(), lease.sequence()), (100, None), "re-read");
         lease.settle(LaneOutcome::NotSent);
         // disjoint ranges never share a key
@@ -406,11 +349,11 @@ mod tests {
         assert_eq!(keys, vec![2, 3]);
     }
 
-    #[tokio::test]
-    async fn fresh_keys_strategy_never_reuses() {
+    #[test]
+    fn fresh_keys_strategy_never_reuses() {
         let pool = LanePool::new(NonceStrategy::FreshKeys);
-        let a = pool.acquire().await;
-        let b = pool.acquire().await;
+        let a = pool.acquire();
+        let b = pool.acquire();
         assert!(!a.is_lane() && !b.is_lane());
         assert_ne!(a.key(), b.key());
         assert_eq!((a.sequence(), b.sequence()), (Some(0), Some(0)));

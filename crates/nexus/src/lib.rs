@@ -32,6 +32,10 @@ mod settings;
 
 pub use account::AccountInit;
 pub use alloy_signer_local::PrivateKeySigner;
+/// The libsecp256k1-backed local signer (feature `secp256k1`): the same keys, addresses and
+/// byte-identical signatures as [`PrivateKeySigner`], in less CPU time.
+#[cfg(feature = "secp256k1")]
+pub use alloy_signer_local::Secp256k1Signer;
 pub use bundler_client::{ReceiptPolling, RequestCounts, UserOperationReceipt};
 pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder};
 pub use deployment::{Deployment, LocalAddresses, PolicyAddresses};

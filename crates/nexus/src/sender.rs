@@ -328,7 +328,7 @@ impl OpSender {
         (factory, fees): (Option<(Address, Bytes)>, (u128, u128)),
     ) -> Result<B256, Error> {
         let mut op = self.unsigned(calls, auth, factory, fees)?;
-        let mut lease = self.lanes.acquire().await;
+        let mut lease = self.lanes.acquire();
         let (sent, outcome) = self
             .send_leased(&mut lease, &mut op, calls, auth, opts)
             .await;
@@ -483,8 +483,7 @@ impl OpSender {
     fn shape_key(op: &UserOperation, calls: &[Call], stub_len: usize) -> u64 {
         let mut h = DefaultHasher::new();
         (
-            // A first use of a key writes a new EntryPoint slot (~17k more verification gas).
-            NonceKey::from_nonce(op.nonce).map(|(k, sequence)| (k.validator(), sequence == 0)),
+            NonceKey::from_nonce(op.nonce).map(|(k, _)| k.validator()),
             stub_len,
             op.factory.is_some(),
         )
@@ -514,9 +513,18 @@ impl OpSender {
             return Ok(limits);
         }
         let estimate = || async {
+            // Estimated on a fresh key (sequence 0): the first write of a nonce slot is the
+            // dearer case, so the limits fit warm lanes and fresh keys alike, and the simulation
+            // never depends on a lane's operation still pending.
+            let mut fresh = op.clone();
+            fresh.nonce = NonceKey::from_nonce(op.nonce)
+                .map(|(k, _)| {
+                    NonceKey::new(self.lanes.fresh_lease().key(), k.mode(), k.validator()).nonce(0)
+                })
+                .unwrap_or(op.nonce);
             let e = self
                 .bundler
-                .estimate_user_operation_gas(op, self.deployment.entry_point, None)
+                .estimate_user_operation_gas(&fresh, self.deployment.entry_point, None)
                 .await?;
             Ok::<_, Error>(self.with_margins(&e))
         };

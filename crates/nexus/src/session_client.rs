@@ -289,6 +289,12 @@ impl SessionKeyClient {
         self.sender.bundler.request_counts()
     }
 
+    /// Node requests made so far, per JSON-RPC method (`eth_call`s per function, e.g.
+    /// `eth_call:isPermissionEnabled`).
+    pub fn node_request_counts(&self) -> RequestCounts {
+        self.sender.node.request_counts()
+    }
+
     /// `isPermissionEnabled(permissionId, account)` (always asks the chain).
     pub async fn is_permission_enabled(&self) -> Result<bool, Error> {
         let d = &self.sender.deployment;
@@ -719,6 +725,66 @@ mod tests {
             .unwrap_err();
         assert!(err.policy_violation().is_some(), "{err}");
         assert_eq!(client.rpc_stats().total(), 0, "no request made");
+    }
+
+    /// The libsecp256k1 signer builds the same operation, byte for byte, as the k256 one, and
+    /// neither prints its key.
+    #[cfg(feature = "secp256k1")]
+    #[tokio::test]
+    async fn secp256k1_signer_is_byte_identical_to_k256() {
+        let d = deployment();
+        let k256 = PrivateKeySigner::random();
+        let secp = crate::Secp256k1Signer::from_bytes(&k256.to_bytes()).unwrap();
+        assert_eq!(secp.address(), k256.address());
+        let secret = alloy_primitives::hex::encode(k256.to_bytes());
+        assert!(!format!("{secp:?}").contains(&secret), "{secp:?}");
+        assert!(!format!("{k256:?}").contains(&secret));
+        let counter = Address::with_last_byte(0x11);
+        let session = PermissionRequest::new(k256.address())
+            .action(ActionPermission::new(counter, hex!("273ea3e3")))
+            .to_session(&d, 31337)
+            .unwrap();
+        let data = data_for(k256.address(), &session);
+        let a = offline_client(k256, data.clone()).await;
+        let b = SessionKeyClient::builder(
+            secp,
+            "http://127.0.0.1:9",
+            "http://127.0.0.1:9",
+            deployment(),
+            data,
+        )
+        .chain_id(31337)
+        .build()
+        .await
+        .unwrap();
+        let opts = SendOptions::default()
+            .with_fees(3_000, 1_000)
+            .with_gas(60_000, 200_000, 50_000);
+        for i in 0..20u8 {
+            let calls = [Call::new(counter, hex!("273ea3e3"))];
+            let mut op_a = a.prepare_user_operation(&calls, &opts).await.unwrap();
+            let mut op_b = b.prepare_user_operation(&calls, &opts).await.unwrap();
+            // the same nonce on both sides, so the same userOpHash is signed
+            let nonce = crate::NonceKey::new(u32::from(i), Default::default(), d.smart_session)
+                .nonce(u64::from(i));
+            op_a.nonce = nonce;
+            op_b.nonce = nonce;
+            let hash = op_a.hash(d.entry_point, 31337);
+            let sig_a = a.signer.sign_message(hash.as_slice()).await.unwrap();
+            let sig_b = b.signer.sign_message(hash.as_slice()).await.unwrap();
+            assert_eq!(sig_a.as_bytes(), sig_b.as_bytes(), "signature {i}");
+        }
+        // whole prepared operations: same calldata, gas, fees and USE signature layout
+        let op_a = a
+            .prepare_user_operation(&[Call::new(counter, hex!("273ea3e3"))], &opts)
+            .await
+            .unwrap();
+        let op_b = b
+            .prepare_user_operation(&[Call::new(counter, hex!("273ea3e3"))], &opts)
+            .await
+            .unwrap();
+        assert_eq!(op_a.call_data, op_b.call_data);
+        assert_eq!(op_a.signature.len(), op_b.signature.len());
     }
 
     #[test]
