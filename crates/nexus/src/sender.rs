@@ -597,13 +597,22 @@ impl OpSender {
     }
 }
 
-/// Whether a failed `eth_sendUserOperation` may still have reached the bundler: anything but a
-/// JSON-RPC error answer (a refusal) or a local conversion error.
+/// Whether a failed request may have delivered the operation: a transport failure, timeout or
+/// unreadable answer of `eth_sendUserOperation`. A JSON-RPC error answer is a refusal, and a
+/// failure of any other method (an estimate, say) happened before anything was sent.
 pub(crate) fn send_outcome_unknown(e: &BundlerError) -> bool {
-    !matches!(
-        e,
-        BundlerError::Rpc { .. } | BundlerError::InvalidUrl { .. } | BundlerError::UserOperation(_)
-    )
+    const SEND: &str = "eth_sendUserOperation";
+    match e {
+        BundlerError::Rpc { .. }
+        | BundlerError::InvalidUrl { .. }
+        | BundlerError::UserOperation(_)
+        | BundlerError::ReceiptTimeout { .. } => false,
+        BundlerError::Transport { method, .. }
+        | BundlerError::Timeout { method, .. }
+        | BundlerError::InvalidResponse { method, .. } => *method == SEND,
+        // A kind added later: assume the worst.
+        _ => true,
+    }
 }
 
 #[cfg(test)]
@@ -614,6 +623,35 @@ mod tests {
     fn dummy_signature_is_65_bytes_with_v_27_or_28() {
         assert_eq!(DUMMY_ECDSA_SIGNATURE.len(), 65);
         assert!(matches!(DUMMY_ECDSA_SIGNATURE[64], 27 | 28));
+    }
+
+    #[test]
+    fn only_a_failed_send_has_an_unknown_outcome() {
+        let transport = |method| BundlerError::Transport {
+            method,
+            attempts: 3,
+            status: None,
+            message: "connection reset".into(),
+        };
+        assert!(send_outcome_unknown(&transport("eth_sendUserOperation")));
+        assert!(send_outcome_unknown(&BundlerError::Timeout {
+            method: "eth_sendUserOperation",
+            timeout: Duration::from_secs(1),
+            attempts: 1,
+        }));
+        assert!(!send_outcome_unknown(&transport(
+            "eth_estimateUserOperationGas"
+        )));
+        assert!(!send_outcome_unknown(&BundlerError::Rpc {
+            method: "eth_sendUserOperation",
+            code: -32500,
+            message: "AA23 reverted".into(),
+            data: None,
+            kind: bundler_client::RpcErrorKind::ValidationRejected,
+            aa: Some(AaCode::AA23),
+            failed_op: None,
+            inner_revert: None,
+        }));
     }
 
     #[test]
