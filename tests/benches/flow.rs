@@ -653,7 +653,7 @@ async fn concurrent(devnet: &Devnet, sizes: &Sizes) {
         "exactly once"
     );
     println!(
-        "concurrent: {} use_permission at once from one new client: all sent in {}, all landed in {} (each exactly once); cold reads: eth_getCode {}, isPermissionEnabled {}, gas price {}, estimate {}; sends {}; node total {}, bundler total {} (incl. receipt polls)",
+        "concurrent: {} use_permission at once from one new client: all sent in {}, all landed in {} (each exactly once); cold reads: eth_getCode {}, isPermissionEnabled {}, gas price {}, estimate {}; sends {}; node total {}, bundler total {} (before the receipt waits)",
         sizes.concurrent,
         ms(sent),
         ms(landed),
