@@ -9,6 +9,11 @@
 //!   Rundler and other bundlers send.
 //! - [`BundlerError`]: JSON-RPC error classes ([`RpcErrorKind`]), EntryPoint `AAnn` codes ([`AaCode`])
 //!   with likely causes, and decoded `FailedOp` revert data ([`FailedOp`], [`RevertReason`]).
+//! - Conversions of logs and receipts to alloy's types (`alloy_primitives::Log`,
+//!   `alloy_rpc_types_eth::{Log, TransactionReceipt}`) and event decoding ([`Log::decode`],
+//!   [`UserOperationReceipt::events`]).
+//! - [`redact_url`]: endpoint URLs with credentials masked; every Debug, Display and error of this crate
+//!   prints URLs through it.
 //!
 //! ```no_run
 //! use bundler_client::BundlerClient;
@@ -29,11 +34,13 @@
 //! ```
 
 mod aa;
+mod alloy_types;
 mod client;
 mod de;
 mod error;
 mod metrics;
 mod polling;
+mod redact;
 mod revert;
 mod types;
 
@@ -43,6 +50,7 @@ pub use client::{BundlerClient, BundlerClientBuilder};
 pub use error::{BundlerError, RpcErrorKind};
 pub use metrics::RequestCounts;
 pub use polling::ReceiptPolling;
+pub use redact::{RedactedUrl, redact_url, redact_urls_in};
 pub use revert::{FailedOp, RevertReason};
 pub use types::{
     GasEstimate, GasPrice, GasPrices, Log, TransactionReceipt, UserOperationByHash,

@@ -32,10 +32,10 @@ pub enum Error {
         #[source]
         source: alloy_sol_types::Error,
     },
-    /// A URL could not be parsed.
+    /// A URL could not be parsed or uses a scheme this build cannot speak.
     #[error("invalid URL {url:?}: {reason}")]
     InvalidUrl {
-        /// The URL as given.
+        /// The URL as given, with credentials masked ([`redact_url`](crate::redact_url)).
         url: String,
         /// Why it was rejected.
         reason: String,
@@ -120,6 +120,14 @@ pub enum Error {
         permission_id: PermissionId,
         /// The owners in the session validator init data.
         owners: Vec<Address>,
+    },
+    /// Nobody said how session keys sign for this (unknown) session validator.
+    #[error(
+        "unknown signature style for session validator {validator}: set Deployment::session_signature_style, the session data's sessionSignatureStyle or SessionKeyClientBuilder::signature_style (eip191, eip191-v-plus-4 or raw-hash)"
+    )]
+    UnknownSignatureStyle {
+        /// The session validator.
+        validator: Address,
     },
     /// The session data does not contain what is needed.
     #[error("invalid session data: {0}")]

@@ -166,6 +166,20 @@ pub enum Error {
         version: ModuleVersion,
     },
 
+    /// A known session validator does not accept the session key's signature style: every
+    /// operation would fail with AA24.
+    #[error(
+        "session validator {validator} does not accept {style} session-key signatures (it accepts: {accepted}); every operation would fail with AA24"
+    )]
+    SignatureStyleRejected {
+        /// The style asked for.
+        style: crate::SessionSignatureStyle,
+        /// The session validator.
+        validator: Address,
+        /// The styles it accepts.
+        accepted: String,
+    },
+
     // ----- signatures / ABI -----------------------------------------------------------------
     /// An empty userOp signature.
     #[error("smart session signature is empty")]
@@ -226,6 +240,17 @@ pub enum Error {
     NonCanonicalAbi {
         /// What was being decoded.
         what: &'static str,
+    },
+    /// ABI data whose offsets or lengths are impossible or not where the canonical encoding puts them
+    /// (offset aliasing, gaps, a length the input cannot hold). Checked before decoding allocates anything.
+    #[error("{what}: invalid ABI layout at byte {position}: {reason}")]
+    AbiLayout {
+        /// What was being decoded.
+        what: &'static str,
+        /// Byte position of the offending offset or length word in the decoded payload.
+        position: usize,
+        /// What is wrong there.
+        reason: String,
     },
     /// Index into `hashesAndChainIds` out of range.
     #[error("chainDigestIndex {index} is out of range for {len} chain digests")]

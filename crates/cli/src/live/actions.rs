@@ -5,6 +5,7 @@ use std::{future::Future, time::Instant};
 
 use alloy_primitives::{Address, B256, Bytes};
 use alloy_signer_local::PrivateKeySigner;
+use bundler_client::RedactedUrl;
 use nexus::{
     AccountInit, ActionPermission, Call, ModuleType, NexusClient, NexusClientBuilder,
     PermissionRequest, SessionKeyClient,
@@ -64,7 +65,7 @@ async fn check_chain(target: &Target, client_chain: u64) -> Result<()> {
     match target.chain_id {
         Some(expected) if expected != client_chain => Err(CliError::Runtime(format!(
             "the node at {} is chain {client_chain}, but the deployment file is for chain {expected}",
-            target.rpc_url
+            RedactedUrl(&target.rpc_url)
         ))),
         _ => Ok(()),
     }
@@ -460,6 +461,7 @@ pub(super) async fn use_session(a: UseArgs) -> Result<()> {
                 module_version: Some(d.module_version),
                 chain_id: target.chain_id,
                 smart_session: Some(d.smart_session),
+                session_signature_style: None,
             }
         }
     };

@@ -10,7 +10,7 @@ use crate::{
 };
 
 mod actions;
-mod endpoints;
+pub(crate) mod endpoints;
 mod keys;
 
 /// Which account: its address, or the owner whose (counterfactual) Nexus account it is.
