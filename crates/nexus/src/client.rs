@@ -149,6 +149,33 @@ impl NexusClientBuilder {
     }
 }
 
+/// The counterfactual address of `owner`'s default account at `index` (the account
+/// [`NexusClient`] builds for that owner, see [`AccountInit::for_owner`]): computed locally when the
+/// deployment carries the proxy creation code, else asked from the factory through the node at
+/// `rpc_url` (`computeAccountAddress`, [`Error::NoLocalAddress`] without one).
+pub async fn account_address(
+    deployment: &Deployment,
+    owner: Address,
+    index: u64,
+    rpc_url: Option<&str>,
+) -> Result<Address, Error> {
+    let init_data = AccountInit::for_owner(deployment, owner).init_data();
+    let salt = salt_for_index(index);
+    if let (Some(code), Some(implementation)) =
+        (&deployment.proxy_creation_code, deployment.implementation)
+    {
+        return Ok(counterfactual_address(
+            deployment.factory,
+            code,
+            implementation,
+            &init_data,
+            salt,
+        ));
+    }
+    let url = rpc_url.ok_or(Error::NoLocalAddress)?;
+    factory_address(&Node::new(url)?, deployment.factory, &init_data, salt).await
+}
+
 async fn factory_address(
     node: &Node,
     factory: Address,
@@ -405,8 +432,10 @@ impl NexusClient {
         self.send_calls(&self.install_smart_sessions_calls()).await
     }
 
-    /// Uninstalls the SmartSession module (which removes every enabled session). Reads the
-    /// validator list for the SentinelList predecessor first.
+    /// Uninstalls the SmartSession module. SmartSession v1 removes the account's sessions then
+    /// (measured on v1 registry-free); the pre-v1 build keeps them in storage, but the account no
+    /// longer validates through the module (`ValidatorNotInstalled`). Reads the validator list for
+    /// the SentinelList predecessor first.
     pub async fn uninstall_smart_sessions(&self) -> Result<B256, Error> {
         let validators = self.validators().await?;
         let call = uninstall_validator_call(
@@ -558,6 +587,7 @@ impl NexusClient {
         mode: SmartSessionMode,
         enable: Option<EnableSessionData>,
     ) -> SessionData {
+        let session_validator = session.session_validator();
         SessionData {
             granter: self.address(),
             session_public_key: Bytes::copy_from_slice(key.as_slice()),
@@ -577,7 +607,10 @@ impl NexusClient {
             module_version: Some(self.deployment().module_version),
             chain_id: Some(self.chain_id()),
             smart_session: Some(self.deployment().smart_session),
-            session_signature_style: None,
+            // Carried so the grantee signs right without knowing the validator.
+            session_signature_style: (session_validator == self.deployment().session_validator)
+                .then(|| self.deployment().session_signature_style())
+                .flatten(),
         }
     }
 

@@ -41,7 +41,7 @@ pub use alloy_signer_local::PrivateKeySigner;
 #[cfg(feature = "secp256k1")]
 pub use alloy_signer_local::Secp256k1Signer;
 pub use bundler_client::{ReceiptPolling, RequestCounts, UserOperationReceipt, redact_url};
-pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder};
+pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder, account_address};
 pub use delegation::DelegationState;
 pub use deployment::{Deployment, LocalAddresses, PolicyAddresses};
 pub use error::Error;

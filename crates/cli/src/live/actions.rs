@@ -12,7 +12,8 @@ use nexus::{
 };
 use serde_json::{Value, json};
 use sessions_types::{
-    PermissionId, Session, SessionAction, SessionData, SmartSessionMode, UsePermissionModuleData,
+    PermissionId, Session, SessionAction, SessionData, SessionDetail, SessionSignatureStyle,
+    SmartSessionMode, UsePermissionModuleData,
 };
 
 use super::{
@@ -30,7 +31,7 @@ use crate::{
 };
 
 /// Runs an async command on a small current-thread runtime.
-pub(super) fn run(fut: impl Future<Output = Result<()>>) -> Result<()> {
+pub(crate) fn run(fut: impl Future<Output = Result<()>>) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -99,14 +100,7 @@ async fn read_client(target: &Target, account: &AccountArgs) -> Result<NexusClie
         }
         (None, Some(o)) => {
             let owner = input::address(o, &Location::new("--owner"))?;
-            builder = builder.account_init(AccountInit::k1(
-                d.bootstrap,
-                d.account_validator,
-                owner,
-                Address::ZERO,
-                vec![],
-                0,
-            ));
+            builder = builder.account_init(AccountInit::for_owner(d, owner));
         }
         (None, None) => {
             return Err(Location::new("--account").error("pass --account ADDR or --owner ADDR"));
@@ -127,6 +121,9 @@ struct Permission {
     id: PermissionId,
     session: Option<Session>,
     data: Option<SessionData>,
+    /// `data` came from abstractjs's session JSON, which does not name the account: its granter
+    /// is a placeholder until `--account` / `--owner` names it.
+    granter_unknown: bool,
 }
 
 fn permission(args: &PermissionArgs, target: &Target) -> Result<Option<Permission>> {
@@ -136,6 +133,7 @@ fn permission(args: &PermissionArgs, target: &Target) -> Result<Option<Permissio
             id: PermissionId(id),
             session: None,
             data: None,
+            granter_unknown: false,
         }));
     }
     if let Some(path) = &args.session {
@@ -145,12 +143,30 @@ fn permission(args: &PermissionArgs, target: &Target) -> Result<Option<Permissio
             id: session.permission_id(),
             session: Some(session),
             data: None,
+            granter_unknown: false,
         }));
     }
     if let Some(path) = &args.session_data {
         let text = input::read_source("--session-data", path)?;
         let loc = Location::new(format!("--session-data file `{path}`"));
-        let data = SessionData::from_json(&text).map_err(|e| loc.error(e.to_string()))?;
+        // abstractjs 1.x persists an array of grants (no account); the reference SDKs' SessionData
+        // is an object.
+        let granter_unknown = text.trim_start().starts_with('[');
+        let data = if granter_unknown {
+            let details = SessionDetail::parse_list(&text).map_err(|e| loc.error(e.to_string()))?;
+            let [detail] = details.as_slice() else {
+                return Err(loc.error(format!(
+                    "the abstractjs session JSON holds {} sessions; this command uses one",
+                    details.len()
+                )));
+            };
+            let d = &target.deployment;
+            detail
+                .to_session_data(Address::ZERO, d.smart_session, d.module_version)
+                .map_err(|e| loc.error(e.to_string()))?
+        } else {
+            SessionData::from_json(&text).map_err(|e| loc.error(e.to_string()))?
+        };
         let id = data
             .module_data
             .active_permission_id()
@@ -165,6 +181,7 @@ fn permission(args: &PermissionArgs, target: &Target) -> Result<Option<Permissio
             id,
             session,
             data: Some(data),
+            granter_unknown,
         }));
     }
     Ok(None)
@@ -236,6 +253,7 @@ pub(super) async fn status(a: StatusArgs) -> Result<()> {
         "account": hex0x(account),
         "chainId": client.chain_id(),
         "deployed": deployed,
+        "nexusVersion": d.nexus_version.as_str(),
         "smartSession": hex0x(d.smart_session),
         "moduleVersion": d.module_version.as_str(),
         "smartSessionInstalled": installed,
@@ -244,6 +262,7 @@ pub(super) async fn status(a: StatusArgs) -> Result<()> {
         ("account", hex0x(account)),
         ("chain id", client.chain_id().to_string()),
         ("deployed", deployed.to_string()),
+        ("nexus", d.nexus_version.to_string()),
         (
             "smart session",
             format!("{} ({})", hex0x(d.smart_session), d.module_version),
@@ -427,21 +446,26 @@ pub(super) async fn use_session(a: UseArgs) -> Result<()> {
     } else {
         input::hex_bytes(&a.call, &call_loc)?.into()
     };
+    let style = a
+        .signature_style
+        .as_deref()
+        .map(|s| {
+            s.parse::<SessionSignatureStyle>()
+                .map_err(|e| Location::new("--signature-style").error(e.to_string()))
+        })
+        .transpose()?;
     let key = signer(keys::read_key(&a.key, "session")?, "session key")?;
     let session_key = key.address();
 
     let data_for_client = match perm.data.clone() {
-        Some(sd) => sd,
+        Some(mut sd) => {
+            if perm.granter_unknown {
+                sd.granter = account_of(&target, &a.account).await?;
+            }
+            sd
+        }
         None => {
-            let account = match (&a.account.account, &a.account.owner) {
-                (Some(x), _) => input::address(x, &Location::new("--account"))?,
-                (None, Some(_)) => read_client(&target, &a.account).await?.address(),
-                (None, None) => {
-                    return Err(Location::new("--account").error(
-                        "pass --account ADDR or --owner ADDR (or --session-data FILE, which names the account)",
-                    ));
-                }
-            };
+            let account = account_of(&target, &a.account).await?;
             SessionData {
                 granter: account,
                 session_public_key: Bytes::copy_from_slice(session_key.as_slice()),
@@ -465,22 +489,24 @@ pub(super) async fn use_session(a: UseArgs) -> Result<()> {
             }
         }
     };
-    let client = SessionKeyClient::builder(
+    let mut builder = SessionKeyClient::builder(
         key,
         target.rpc_url.clone(),
         target.bundler_url.clone(),
         d.clone(),
         data_for_client,
     )
-    .with_local_policy_check(perm.session.is_some())
-    .build()
-    .await
-    .map_err(runtime("connecting"))?;
+    .with_local_policy_check(perm.session.is_some());
+    if let Some(style) = style {
+        builder = builder.signature_style(style);
+    }
+    let client = builder.build().await.map_err(runtime("connecting"))?;
     progress(&format!(
-        "session key {} acting for account {} under permission {}",
+        "session key {} acting for account {} under permission {} (signing {})",
         hex0x(session_key),
         hex0x(client.account()),
-        hex0x(client.permission_id().0)
+        hex0x(client.permission_id().0),
+        client.signature_style()
     ));
     let call = Call { to, value, data };
     let hash = client
@@ -498,12 +524,24 @@ pub(super) async fn use_session(a: UseArgs) -> Result<()> {
     Ok(())
 }
 
+/// The account named by `--account`, or the Nexus account of `--owner`.
+async fn account_of(target: &Target, account: &AccountArgs) -> Result<Address> {
+    match (&account.account, &account.owner) {
+        (Some(x), _) => input::address(x, &Location::new("--account")),
+        (None, Some(_)) => Ok(read_client(target, account).await?.address()),
+        (None, None) => Err(Location::new("--account").error(
+            "pass --account ADDR or --owner ADDR (or a SessionData file from `grant --out`, which names the account)",
+        )),
+    }
+}
+
 /// `revoke`.
 pub(super) async fn revoke(a: RevokeArgs) -> Result<()> {
     let target = endpoints::resolve(&a.endpoints)?;
     let perm = required_permission(&a.permission, &target)?;
     let client = owner_client(&target, &a.owner).await?;
     if let Some(data) = &perm.data
+        && !perm.granter_unknown
         && data.granter != client.address()
     {
         return Err(CliError::Runtime(format!(

@@ -10,6 +10,7 @@ use crate::{
 };
 
 mod actions;
+pub(crate) use actions::run;
 pub(crate) mod endpoints;
 mod keys;
 
@@ -36,7 +37,9 @@ pub(crate) struct PermissionArgs {
     /// A session file (module-sdk `Session` JSON); `-` = stdin.
     #[arg(long, value_name = "FILE", conflicts_with = "session_data")]
     pub(crate) session: Option<String>,
-    /// A SessionData file (reference SDK format, as `grant --out` writes it); names the account too.
+    /// A SessionData file (reference SDK format, as `grant --out` writes it; names the account too), or
+    /// the session JSON abstractjs 1.x persists (a one-element array; name the account with
+    /// `--account` / `--owner`).
     #[arg(long, value_name = "FILE")]
     pub(crate) session_data: Option<String>,
 }
@@ -122,6 +125,11 @@ pub(crate) struct UseArgs {
     /// ETH value to send (wei).
     #[arg(long, value_name = "WEI", default_value = "0")]
     pub(crate) value: String,
+    /// How the session key signs the userOpHash: `eip191` (v 27/28), `eip191-v-plus-4` or
+    /// `raw-hash` [default: the session data's, else the deployment's, else the known session
+    /// validator's].
+    #[arg(long, value_name = "STYLE")]
+    pub(crate) signature_style: Option<String>,
 }
 
 /// Revoke a session: the owner's account removes it with a UserOperation.
