@@ -12,16 +12,18 @@
 //! 4. peak memory (VmHWM) of a separate session-key client process (`session_key_load`) sending
 //!    1,000 operations (anvil and alto not counted).
 //!
-//! `cargo bench -p e2e --bench flow`. Under `cargo test` (no `--bench` argument) every part runs
-//! once with small counts, as a check that the benchmark still works.
+//! `cargo bench -p e2e --bench flow` (`-- cpu latency memory gas concurrent accounts` picks parts).
+//! Under `cargo test` (no `--bench` argument) every part runs once with small counts, as a check
+//! that the benchmark still works.
 
 use alloy_primitives::{Address, B256};
 use devnet::Devnet;
 use e2e::{Owner, counter, deployment, vm_hwm_kb};
 use nexus::{
-    ActionPermission, Deployment, GrantPermissionResponse, NexusClient, PermissionRequest,
-    PrivateKeySigner, RpcStats, SendOptions, SessionKeyClient, UserOperationReceipt,
-    sessions::ModuleVersion,
+    ActionPermission, Deployment, GasConfig, GrantPermissionResponse, NexusClient, NonceStrategy,
+    PermissionRequest, PrivateKeySigner, RpcStats, SendOptions, SessionKeyClient,
+    UserOperationReceipt,
+    sessions::{ModuleVersion, SessionData},
 };
 use std::{
     collections::HashMap,
@@ -32,6 +34,10 @@ use std::{
 };
 
 struct Sizes {
+    gas_rounds: usize,
+    concurrent: usize,
+    accounts: usize,
+    ops_per_account: usize,
     grants: usize,
     warm_uses: usize,
     cpu_batches: usize,
@@ -43,6 +49,10 @@ fn main() {
     let benchmarking = std::env::args().any(|a| a == "--bench");
     let sizes = if benchmarking {
         Sizes {
+            gas_rounds: 11,
+            concurrent: 200,
+            accounts: 4,
+            ops_per_account: 50,
             grants: 9,
             warm_uses: 21,
             cpu_batches: 31,
@@ -51,6 +61,10 @@ fn main() {
         }
     } else {
         Sizes {
+            gas_rounds: 2,
+            concurrent: 8,
+            accounts: 2,
+            ops_per_account: 3,
             grants: 1,
             warm_uses: 2,
             cpu_batches: 3,
@@ -58,15 +72,36 @@ fn main() {
             load_ops: 10,
         }
     };
-    cpu(&sizes);
+    // `cargo bench -p e2e --bench flow -- cpu gas` runs only the parts named (all by default).
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let part = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
+    if part("cpu") {
+        cpu(&sizes);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("tokio runtime");
     runtime.block_on(async {
         let devnet = Devnet::start().await.expect("devnet");
-        round_trips_and_latency(&devnet, &sizes).await;
-        memory(&devnet, &sizes).await;
+        if part("latency") {
+            round_trips_and_latency(&devnet, &sizes).await;
+        }
+        if part("memory") {
+            memory(&devnet, &sizes).await;
+        }
+        if part("gas") {
+            gas(&devnet, &sizes).await;
+        }
+        if part("concurrent") {
+            concurrent(&devnet, &sizes).await;
+        }
+        if part("accounts") {
+            accounts(&devnet, &sizes).await;
+        }
     });
 }
 
@@ -84,7 +119,7 @@ fn ms(d: Duration) -> String {
 /// listens on the endpoints), as an offline signer would hold it.
 async fn offline_session_client(
     version: ModuleVersion,
-    key: PrivateKeySigner,
+    key: impl alloy_signer::Signer + Send + Sync + 'static,
     target: Address,
 ) -> SessionKeyClient {
     let deployment = match version {
@@ -116,6 +151,15 @@ async fn offline_session_client(
         .expect("offline session client")
 }
 
+/// The session key's signing backend.
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    /// `PrivateKeySigner` (pure-Rust k256, the default).
+    K256,
+    /// `Secp256k1Signer` (libsecp256k1; nexus feature `secp256k1`).
+    Secp256k1,
+}
+
 fn cpu(sizes: &Sizes) {
     // One thread: the futures make no request, so block_on runs them to completion on this
     // thread and its CPU clock sees all the work.
@@ -127,12 +171,22 @@ fn cpu(sizes: &Sizes) {
     let opts = SendOptions::default()
         .with_fees(2_000_000_000, 1_000_000_000)
         .with_gas(60_000, 200_000, 60_000);
-    for version in [ModuleVersion::PreV1, ModuleVersion::V1] {
-        let session = runtime.block_on(offline_session_client(
-            version,
-            PrivateKeySigner::random(),
-            target,
-        ));
+    let cases = [
+        (ModuleVersion::PreV1, Backend::K256),
+        (ModuleVersion::V1, Backend::K256),
+        (ModuleVersion::PreV1, Backend::Secp256k1),
+        (ModuleVersion::V1, Backend::Secp256k1),
+    ];
+    for (version, backend) in cases {
+        let key = PrivateKeySigner::random();
+        let session = runtime.block_on(async {
+            match backend {
+                Backend::K256 => offline_session_client(version, key, target).await,
+                Backend::Secp256k1 => {
+                    offline_session_client(version, key.into_secp256k1(), target).await
+                }
+            }
+        });
         let (mut wall, mut on_cpu) = (Vec::new(), Vec::new());
         for _ in 0..sizes.cpu_batches {
             let (started, cpu_before) = (Instant::now(), thread_cpu_ns());
@@ -157,7 +211,7 @@ fn cpu(sizes: &Sizes) {
             format!("{:.1} µs", median(&mut on_cpu) as f64 / 1e3)
         };
         println!(
-            "cpu: build + hash + sign one USE operation offline ({version}, prepare_user_operation): median CPU time {cpu}, wall {:.1} µs (target <= 100 µs; {} batches of {})",
+            "cpu: build + hash + sign one USE operation offline ({version}, {backend:?} signer, prepare_user_operation): median CPU time {cpu}, wall {:.1} µs (target <= 40 µs with the fast backend; {} batches of {})",
             median(&mut wall).as_secs_f64() * 1e6,
             sizes.cpu_batches,
             sizes.cpu_batch
@@ -406,4 +460,276 @@ async fn memory(devnet: &Devnet, sizes: &Sizes) {
         report["node_requests"],
         report["bundler_requests"],
     );
+}
+
+/// An owner with a granted `incrementNumber()` session and a session-key client for it.
+async fn granted(
+    devnet: &Devnet,
+    nonces: NonceStrategy,
+    gas: GasConfig,
+) -> (Owner, PrivateKeySigner, String, SessionKeyClient) {
+    let owner = Owner::new(devnet).await.expect("owner");
+    let key = PrivateKeySigner::random();
+    let request = PermissionRequest::new(key.address()).action(ActionPermission::new(
+        owner.counter,
+        counter::INCREMENT_NUMBER,
+    ));
+    let json = owner.grant(request).await.expect("grant");
+    let session = session_client(devnet, key.clone(), &json, nonces, gas).await;
+    (owner, key, json, session)
+}
+
+async fn session_client(
+    devnet: &Devnet,
+    key: PrivateKeySigner,
+    json: &str,
+    nonces: NonceStrategy,
+    gas: GasConfig,
+) -> SessionKeyClient {
+    SessionKeyClient::builder(
+        key,
+        devnet.rpc_url(),
+        devnet.bundler_url(),
+        deployment(devnet),
+        SessionData::from_json(json).expect("session data"),
+    )
+    .chain_id(devnet.chain_id())
+    .nonce_strategy(nonces)
+    .gas_config(gas)
+    .build()
+    .await
+    .expect("session client")
+}
+
+/// One warm USE per client, alternately, on one account: gas charged (`actualGasUsed`, which in
+/// EntryPoint v0.7 includes 10% of the unused call gas) against the limits sent, for nonce lanes
+/// and fresh keys (the same operation: same estimate, fees and calldata; only the nonce differs)
+/// and for lanes with 0% margins on the estimate.
+async fn gas(devnet: &Devnet, sizes: &Sizes) {
+    let (owner, key, json, warm_up) =
+        granted(devnet, NonceStrategy::FreshKeys, GasConfig::default()).await;
+    // The Counter's first increment writes a new slot; estimates made then would carry that
+    // 17k of call gas into every later operation of the shape. Start from a used slot.
+    let hash = warm_up
+        .use_permission(&[counter::increment(owner.counter)])
+        .await
+        .expect("warm-up");
+    warm_up
+        .wait_for_user_operation_receipt(hash)
+        .await
+        .expect("warm-up landed");
+    let tight = GasConfig {
+        call_gas_margin_percent: 0,
+        verification_gas_margin_percent: 0,
+        pre_verification_gas_margin_percent: 0,
+        ..GasConfig::default()
+    };
+    let tight = session_client(devnet, key.clone(), &json, NonceStrategy::lanes(1), tight).await;
+    let lanes = session_client(
+        devnet,
+        key.clone(),
+        &json,
+        NonceStrategy::lanes(1),
+        GasConfig::default(),
+    )
+    .await;
+    let fresh = session_client(
+        devnet,
+        key,
+        &json,
+        NonceStrategy::FreshKeys,
+        GasConfig::default(),
+    )
+    .await;
+    let bundler = bundler_client::BundlerClient::new(devnet.bundler_url()).expect("bundler");
+    let clients = [
+        ("lanes", &lanes),
+        ("fresh keys", &fresh),
+        ("lanes, 0% margins", &tight),
+    ];
+    let mut charged = vec![Vec::new(); clients.len()];
+    let mut limits = vec![Vec::new(); clients.len()];
+    for round in 0..=sizes.gas_rounds {
+        for (i, (_, client)) in clients.iter().enumerate() {
+            let hash = client
+                .use_permission(&[counter::increment(owner.counter)])
+                .await
+                .expect("use");
+            let receipt = client
+                .wait_for_user_operation_receipt(hash)
+                .await
+                .expect("landed");
+            // round 0 is each client's first operation (its estimate, a lane's first use)
+            if round == 0 {
+                continue;
+            }
+            let op = bundler
+                .get_user_operation_by_hash(hash)
+                .await
+                .expect("op")
+                .expect("op known")
+                .user_operation;
+            charged[i].push(receipt.actual_gas_used.to::<u64>());
+            limits[i].push((
+                op.call_gas_limit as u64,
+                op.verification_gas_limit as u64,
+                op.pre_verification_gas.to::<u64>(),
+            ));
+        }
+    }
+    let mut saved: Vec<i64> = charged[1]
+        .iter()
+        .zip(&charged[0])
+        .map(|(f, l)| *f as i64 - *l as i64)
+        .collect();
+    let mut medians = Vec::new();
+    for (i, (name, _)) in clients.iter().enumerate() {
+        let column = |f: fn(&(u64, u64, u64)) -> u64| {
+            let mut v: Vec<u64> = limits[i].iter().map(f).collect();
+            median(&mut v)
+        };
+        let (call, ver, pvg) = (column(|l| l.0), column(|l| l.1), column(|l| l.2));
+        let used = median(&mut charged[i]);
+        medians.push((call, used));
+        println!(
+            "gas: warm USE ({name}): charged (actualGasUsed) median {used}; limits: call {call} + verification {ver} + preVerification {pvg} = {} ({:.2}x charged); {} samples",
+            call + ver + pvg,
+            (call + ver + pvg) as f64 / used as f64,
+            charged[i].len()
+        );
+    }
+    let (margin_call, margin_used) = medians[0];
+    let (tight_call, tight_used) = medians[2];
+    println!(
+        "gas: the default margins cost {} gas per operation against none ({} more call gas sent, 10% of it charged when unused; preVerificationGas is charged in full; unused verification gas is not charged)",
+        margin_used as i64 - tight_used as i64,
+        margin_call as i64 - tight_call as i64,
+    );
+    println!(
+        "gas: lanes save median {} gas per warm USE against fresh keys (target >= 15,000; same operation, same run)",
+        median(&mut saved)
+    );
+}
+
+/// `sizes.concurrent` `use_permission` calls at once from one new client: wall time until all
+/// are sent and until all landed, requests per cold read, exactly-once.
+async fn concurrent(devnet: &Devnet, sizes: &Sizes) {
+    let (owner, _, _, session) =
+        granted(devnet, NonceStrategy::default(), GasConfig::default()).await;
+    let session = Arc::new(session);
+    let before = owner.count().await.expect("count");
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..sizes.concurrent {
+        let (session, target) = (Arc::clone(&session), owner.counter);
+        tasks.spawn(async move { session.use_permission(&[counter::increment(target)]).await });
+    }
+    let hashes: Vec<B256> = tasks
+        .join_all()
+        .await
+        .into_iter()
+        .map(|r| r.expect("sent"))
+        .collect();
+    let sent = started.elapsed();
+    let (node, bundler) = (
+        session.node_request_counts(),
+        session.bundler_request_counts(),
+    );
+    let distinct: std::collections::HashSet<_> = hashes.iter().collect();
+    assert_eq!(distinct.len(), hashes.len());
+    for hash in &hashes {
+        assert!(
+            session
+                .wait_for_user_operation_receipt(*hash)
+                .await
+                .expect("landed")
+                .success
+        );
+    }
+    let landed = started.elapsed();
+    assert_eq!(
+        owner.count().await.expect("count") - before,
+        sizes.concurrent as u64,
+        "exactly once"
+    );
+    println!(
+        "concurrent: {} use_permission at once from one new client: all sent in {}, all landed in {} (each exactly once); cold reads: eth_getCode {}, isPermissionEnabled {}, gas price {}, estimate {}; sends {}; node total {}, bundler total {} (before the receipt waits)",
+        sizes.concurrent,
+        ms(sent),
+        ms(landed),
+        node.get("eth_getCode"),
+        node.get("eth_call:isPermissionEnabled"),
+        bundler.get("pimlico_getUserOperationGasPrice"),
+        bundler.get("eth_estimateUserOperationGas"),
+        bundler.get("eth_sendUserOperation"),
+        node.total,
+        bundler.total,
+    );
+}
+
+/// Operations per second from one process driving several accounts at once, and what bounds it:
+/// how fast the bundler accepts operations (`eth_sendUserOperation` validates each one) and how
+/// many it puts per bundle, against this process's CPU time per operation.
+async fn accounts(devnet: &Devnet, sizes: &Sizes) {
+    let mut sessions = Vec::new();
+    for _ in 0..sizes.accounts {
+        let (owner, _, _, session) =
+            granted(devnet, NonceStrategy::default(), GasConfig::default()).await;
+        sessions.push((owner, Arc::new(session)));
+    }
+    let (started, cpu_before) = (Instant::now(), process_cpu_ns());
+    let mut tasks = tokio::task::JoinSet::new();
+    for (owner, session) in &sessions {
+        for _ in 0..sizes.ops_per_account {
+            let (session, target) = (Arc::clone(session), owner.counter);
+            tasks.spawn(async move {
+                let hash = session.use_permission(&[counter::increment(target)]).await;
+                (session, hash)
+            });
+        }
+    }
+    let sent: Vec<_> = tasks.join_all().await;
+    let (sent_after, cpu_sent) = (started.elapsed(), process_cpu_ns());
+    let mut receipts = Vec::new();
+    for (session, hash) in sent {
+        let hash = hash.expect("sent");
+        receipts.push(
+            session
+                .wait_for_user_operation_receipt(hash)
+                .await
+                .expect("landed"),
+        );
+    }
+    let elapsed = started.elapsed();
+    let cpu = cpu_sent.zip(cpu_before).map(|(b, a)| b.saturating_sub(a));
+    let ops = receipts.len();
+    let bundles: std::collections::HashSet<_> =
+        receipts.iter().map(|r| r.transaction_hash()).collect();
+    println!(
+        "accounts: {} accounts x {} operations from one process, all at once: {:.0} ops/s landed ({} in {}); sending alone {:.0} ops/s ({}); {} bundles ({:.1} ops per bundle); this process's CPU {} per operation sent",
+        sizes.accounts,
+        sizes.ops_per_account,
+        ops as f64 / elapsed.as_secs_f64(),
+        ops,
+        ms(elapsed),
+        ops as f64 / sent_after.as_secs_f64(),
+        ms(sent_after),
+        bundles.len(),
+        ops as f64 / bundles.len() as f64,
+        cpu.map_or("n/a".into(), |ns| format!(
+            "{:.0} µs",
+            ns as f64 / 1e3 / ops as f64
+        )),
+    );
+}
+
+/// This process's CPU time (all threads), in ns.
+fn process_cpu_ns() -> Option<u64> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    (rc == 0).then(|| ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
 }

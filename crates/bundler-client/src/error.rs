@@ -258,7 +258,9 @@ impl BundlerError {
             | Self::Timeout { method, .. }
             | Self::InvalidResponse { method, .. }
             | Self::IdMismatch { method, .. } => !is_lookup_method(method),
-            Self::InvalidUrl { .. } | Self::IncompleteReceipt { .. } | Self::UserOperation(_) => true,
+            Self::InvalidUrl { .. } | Self::IncompleteReceipt { .. } | Self::UserOperation(_) => {
+                true
+            }
         }
     }
 

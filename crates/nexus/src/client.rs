@@ -311,6 +311,12 @@ impl NexusClient {
         self.sender.bundler.request_counts()
     }
 
+    /// Node requests made so far, per JSON-RPC method (`eth_call`s per function, e.g.
+    /// `eth_call:getNonce`).
+    pub fn node_request_counts(&self) -> RequestCounts {
+        self.sender.node.request_counts()
+    }
+
     /// Asks the factory for the account address (`computeAccountAddress`), to cross-check the
     /// local computation.
     pub async fn factory_account_address(&self) -> Result<Address, Error> {
@@ -474,7 +480,11 @@ impl NexusClient {
         match self
             .sender
             .node
-            .call(registry, find_trusted_attesters_calldata(self.address()))
+            .call(
+                "findTrustedAttesters",
+                registry,
+                find_trusted_attesters_calldata(self.address()),
+            )
             .await?
         {
             CallOutcome::Returned(data) if !data.is_empty() => {

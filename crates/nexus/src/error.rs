@@ -173,6 +173,9 @@ pub enum Error {
     /// The session data does not contain what is needed.
     #[error("invalid session data: {0}")]
     InvalidSessionData(String),
+    /// The nonce strategy's pool size or key range is impossible.
+    #[error("invalid nonce strategy: {0}")]
+    InvalidNonceStrategy(String),
     /// A permission request cannot be turned into a session.
     #[error("invalid permission request: {0}")]
     InvalidPermission(String),
@@ -347,6 +350,14 @@ impl Error {
             } => std::iter::successors(Some(d.as_ref()), |d| d.inner.as_deref())
                 .any(|d| NOT_ENABLED.contains(&d.name.as_str())),
             _ => false,
+        }
+    }
+
+    /// The bundler's error, for [`Error::Bundler`].
+    pub fn bundler(&self) -> Option<&BundlerError> {
+        match self {
+            Self::Bundler { source, .. } => Some(source),
+            _ => None,
         }
     }
 

@@ -21,6 +21,8 @@ pub mod delegation;
 pub mod deployment;
 mod error;
 pub mod execution;
+mod flight;
+mod lanes;
 pub mod modules;
 mod node;
 pub mod nonce;
@@ -34,6 +36,10 @@ pub use account::{
     AccountInit, DefaultValidatorInit, ModuleInit, PreValidationHookInit, SingleValidatorInit,
 };
 pub use alloy_signer_local::PrivateKeySigner;
+/// The libsecp256k1-backed local signer (feature `secp256k1`): the same keys, addresses and
+/// byte-identical signatures as [`PrivateKeySigner`], in less CPU time.
+#[cfg(feature = "secp256k1")]
+pub use alloy_signer_local::Secp256k1Signer;
 pub use bundler_client::{
     BundlerError, ReceiptPolling, RequestCounts, UserOperationReceipt, redact_url,
 };
@@ -43,7 +49,7 @@ pub use deployment::{Deployment, LocalAddresses, PolicyAddresses};
 pub use error::{Error, SendOutcome};
 pub use execution::Call;
 pub use modules::ModuleType;
-pub use nonce::{NonceKey, ValidationMode};
+pub use nonce::{NonceKey, NonceStrategy, ValidationMode};
 pub use permission::{ActionPermission, PermissionRequest};
 pub use policy_check::{PolicyViolation, ViolatedRule};
 pub use sender::{DUMMY_ECDSA_SIGNATURE, DynSigner, GasConfig, RpcStats, SendOptions};

@@ -1,4 +1,5 @@
-//! The few Ethereum JSON-RPC reads the facade makes against the node, with a request counter.
+//! The few Ethereum JSON-RPC reads the facade makes against the node, with request counters
+//! (per method; `eth_call`s per contract function, e.g. `eth_call:isPermissionEnabled`).
 
 use crate::error::Error;
 use alloy_json_rpc::RpcError;
@@ -8,11 +9,17 @@ use alloy_provider::{
     transport::{TransportError, TransportErrorKind},
 };
 use alloy_sol_types::{SolType, SolValue};
-use bundler_client::{redact_url, redact_urls_in};
+use bundler_client::{RequestCounts, redact_url, redact_urls_in};
 use core::fmt;
 use serde::{Deserialize, Serialize};
 use sessions_types::abi::decode_revert;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::{
+    collections::BTreeMap,
+    sync::{
+        Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+};
 
 /// An `eth_call` outcome that distinguishes a revert from a transport failure.
 #[derive(Debug)]
@@ -41,6 +48,7 @@ struct BlockHeader {
 pub(crate) struct Node {
     provider: RootProvider,
     requests: AtomicU64,
+    by_method: Mutex<BTreeMap<String, u64>>,
 }
 
 // By hand: the provider's transport holds the URL, which may hold credentials.
@@ -102,6 +110,7 @@ impl Node {
         Ok(Self {
             provider: RootProvider::new_http(parsed),
             requests: AtomicU64::new(0),
+            by_method: Mutex::new(BTreeMap::new()),
         })
     }
 
@@ -110,22 +119,61 @@ impl Node {
         self.requests.load(Ordering::Relaxed)
     }
 
+    /// Requests sent so far, per method (`eth_call:<function>` for calls).
+    pub(crate) fn request_counts(&self) -> RequestCounts {
+        let map = self.by_method.lock().unwrap_or_else(|e| e.into_inner());
+        RequestCounts {
+            total: self.request_count(),
+            by_method: map.clone(),
+        }
+    }
+
     async fn request<P, R>(&self, method: &'static str, params: P) -> Result<R, TransportError>
     where
         P: alloy_json_rpc::RpcSend + Serialize,
         R: alloy_json_rpc::RpcRecv,
     {
+        self.request_as(method.into(), method, params).await
+    }
+
+    /// [`Self::request`] counted under `label`.
+    async fn request_as<P, R>(
+        &self,
+        label: std::borrow::Cow<'static, str>,
+        method: &'static str,
+        params: P,
+    ) -> Result<R, TransportError>
+    where
+        P: alloy_json_rpc::RpcSend + Serialize,
+        R: alloy_json_rpc::RpcRecv,
+    {
         self.requests.fetch_add(1, Ordering::Relaxed);
+        *self
+            .by_method
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(label.into_owned())
+            .or_default() += 1;
         self.provider
             .raw_request(method.into(), params)
             .await
             .map_err(redact_transport)
     }
 
-    /// `eth_call` at the latest block.
-    pub(crate) async fn call(&self, to: Address, data: Bytes) -> Result<CallOutcome, Error> {
+    /// `eth_call` at the latest block; `label` names it in the counters
+    /// (`eth_call:<function>`).
+    pub(crate) async fn call(
+        &self,
+        label: &'static str,
+        to: Address,
+        data: Bytes,
+    ) -> Result<CallOutcome, Error> {
         match self
-            .request::<_, Bytes>("eth_call", (CallRequest { to, data }, "latest"))
+            .request_as::<_, Bytes>(
+                format!("eth_call:{label}").into(),
+                "eth_call",
+                (CallRequest { to, data }, "latest"),
+            )
             .await
         {
             Ok(out) => Ok(CallOutcome::Returned(out)),
@@ -148,7 +196,7 @@ impl Node {
         to: Address,
         data: Bytes,
     ) -> Result<Bytes, Error> {
-        match self.call(to, data).await? {
+        match self.call(what, to, data).await? {
             CallOutcome::Returned(out) => Ok(out),
             CallOutcome::Reverted(data) => Err(Error::CallReverted {
                 call: what,

@@ -115,20 +115,97 @@ impl NonceKey {
     }
 }
 
-/// Hands out a fresh free 3-byte key per user operation.
+/// How a client picks the nonce of each user operation.
 ///
-/// Every user operation gets its own EntryPoint nonce lane, so its sequence is `0` and no
-/// `getNonce` read is needed; concurrent operations never wait on each other's sequence number.
-/// The counter starts at a random point (std's per-process random hasher keys mixed with the clock),
-/// so two processes driving the same account collide with probability of about
-/// `ops_of_the_other / 2^24` per operation; the client retries once with a new lane on AA25.
+/// The EntryPoint keeps one sequence per `(account, key)`. Incrementing a sequence that is already
+/// non-zero rewrites a used storage slot; a new key writes a fresh one, about 17,000 gas more per
+/// operation. Lanes keep a small pool of keys and count their sequences locally, so a warm operation
+/// needs no `getNonce` and pays for the cheap write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NonceStrategy {
+    /// `count` reusable keys starting at a random free key. Their sequences start at 0 without any
+    /// read (a random key is assumed unused; a collision is caught by the bundler's `AA25` and the
+    /// lane re-synced from the chain).
+    RandomLanes {
+        /// Pool size (at least 1).
+        count: u32,
+    },
+    /// The keys `first .. first + count`: several processes sharing one session key (or one
+    /// account) take disjoint ranges and never collide. Each lane's sequence is read once
+    /// (`EntryPoint.getNonce`) when it is first used.
+    LaneRange {
+        /// The first free key of the range.
+        first: u32,
+        /// Pool size (at least 1; `first + count` at most `2^24`).
+        count: u32,
+    },
+    /// A fresh random key per operation (sequence 0): no shared state between operations, but
+    /// every operation writes a new EntryPoint storage slot.
+    FreshKeys,
+}
+
+impl NonceStrategy {
+    /// Default pool size: enough lanes that 200 operations sent at once stay within alto's 10
+    /// queued operations per key.
+    pub const DEFAULT_LANES: u32 = 32;
+
+    /// [`NonceStrategy::RandomLanes`] with `count` lanes.
+    pub const fn lanes(count: u32) -> Self {
+        Self::RandomLanes { count }
+    }
+
+    /// [`NonceStrategy::LaneRange`]: the keys `first .. first + count`.
+    pub const fn lane_range(first: u32, count: u32) -> Self {
+        Self::LaneRange { first, count }
+    }
+
+    /// The `index`-th of `processes` disjoint ranges of `per_process` keys each, for processes
+    /// that share one session key: `lane_range(index * per_process, per_process)`.
+    pub const fn share(index: u32, per_process: u32) -> Self {
+        Self::lane_range(index.saturating_mul(per_process), per_process)
+    }
+
+    /// Checks the pool size and range; the error names what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        match *self {
+            Self::RandomLanes { count } | Self::LaneRange { count, .. } if count == 0 => {
+                Err("a nonce lane pool needs at least one lane".into())
+            }
+            Self::RandomLanes { count } if count > MAX_FREE_KEY => {
+                Err(format!("{count} nonce lanes exceed the 2^24 keys"))
+            }
+            Self::LaneRange { first, count }
+                if u64::from(first) + u64::from(count) > u64::from(MAX_FREE_KEY) + 1 =>
+            {
+                Err(format!(
+                    "nonce lanes {first} .. {first} + {count} exceed the 3-byte key space (2^24)"
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Default for NonceStrategy {
+    fn default() -> Self {
+        Self::lanes(Self::DEFAULT_LANES)
+    }
+}
+
+/// Hands out fresh free 3-byte keys: one per operation for [`NonceStrategy::FreshKeys`], and the
+/// random start of a [`NonceStrategy::RandomLanes`] pool.
+///
+/// The counter starts at a random point (std's per-process random hasher keys mixed with the
+/// clock), so two processes driving the same account collide with probability of about
+/// `ops_of_the_other / 2^24` per operation; the client retries once on AA25.
 #[derive(Debug)]
-pub struct NonceLanes {
+pub struct FreshKeys {
     next: AtomicU32,
 }
 
-impl NonceLanes {
-    /// A lane allocator seeded randomly.
+impl FreshKeys {
+    /// A key allocator seeded randomly.
     pub fn new() -> Self {
         let mut hasher = RandomState::new().build_hasher();
         let nanos = SystemTime::now()
@@ -139,7 +216,7 @@ impl NonceLanes {
         Self::starting_at(hasher.finish() as u32)
     }
 
-    /// A lane allocator whose first key is `start mod 2^24` (deterministic; for tests).
+    /// A key allocator whose first key is `start mod 2^24` (deterministic; for tests).
     pub const fn starting_at(start: u32) -> Self {
         Self {
             next: AtomicU32::new(start & MAX_FREE_KEY),
@@ -150,9 +227,14 @@ impl NonceLanes {
     pub fn next_key(&self) -> u32 {
         self.next.fetch_add(1, Ordering::Relaxed) & MAX_FREE_KEY
     }
+
+    /// Reserves `count` consecutive keys (mod `2^24`) and returns the first.
+    pub fn next_keys(&self, count: u32) -> u32 {
+        self.next.fetch_add(count, Ordering::Relaxed) & MAX_FREE_KEY
+    }
 }
 
-impl Default for NonceLanes {
+impl Default for FreshKeys {
     fn default() -> Self {
         Self::new()
     }
@@ -221,14 +303,36 @@ mod tests {
 
     #[test]
     fn lanes_are_distinct_and_wrap() {
-        let lanes = NonceLanes::starting_at(0xFF_FFFE);
+        let lanes = FreshKeys::starting_at(0xFF_FFFE);
         assert_eq!(lanes.next_key(), 0xFF_FFFE);
         assert_eq!(lanes.next_key(), 0xFF_FFFF);
         assert_eq!(lanes.next_key(), 0);
-        let random = NonceLanes::new();
+        let random = FreshKeys::new();
         let a = random.next_key();
         let b = random.next_key();
         assert_ne!(a, b);
         assert!(a <= MAX_FREE_KEY && b <= MAX_FREE_KEY);
+    }
+
+    #[test]
+    fn strategies_validate_their_ranges() {
+        assert!(NonceStrategy::default().validate().is_ok());
+        assert!(NonceStrategy::FreshKeys.validate().is_ok());
+        assert!(NonceStrategy::lanes(0).validate().is_err());
+        assert!(NonceStrategy::lane_range(5, 0).validate().is_err());
+        assert!(
+            NonceStrategy::lane_range(MAX_FREE_KEY, 1)
+                .validate()
+                .is_ok()
+        );
+        assert!(
+            NonceStrategy::lane_range(MAX_FREE_KEY, 2)
+                .validate()
+                .is_err()
+        );
+        assert_eq!(
+            NonceStrategy::share(2, 16),
+            NonceStrategy::lane_range(32, 16)
+        );
     }
 }

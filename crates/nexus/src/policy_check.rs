@@ -21,7 +21,7 @@ use sessions_types::{
         decode_value_limit,
     },
 };
-use std::{collections::HashMap, fmt};
+use std::{collections::HashMap, fmt, hash::Hash};
 
 /// Which of the standard policies a policy address is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -335,6 +335,28 @@ impl PolicyUsage {
             let e = self.params.entry(*k).or_default();
             *e = e.saturating_add(*v);
         }
+    }
+
+    /// Takes `other` (a reservation whose operation was not sent) back out of this record.
+    pub fn remove(&mut self, other: &Self) {
+        fn sub<K: Hash + Eq + Copy, V: Copy + Default + Eq>(
+            map: &mut HashMap<K, V>,
+            other: &HashMap<K, V>,
+            minus: fn(V, V) -> V,
+        ) {
+            for (k, v) in other {
+                if let Some(e) = map.get_mut(k) {
+                    *e = minus(*e, *v);
+                    if *e == V::default() {
+                        map.remove(k);
+                    }
+                }
+            }
+        }
+        sub(&mut self.uses, &other.uses, u128::saturating_sub);
+        sub(&mut self.value, &other.value, U256::saturating_sub);
+        sub(&mut self.tokens, &other.tokens, U256::saturating_sub);
+        sub(&mut self.params, &other.params, U256::saturating_sub);
     }
 
     /// True when nothing was consumed.
@@ -994,6 +1016,10 @@ mod tests {
             }
         );
         assert!(check(&s, None, &used, &[set_number(40)]).is_ok());
+        // a reservation taken back (operation not sent) frees the allowance again
+        used.remove(&d);
+        assert_eq!(used, PolicyUsage::default());
+        assert!(check(&s, None, &used, &[set_number(100)]).is_ok());
         // within one batch too
         let err = check(
             &s,

@@ -8,22 +8,26 @@
 //! |---|---|---|
 //! | `eth_getCode` | once, until code is seen | skipped (cached `deployed`) |
 //! | gas price (`pimlico_getUserOperationGasPrice`) | yes | skipped while the cached price is younger than [`GasConfig::price_ttl`] |
-//! | `EntryPoint.getNonce` | never: each operation gets a fresh 3-byte nonce lane whose sequence is 0 | never |
+//! | `EntryPoint.getNonce` | once per lane of a [`NonceStrategy::LaneRange`](crate::NonceStrategy::LaneRange), when first used (random lanes and fresh keys start at 0) | never: sequences are counted locally |
 //! | `eth_estimateUserOperationGas` | yes | skipped when the same call shape was estimated before ([`GasConfig::reuse_estimates`]) |
 //! | `eth_sendUserOperation` | yes | yes |
 //!
-//! Independent reads run concurrently (`tokio::join!`).
+//! Independent reads run concurrently (`tokio::join!`). Each cold read is single-flight
+//! ([`Flight`]): concurrent callers share one request, and nothing is cached on error.
 
 use crate::{
     deployment::Deployment,
     error::Error,
     execution::{Call, encode_execute},
+    flight::Flight,
+    lanes::{LaneOutcome, LanePool, Lease},
     node::Node,
-    nonce::{NonceKey, NonceLanes, ValidationMode},
+    nonce::{NonceKey, ValidationMode},
     settings::ClientSettings,
 };
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_signer::Signer;
+use alloy_sol_types::SolCall;
 use bundler_client::{AaCode, BundlerClient, BundlerError, GasEstimate, UserOperationReceipt};
 use sessions_types::SessionSignatureStyle;
 use std::{
@@ -54,13 +58,17 @@ pub struct GasConfig {
     /// (first storage writes, different arguments). Default `true`.
     pub reuse_estimates: bool,
     /// Percentage added to the bundler's `callGasLimit` (EntryPoint v0.7 charges 10% of unused
-    /// call gas, so 20% headroom costs at most 2%). Default 20.
+    /// call gas, so 20% headroom costs at most 2% of the call gas: about 330 gas on a counter
+    /// increment). Default 20.
     pub call_gas_margin_percent: u32,
-    /// Percentage added to `verificationGasLimit` (unused verification gas is not charged).
-    /// Default 20.
+    /// Percentage added to `verificationGasLimit`. Unused verification gas is not charged, and
+    /// the estimate is made on a fresh nonce key (the dearer first write of a nonce slot), so it
+    /// already bounds operations on warm lanes. Default 10.
     pub verification_gas_margin_percent: u32,
-    /// Percentage added to `preVerificationGas` (the real signature's FastLZ length can differ
-    /// from the stub's by a few bytes). Default 10.
+    /// Percentage added to `preVerificationGas`, which is charged in full (10% cost about 4,900
+    /// gas per USE on the devnet). It covers the real signature's FastLZ length differing from
+    /// the stub's by a few bytes; on an L2 whose preVerificationGas carries the L1 data fee,
+    /// raise it to ride out L1 fee moves while an estimate is reused. Default 5.
     pub pre_verification_gas_margin_percent: u32,
     /// How long a bundler gas price is reused. Default 10 s.
     pub price_ttl: Duration,
@@ -71,8 +79,8 @@ impl Default for GasConfig {
         Self {
             reuse_estimates: true,
             call_gas_margin_percent: 20,
-            verification_gas_margin_percent: 20,
-            pre_verification_gas_margin_percent: 10,
+            verification_gas_margin_percent: 10,
+            pre_verification_gas_margin_percent: 5,
             price_ttl: Duration::from_secs(10),
         }
     }
@@ -217,9 +225,10 @@ pub(crate) struct OpSender {
     /// `(factory, factoryData)` when this client may deploy the account.
     factory: Option<(Address, Bytes)>,
     deployed: AtomicBool,
-    lanes: NonceLanes,
-    price: Mutex<Option<(Instant, u128, u128)>>,
-    estimates: Mutex<HashMap<u64, GasLimits>>,
+    code_read: Flight<bool>,
+    lanes: LanePool,
+    price: Flight<(Instant, u128, u128)>,
+    estimates: Mutex<HashMap<u64, Arc<Flight<GasLimits>>>>,
     pub(crate) gas: GasConfig,
     pub(crate) receipt_timeout: Duration,
     /// Signed operations sent and not yet seen included.
@@ -236,6 +245,10 @@ impl OpSender {
         account: Address,
         factory: Option<(Address, Bytes)>,
     ) -> Result<Self, Error> {
+        settings
+            .nonce_strategy
+            .validate()
+            .map_err(Error::InvalidNonceStrategy)?;
         Ok(Self {
             bundler: settings.bundler(chain_id)?,
             node,
@@ -244,8 +257,9 @@ impl OpSender {
             account,
             factory,
             deployed: AtomicBool::new(false),
-            lanes: NonceLanes::new(),
-            price: Mutex::new(None),
+            code_read: Flight::new(),
+            lanes: LanePool::new(settings.nonce_strategy),
+            price: Flight::new(),
             estimates: Mutex::new(HashMap::new()),
             gas: settings.gas.clone(),
             receipt_timeout: settings.receipt_timeout,
@@ -269,11 +283,17 @@ impl OpSender {
         if self.deployed.load(Ordering::Relaxed) {
             return Ok(true);
         }
-        let code = self.node.code(self.account).await?;
-        if !code.is_empty() {
+        let deployed = self
+            .code_read
+            .get(
+                |deployed| *deployed,
+                || async { Ok::<_, Error>(!self.node.code(self.account).await?.is_empty()) },
+            )
+            .await?;
+        if deployed {
             self.mark_deployed();
         }
-        Ok(!code.is_empty())
+        Ok(deployed)
     }
 
     /// `factory`/`factoryData` for the next operation: only while the account has no code.
@@ -295,23 +315,24 @@ impl OpSender {
         if let Some(fees) = opts.fixed_fees() {
             return Ok(fees);
         }
-        if let Some((at, max, prio)) = *self.price.lock().expect("price cache poisoned")
-            && at.elapsed() < self.gas.price_ttl
-        {
-            return Ok((max, prio));
-        }
-        let price = self.bundler.user_operation_gas_price().await;
-        let (max, prio) = match price {
-            Ok(prices) => (
-                prices.fast.max_fee_per_gas,
-                prices.fast.max_priority_fee_per_gas,
-            ),
-            Err(e) => {
-                tracing::debug!(error = %e, "bundler gas price unavailable; using node fee data");
-                self.node.fees().await?
-            }
+        let ttl = self.gas.price_ttl;
+        let fetch = || async {
+            let (max, prio) = match self.bundler.user_operation_gas_price().await {
+                Ok(prices) => (
+                    prices.fast.max_fee_per_gas,
+                    prices.fast.max_priority_fee_per_gas,
+                ),
+                Err(e) => {
+                    tracing::debug!(error = %e, "bundler gas price unavailable; using node fee data");
+                    self.node.fees().await?
+                }
+            };
+            Ok::<_, Error>((Instant::now(), max, prio))
         };
-        *self.price.lock().expect("price cache poisoned") = Some((Instant::now(), max, prio));
+        let (_, max, prio) = self
+            .price
+            .get(|(at, _, _)| at.elapsed() < ttl, fetch)
+            .await?;
         Ok((
             opts.max_fee_per_gas.unwrap_or(max),
             opts.max_priority_fee_per_gas.unwrap_or(prio),
@@ -347,30 +368,63 @@ impl OpSender {
         (factory, fees): (Option<(Address, Bytes)>, (u128, u128)),
     ) -> Result<B256, Error> {
         let mut op = self.unsigned(calls, auth, factory, fees)?;
-        let stub_len = op.signature.len();
-        self.gas_limits(&op, calls, stub_len, opts)
-            .await?
-            .apply(&mut op);
+        let mut lease = self.lanes.acquire();
+        let (sent, outcome) = self
+            .send_leased(&mut lease, &mut op, calls, auth, opts)
+            .await;
+        lease.settle(outcome);
+        sent
+    }
 
+    /// Nonce, gas, signature and send of `op` on the leased nonce; says what the lane should
+    /// make of it. An `AA25` (nonce already used, e.g. by another process on the same key)
+    /// sends the lane to be re-read from the chain and retries once on a fresh key.
+    async fn send_leased<'p>(
+        &'p self,
+        lease: &mut Lease<'p>,
+        op: &mut UserOperation,
+        calls: &[Call],
+        auth: &Auth<'_>,
+        opts: &SendOptions,
+    ) -> (Result<B256, Error>, LaneOutcome) {
+        let stub_len = op.signature.len();
         for attempt in 0..2 {
-            self.sign(&mut op, auth).await?;
-            match self.submit(&op).await {
-                Ok(h) => return Ok(h),
-                // A lane used before by another client of this account: take a fresh one once —
-                // only when this operation certainly did not land (else the intent could land twice).
+            let ready = async {
+                op.nonce = self.lane_nonce(lease, auth.validator).await?;
+                self.gas_limits(op, calls, stub_len, opts).await?.apply(op);
+                self.sign(op, auth).await
+            };
+            if let Err(e) = ready.await {
+                return (Err(e), LaneOutcome::NotSent);
+            }
+            match self.submit(op).await {
+                Ok(h) => return (Ok(h), LaneOutcome::Sent),
+                // A nonce used before (another client of this account): re-sync the lane and retry
+                // once on a fresh key — only when this operation certainly did not land, else the
+                // intent could land twice.
                 Err(e)
                     if attempt == 0
                         && e.aa_code() == Some(AaCode::AA25)
                         && e.is_definitely_not_sent() =>
                 {
-                    tracing::debug!("nonce lane already used; retrying on a fresh lane");
-                    op.nonce = self.fresh_nonce(auth.validator);
+                    tracing::debug!(
+                        "nonce already used; re-syncing the lane, retrying on a fresh key"
+                    );
+                    // Dropping the lease unsettled makes its lane read its sequence again.
+                    *lease = self.lanes.fresh_lease();
                 }
                 Err(e) => {
-                    if e.is_definitely_not_sent() {
-                        self.forget_estimate(&op, calls, stub_len);
-                    }
-                    return Err(e.into());
+                    let outcome = if e.is_definitely_not_sent() {
+                        self.forget_estimate(op, calls, stub_len);
+                        LaneOutcome::NotSent
+                    } else {
+                        LaneOutcome::Unknown(UserOperation::hash(
+                            op,
+                            self.deployment.entry_point,
+                            self.chain_id,
+                        ))
+                    };
+                    return (Err(e.into()), outcome);
                 }
             }
         }
@@ -396,6 +450,34 @@ impl OpSender {
         sent
     }
 
+    /// The nonce of the leased lane, reading its sequence from the EntryPoint when the lane has
+    /// none yet (first use of a [`NonceStrategy::LaneRange`](crate::NonceStrategy::LaneRange) lane, or a re-sync).
+    async fn lane_nonce(&self, lease: &mut Lease<'_>, validator: Address) -> Result<U256, Error> {
+        let key = NonceKey::new(lease.key(), ValidationMode::Validation, validator);
+        let sequence = match lease.sequence() {
+            Some(s) => s,
+            None => {
+                let chain: U256 = self
+                    .node
+                    .call_decode(
+                        "getNonce",
+                        "EntryPoint.getNonce reply",
+                        self.deployment.entry_point,
+                        crate::abi::IEntryPoint::getNonceCall {
+                            sender: self.account,
+                            key: key.to_u192(),
+                        }
+                        .abi_encode()
+                        .into(),
+                    )
+                    .await?;
+                lease.set_sequence(chain & U256::from(u64::MAX));
+                lease.sequence().unwrap_or_default()
+            }
+        };
+        Ok(key.nonce(sequence))
+    }
+
     /// Builds and signs an operation without any request: fees and gas limits all come from
     /// `opts`, the nonce from a fresh lane, and no factory fields are set (the account must
     /// already be deployed).
@@ -412,13 +494,20 @@ impl OpSender {
             missing: "call_gas_limit, verification_gas_limit and pre_verification_gas",
         })?;
         let mut op = self.unsigned(calls, auth, None, fees)?;
+        // A fresh key: an operation that may never be sent must not take a lane's sequence.
+        op.nonce = NonceKey::new(
+            self.lanes.fresh_lease().key(),
+            ValidationMode::Validation,
+            auth.validator,
+        )
+        .nonce(0);
         limits.apply(&mut op);
         self.sign(&mut op, auth).await?;
         Ok(op)
     }
 
-    /// The operation for `calls` on a fresh nonce lane, carrying the stub signature (final length
-    /// and shape, for estimation) and no gas limits yet.
+    /// The operation for `calls` with the stub signature (final length and shape, for
+    /// estimation); nonce and gas limits come later.
     fn unsigned(
         &self,
         calls: &[Call],
@@ -434,7 +523,7 @@ impl OpSender {
         };
         Ok(UserOperation {
             sender: self.account,
-            nonce: self.fresh_nonce(auth.validator),
+            nonce: NonceKey::for_validator(auth.validator).nonce(0),
             factory,
             factory_data,
             call_data,
@@ -455,10 +544,6 @@ impl OpSender {
         };
         op.signature = (auth.wrap)(Bytes::copy_from_slice(&auth.style.encode(&sig)))?;
         Ok(())
-    }
-
-    fn fresh_nonce(&self, validator: Address) -> U256 {
-        NonceKey::new(self.lanes.next_key(), ValidationMode::Validation, validator).nonce(0)
     }
 
     fn shape_key(op: &UserOperation, calls: &[Call], stub_len: usize) -> u64 {
@@ -493,30 +578,34 @@ impl OpSender {
         if let Some(limits) = opts.fixed_gas() {
             return Ok(limits);
         }
-        let key = Self::shape_key(op, calls, stub_len);
-        let cached = if self.gas.reuse_estimates {
-            self.estimates
-                .lock()
-                .expect("estimate cache poisoned")
-                .get(&key)
-                .copied()
-        } else {
-            None
+        let estimate = || async {
+            // Estimated on a fresh key (sequence 0): the first write of a nonce slot is the
+            // dearer case, so the limits fit warm lanes and fresh keys alike, and the simulation
+            // never depends on a lane's operation still pending.
+            let mut fresh = op.clone();
+            fresh.nonce = NonceKey::from_nonce(op.nonce)
+                .map(|(k, _)| {
+                    NonceKey::new(self.lanes.fresh_lease().key(), k.mode(), k.validator()).nonce(0)
+                })
+                .unwrap_or(op.nonce);
+            let e = self
+                .bundler
+                .estimate_user_operation_gas(&fresh, self.deployment.entry_point, None)
+                .await?;
+            Ok::<_, Error>(self.with_margins(&e))
         };
-        let limits = match cached {
-            Some(l) => l,
-            None => {
-                let estimate = self
-                    .bundler
-                    .estimate_user_operation_gas(op, self.deployment.entry_point, None)
-                    .await?;
-                let l = self.with_margins(&estimate);
+        let limits = if self.gas.reuse_estimates {
+            let key = Self::shape_key(op, calls, stub_len);
+            let flight = Arc::clone(
                 self.estimates
                     .lock()
                     .expect("estimate cache poisoned")
-                    .insert(key, l);
-                l
-            }
+                    .entry(key)
+                    .or_insert_with(|| Arc::new(Flight::new())),
+            );
+            flight.get(|_| true, estimate).await?
+        } else {
+            estimate().await?
         };
         Ok(GasLimits {
             call: opts.call_gas_limit.unwrap_or(limits.call),
@@ -582,6 +671,9 @@ impl OpSender {
         self.in_flight.forget(hash);
         if receipt.sender == self.account {
             self.mark_deployed();
+            if let Some((key, sequence)) = NonceKey::from_nonce(receipt.nonce) {
+                self.lanes.landed(hash, key.free_key(), sequence);
+            }
         }
         if !receipt.success {
             let reason = receipt.revert_reason().map(|r| match r {

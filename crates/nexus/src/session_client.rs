@@ -5,6 +5,7 @@ use crate::{
     deployment::Deployment,
     error::Error,
     execution::Call,
+    flight::Flight,
     policy_check::{CheckContext, PolicyKind, PolicyUsage, check_calls, time_frame_now},
     sender::{Auth, DynSigner, OpSender, RpcStats, SendOptions},
     settings::{ClientSettings, client_settings_methods},
@@ -33,6 +34,15 @@ enum EnableState {
     Enabled,
     /// An ENABLE operation was sent; wait for it before the next operation.
     Pending(B256),
+}
+
+/// What the next operation must do about enabling, from [`SessionKeyClient::enable_ticket`].
+enum EnableTicket<'a> {
+    /// The permission is enabled: USE mode.
+    Use,
+    /// This caller sends the one ENABLE operation; everyone else waits on the guard meanwhile
+    /// (held, never read, until the send is settled).
+    Enable(#[allow(dead_code, reason = "held for its Drop")] tokio::sync::MutexGuard<'a, ()>),
 }
 
 /// Builder for [`SessionKeyClient`].
@@ -141,6 +151,8 @@ impl SessionKeyClientBuilder {
             key_is_owner,
             data,
             state: Mutex::new(EnableState::Unknown),
+            enabled_read: Flight::new(),
+            enabling: tokio::sync::Mutex::new(()),
             usage: Mutex::new(PolicyUsage::default()),
             local_policy_check: self.local_policy_check,
         })
@@ -244,6 +256,12 @@ pub struct SessionKeyClient {
     key_is_owner: bool,
     data: SessionData,
     state: Mutex<EnableState>,
+    /// The single-flight `isPermissionEnabled` read.
+    enabled_read: Flight<bool>,
+    /// Held by the one caller sending (or waiting for) the ENABLE operation.
+    enabling: tokio::sync::Mutex<()>,
+    /// Consumption of the session's limits: sent operations plus reservations of operations
+    /// being sent (taken back when a send is refused).
     usage: Mutex<PolicyUsage>,
     local_policy_check: bool,
 }
@@ -324,6 +342,12 @@ impl SessionKeyClient {
         self.sender.bundler.request_counts()
     }
 
+    /// Node requests made so far, per JSON-RPC method (`eth_call`s per function, e.g.
+    /// `eth_call:isPermissionEnabled`).
+    pub fn node_request_counts(&self) -> RequestCounts {
+        self.sender.node.request_counts()
+    }
+
     /// `isPermissionEnabled(permissionId, account)` (always asks the chain).
     pub async fn is_permission_enabled(&self) -> Result<bool, Error> {
         let d = &self.sender.deployment;
@@ -347,7 +371,7 @@ impl SessionKeyClient {
     /// [`time_frame_now`](crate::policy_check::time_frame_now)).
     pub async fn check_calls(&self, calls: &[Call]) -> Result<(), Error> {
         let now = self.policy_clock().await?;
-        self.local_check(calls, now).map(|_| ())
+        self.local_check(calls, now, false).map(|_| ())
     }
 
     /// The time for the time-frame checks ([`time_frame_now`]: the later of the latest block and
@@ -373,45 +397,74 @@ impl SessionKeyClient {
                 })
     }
 
-    fn local_check(&self, calls: &[Call], now: Option<u64>) -> Result<PolicyUsage, Error> {
+    /// The local policy check of `calls` against the consumption so far; with `reserve`, the
+    /// consumption of `calls` is added at once (under the same lock), so concurrent calls cannot
+    /// together pass a limit.
+    fn local_check(
+        &self,
+        calls: &[Call],
+        now: Option<u64>,
+        reserve: bool,
+    ) -> Result<PolicyUsage, Error> {
         if calls.is_empty() {
             return Err(Error::NoCalls);
         }
         let Some(session) = &self.session else {
             return Ok(PolicyUsage::default());
         };
-        let used = self.usage.lock().expect("usage poisoned");
+        let mut used = self.usage.lock().expect("usage poisoned");
         let ctx = CheckContext {
             account: self.account(),
             policies: &self.sender.deployment.policies,
             now,
             used: &used,
         };
-        Ok(check_calls(session, &ctx, calls)?)
+        let delta = check_calls(session, &ctx, calls)?;
+        if reserve {
+            used.add(&delta);
+        }
+        Ok(delta)
     }
 
-    async fn enabled_state(&self) -> Result<bool, Error> {
-        let state = *self.state.lock().expect("state poisoned");
-        match state {
-            EnableState::Enabled => Ok(true),
-            EnableState::Pending(hash) => {
-                let outcome = self.sender.wait(hash).await;
-                let enabled = outcome.is_ok() || self.is_permission_enabled().await?;
-                *self.state.lock().expect("state poisoned") = if enabled {
-                    EnableState::Enabled
-                } else {
-                    EnableState::Unknown
-                };
-                Ok(enabled)
-            }
-            EnableState::Unknown => {
-                let enabled = self.is_permission_enabled().await?;
-                if enabled {
-                    *self.state.lock().expect("state poisoned") = EnableState::Enabled;
-                }
-                Ok(enabled)
+    fn set_state(&self, state: EnableState) {
+        *self.state.lock().expect("state poisoned") = state;
+    }
+
+    fn state(&self) -> EnableState {
+        *self.state.lock().expect("state poisoned")
+    }
+
+    /// Whether the next operation is USE or carries the ENABLE payload. The chain is asked once
+    /// for any number of concurrent first calls; when the permission is not enabled, exactly one
+    /// caller gets [`EnableTicket::Enable`] and the others wait for its operation's receipt.
+    async fn enable_ticket(&self) -> Result<EnableTicket<'_>, Error> {
+        if self.state() == EnableState::Unknown {
+            let enabled = self
+                .enabled_read
+                .get(|enabled| *enabled, || self.is_permission_enabled())
+                .await?;
+            if enabled {
+                self.set_state(EnableState::Enabled);
             }
         }
+        if self.state() == EnableState::Enabled {
+            return Ok(EnableTicket::Use);
+        }
+        let guard = self.enabling.lock().await;
+        match self.state() {
+            EnableState::Enabled => return Ok(EnableTicket::Use),
+            EnableState::Pending(hash) => {
+                let enabled =
+                    self.sender.wait(hash).await.is_ok() || self.is_permission_enabled().await?;
+                if enabled {
+                    self.set_state(EnableState::Enabled);
+                    return Ok(EnableTicket::Use);
+                }
+                self.set_state(EnableState::Unknown);
+            }
+            EnableState::Unknown => {}
+        }
+        Ok(EnableTicket::Enable(guard))
     }
 
     /// [`Self::use_permission`] with explicit fees or gas limits.
@@ -428,40 +481,44 @@ impl SessionKeyClient {
                 Ok(None)
             }
         };
-        let (prepared, enabled, now) =
-            tokio::join!(self.sender.prepare(opts), self.enabled_state(), clock);
-        let (prepared, enabled) = (prepared?, enabled?);
-        let delta = if local {
-            self.local_check(calls, now?)?
+        let (prepared, ticket, now) =
+            tokio::join!(self.sender.prepare(opts), self.enable_ticket(), clock);
+        let (prepared, ticket) = (prepared?, ticket?);
+        let enable = self.enable_payload(matches!(ticket, EnableTicket::Use))?;
+        let reserved = if local {
+            self.local_check(calls, now?, true)?
         } else {
             PolicyUsage::default()
         };
 
-        let enable = self.enable_payload(enabled)?;
         let wrap = self.signature_wrap(enable);
         let auth = self.auth(&wrap);
         let sent = self
             .sender
             .send_prepared(calls, &auth, opts, prepared)
             .await;
-        let hash = sent
-            .inspect_err(|e| {
+        match &sent {
+            Ok(hash) if enable.is_some() => self.set_state(EnableState::Pending(*hash)),
+            Ok(_) => {}
+            Err(e) => {
+                // A refused operation consumed nothing; one that may have landed keeps its share.
+                if e.is_definitely_not_sent() {
+                    self.usage.lock().expect("usage poisoned").remove(&reserved);
+                }
                 // Revoked since it was seen enabled: forget that, so the next operation asks the
                 // chain (and is refused locally with PermissionNotEnabled) instead of being sent.
                 if e.is_permission_not_enabled() {
-                    *self.state.lock().expect("state poisoned") = EnableState::Unknown;
+                    self.enabled_read.forget().await;
+                    self.set_state(EnableState::Unknown);
                 }
                 // An ENABLE operation that may still land: the next operation waits for it first.
                 if let (Some(_), Some((hash, _))) = (enable, e.unknown_outcome()) {
-                    *self.state.lock().expect("state poisoned") = EnableState::Pending(hash);
+                    self.set_state(EnableState::Pending(hash));
                 }
-            })
-            .map_err(|e| self.explain_signature_rejection(e))?;
-        self.usage.lock().expect("usage poisoned").add(&delta);
-        if enable.is_some() {
-            *self.state.lock().expect("state poisoned") = EnableState::Pending(hash);
+            }
         }
-        Ok(hash)
+        drop(ticket);
+        sent.map_err(|e| self.explain_signature_rejection(e))
     }
 
     /// Builds and signs one operation for `calls` without any network request, ready for
@@ -487,7 +544,7 @@ impl SessionKeyClient {
     ) -> Result<UserOperation, Error> {
         if self.local_policy_check {
             let now = self.needs_clock().then(wall_clock);
-            self.local_check(calls, now)?;
+            self.local_check(calls, now, false)?;
         }
         let seen_enabled = *self.state.lock().expect("state poisoned") != EnableState::Unknown;
         let enable_data = self.data.module_data.enable_session_data.is_some();
@@ -763,6 +820,66 @@ mod tests {
             .unwrap_err();
         assert!(err.policy_violation().is_some(), "{err}");
         assert_eq!(client.rpc_stats().total(), 0, "no request made");
+    }
+
+    /// The libsecp256k1 signer builds the same operation, byte for byte, as the k256 one, and
+    /// neither prints its key.
+    #[cfg(feature = "secp256k1")]
+    #[tokio::test]
+    async fn secp256k1_signer_is_byte_identical_to_k256() {
+        let d = deployment();
+        let k256 = PrivateKeySigner::random();
+        let secp = crate::Secp256k1Signer::from_bytes(&k256.to_bytes()).unwrap();
+        assert_eq!(secp.address(), k256.address());
+        let secret = alloy_primitives::hex::encode(k256.to_bytes());
+        assert!(!format!("{secp:?}").contains(&secret), "{secp:?}");
+        assert!(!format!("{k256:?}").contains(&secret));
+        let counter = Address::with_last_byte(0x11);
+        let session = PermissionRequest::new(k256.address())
+            .action(ActionPermission::new(counter, hex!("273ea3e3")))
+            .to_session(&d, 31337)
+            .unwrap();
+        let data = data_for(k256.address(), &session);
+        let a = offline_client(k256, data.clone()).await;
+        let b = SessionKeyClient::builder(
+            secp,
+            "http://127.0.0.1:9",
+            "http://127.0.0.1:9",
+            deployment(),
+            data,
+        )
+        .chain_id(31337)
+        .build()
+        .await
+        .unwrap();
+        let opts = SendOptions::default()
+            .with_fees(3_000, 1_000)
+            .with_gas(60_000, 200_000, 50_000);
+        for i in 0..20u8 {
+            let calls = [Call::new(counter, hex!("273ea3e3"))];
+            let mut op_a = a.prepare_user_operation(&calls, &opts).await.unwrap();
+            let mut op_b = b.prepare_user_operation(&calls, &opts).await.unwrap();
+            // the same nonce on both sides, so the same userOpHash is signed
+            let nonce = crate::NonceKey::new(u32::from(i), Default::default(), d.smart_session)
+                .nonce(u64::from(i));
+            op_a.nonce = nonce;
+            op_b.nonce = nonce;
+            let hash = op_a.hash(d.entry_point, 31337);
+            let sig_a = a.signer.sign_message(hash.as_slice()).await.unwrap();
+            let sig_b = b.signer.sign_message(hash.as_slice()).await.unwrap();
+            assert_eq!(sig_a.as_bytes(), sig_b.as_bytes(), "signature {i}");
+        }
+        // whole prepared operations: same calldata, gas, fees and USE signature layout
+        let op_a = a
+            .prepare_user_operation(&[Call::new(counter, hex!("273ea3e3"))], &opts)
+            .await
+            .unwrap();
+        let op_b = b
+            .prepare_user_operation(&[Call::new(counter, hex!("273ea3e3"))], &opts)
+            .await
+            .unwrap();
+        assert_eq!(op_a.call_data, op_b.call_data);
+        assert_eq!(op_a.signature.len(), op_b.signature.len());
     }
 
     #[tokio::test]

@@ -3,7 +3,9 @@
 //! [`NexusClientBuilder`](crate::NexusClientBuilder) and
 //! [`SessionKeyClientBuilder`](crate::SessionKeyClientBuilder).
 
-use crate::{deployment::Deployment, error::Error, node::Node, sender::GasConfig};
+use crate::{
+    deployment::Deployment, error::Error, node::Node, nonce::NonceStrategy, sender::GasConfig,
+};
 use bundler_client::{BundlerClient, ReceiptPolling, RedactedUrl};
 use std::time::Duration;
 
@@ -21,6 +23,7 @@ pub(crate) struct ClientSettings {
     pub(crate) gas: GasConfig,
     pub(crate) receipt_timeout: Duration,
     pub(crate) receipt_polling: ReceiptPolling,
+    pub(crate) nonce_strategy: NonceStrategy,
     pub(crate) faults: FaultHandling,
 }
 
@@ -45,6 +48,8 @@ impl std::fmt::Debug for ClientSettings {
             .field("gas", &self.gas)
             .field("receipt_timeout", &self.receipt_timeout)
             .field("receipt_polling", &self.receipt_polling)
+            .field("faults", &self.faults)
+            .field("nonce_strategy", &self.nonce_strategy)
             .finish()
     }
 }
@@ -61,6 +66,7 @@ impl ClientSettings {
             receipt_timeout: DEFAULT_RECEIPT_TIMEOUT,
             receipt_polling: ReceiptPolling::default(),
             faults: FaultHandling::default(),
+            nonce_strategy: NonceStrategy::default(),
         }
     }
 
@@ -166,6 +172,15 @@ macro_rules! client_settings_methods {
         /// resends (default 3 s).
         pub fn resend_forgotten_after(mut self, after: Option<std::time::Duration>) -> Self {
             self.settings.faults.resend_forgotten_after = Some(after);
+            self
+        }
+
+        /// How operation nonces are picked (default
+        /// [`NonceStrategy::lanes`](crate::NonceStrategy::lanes)`(32)`: a pool of reusable nonce
+        /// keys counted locally). Processes sharing one session key or account take disjoint
+        /// ranges ([`NonceStrategy::share`](crate::NonceStrategy::share)); checked by `build`.
+        pub fn nonce_strategy(mut self, strategy: $crate::NonceStrategy) -> Self {
+            self.settings.nonce_strategy = strategy;
             self
         }
     };
