@@ -42,8 +42,8 @@ contract OwnableSessionValidatorTest is Test {
         return abi.encodePacked(r, s, v);
     }
 
-    function test_selectorSmartSessionCalls() public pure {
-        assertEq(OwnableSessionValidator.validateSignatureWithData.selector, bytes4(0x940d3840));
+    function test_selectorSmartSessionCalls() public view {
+        assertEq(validator.validateSignatureWithData.selector, bytes4(0x940d3840));
     }
 
     function test_moduleType() public {

@@ -88,8 +88,8 @@ async fn offline_session_client(
     target: Address,
 ) -> SessionKeyClient {
     let deployment = match version {
-        ModuleVersion::PreV1 => Deployment::public_pre_v1(),
-        _ => Deployment::public_v1(),
+        ModuleVersion::PreV1 => Deployment::nexus_1_0_smart_session_pre_v1(),
+        _ => Deployment::nexus_1_0_smart_session_v1(),
     };
     assert_eq!(deployment.module_version, version);
     let nowhere = "http://127.0.0.1:9";

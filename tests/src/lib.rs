@@ -15,15 +15,17 @@ use alloy_provider::{Provider, ProviderBuilder, RootProvider};
 use devnet::Devnet;
 use nexus::{
     Deployment, LocalAddresses, NexusClient, PermissionRequest, PolicyAddresses, PrivateKeySigner,
-    SendOptions, SessionKeyClient, sessions::SessionData,
+    SendOptions, SessionKeyClient, SessionSignatureStyle, sessions::SessionData,
 };
 use serde_json::json;
 use std::borrow::Cow;
 
 pub use nexus;
 
-/// The [`Deployment`] of a running devnet: its addresses, its SmartSession version and the NexusProxy
-/// creation code (for offline account addresses).
+/// The [`Deployment`] of a running devnet: its addresses, its SmartSession and Nexus versions and
+/// the NexusProxy creation code (for offline account addresses). The session-key signature style is
+/// the session validator's: a known OwnableValidator's (the production stack's current one: EIP-191
+/// with v + 4), else EIP-191 (the default devnet's `OwnableSessionValidator` fixture).
 pub fn deployment(devnet: &Devnet) -> Deployment {
     let a = devnet.addresses();
     Deployment::local(
@@ -48,6 +50,7 @@ pub fn deployment(devnet: &Devnet) -> Deployment {
         devnet.module_version(),
         Some(devnet.nexus_proxy_creation_code().clone()),
     )
+    .with_nexus_version(devnet.nexus_version())
 }
 
 /// The `Counter` fixture's functions.
@@ -274,6 +277,8 @@ pub struct Owner {
     pub counter: Address,
     /// Node access.
     pub chain: Chain,
+    /// The deployment the owner's and its session keys' clients use.
+    pub deployment: Deployment,
 }
 
 /// Anything that can go wrong in set-up.
@@ -291,12 +296,21 @@ impl Owner {
     /// Creates the owner's client for a random key, funds the account and sends its first user
     /// operation, which deploys it and installs SmartSession.
     pub async fn new(devnet: &Devnet) -> Result<Self, SetupError> {
+        Self::with_deployment(devnet, deployment(devnet)).await
+    }
+
+    /// [`Owner::new`] with another view of the devnet's contracts (for example another session
+    /// validator), used by the owner's client and every session client it makes.
+    pub async fn with_deployment(
+        devnet: &Devnet,
+        deployment: Deployment,
+    ) -> Result<Self, SetupError> {
         let chain = Chain::of(devnet).await?;
         let client = NexusClient::builder(
             PrivateKeySigner::random(),
             devnet.rpc_url(),
             devnet.bundler_url(),
-            deployment(devnet),
+            deployment.clone(),
         )
         .chain_id(devnet.chain_id())
         .build()
@@ -309,6 +323,7 @@ impl Owner {
             client,
             counter,
             chain,
+            deployment,
         })
     }
 
@@ -331,18 +346,34 @@ impl Owner {
         session_data_json: &str,
         local_policy_check: bool,
     ) -> Result<SessionKeyClient, SetupError> {
+        self.session_client_signing(devnet, key, session_data_json, local_policy_check, None)
+            .await
+    }
+
+    /// [`Owner::session_client`] signing in `style` (`None`: the style the deployment and the
+    /// session data resolve to).
+    pub async fn session_client_signing(
+        &self,
+        devnet: &Devnet,
+        key: PrivateKeySigner,
+        session_data_json: &str,
+        local_policy_check: bool,
+        style: Option<SessionSignatureStyle>,
+    ) -> Result<SessionKeyClient, SetupError> {
         let data = SessionData::from_json(session_data_json).map_err(nexus::Error::from)?;
-        Ok(SessionKeyClient::builder(
+        let mut builder = SessionKeyClient::builder(
             key,
             devnet.rpc_url(),
             devnet.bundler_url(),
-            deployment(devnet),
+            self.deployment.clone(),
             data,
         )
         .chain_id(devnet.chain_id())
-        .with_local_policy_check(local_policy_check)
-        .build()
-        .await?)
+        .with_local_policy_check(local_policy_check);
+        if let Some(style) = style {
+            builder = builder.signature_style(style);
+        }
+        Ok(builder.build().await?)
     }
 
     /// `counter.number()` as a `u64`.

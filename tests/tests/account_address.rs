@@ -14,7 +14,7 @@ use alloy_sol_types::{SolCall, SolEvent};
 use devnet::{Devnet, SMART_SESSION_MODULEKIT, Toolchain};
 use e2e::{Chain, counter, deployment, ten_eth};
 use nexus::{
-    AccountInit, Deployment, NexusClient, PrivateKeySigner,
+    AccountInit, Deployment, NexusClient, PrivateKeySigner, SingleValidatorInit,
     abi::INexusAccountFactory,
     account::{
         compute_account_address_call, counterfactual_address, init_code_hash, salt_for_index,
@@ -55,14 +55,14 @@ fn golden_k1_init() -> AccountInit {
 
 /// The SmartSession row of §4.3: SmartSession as the only validator, empty data, no registry.
 fn golden_smart_session_init() -> AccountInit {
-    AccountInit {
+    AccountInit::SingleValidator(SingleValidatorInit {
         bootstrap: BOOTSTRAP,
         validator: SMART_SESSION_MODULEKIT,
         validator_init_data: Bytes::new(),
         registry: Address::ZERO,
         attesters: vec![],
         threshold: 0,
-    }
+    })
 }
 
 /// modulekit's NexusProxy creation code, straight from the installed npm package (no chain needed).
@@ -81,7 +81,7 @@ fn golden_deployment(proxy: &[u8]) -> Deployment {
         bootstrap: BOOTSTRAP,
         implementation: Some(IMPLEMENTATION),
         proxy_creation_code: Some(Bytes::copy_from_slice(proxy)),
-        ..Deployment::public_pre_v1()
+        ..Deployment::nexus_1_0_smart_session_pre_v1()
     }
 }
 

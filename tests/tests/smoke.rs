@@ -1,5 +1,7 @@
 //! Smoke test of the whole stack: a Nexus account is deployed through the factory inside its first
-//! UserOperation, which calls `Counter.incrementNumber()` through alto.
+//! UserOperation, which calls `Counter.incrementNumber()` through alto. Hand-built for the Nexus the
+//! devnet runs: 1.0 installs the owner's validator through the bootstrap and names it in the nonce;
+//! 1.2 sets up its default validator and names `address(0)`.
 
 use alloy_network::{EthereumWallet, TransactionBuilder};
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
@@ -16,6 +18,9 @@ sol! {
     function createAccount(bytes initData, bytes32 salt) external payable returns (address);
     function computeAccountAddress(bytes initData, bytes32 salt) external view returns (address);
     function initNexusWithSingleValidator(address validator, bytes data, address registry, address[] attesters, uint8 threshold) external;
+    struct BootstrapConfig { address module; bytes data; }
+    struct BootstrapPreValidationHookConfig { uint256 hookType; address module; bytes data; }
+    function initNexusWithDefaultValidatorAndOtherModulesNoRegistry(bytes defaultValidatorInitData, BootstrapConfig[] validators, BootstrapConfig[] executors, BootstrapConfig hook, BootstrapConfig[] fallbacks, BootstrapPreValidationHookConfig[] preValidationHooks) external;
     function initializeAccount(bytes initData) external payable;
     function execute(bytes32 mode, bytes executionCalldata) external payable;
     function incrementNumber() external;
@@ -47,15 +52,37 @@ async fn first_user_operation_deploys_the_account_and_increments_the_counter() {
         vec![a.entry_point]
     );
 
-    // Account: the ECDSA validator with the owner's address, no registry.
-    let bootstrap_call = initNexusWithSingleValidatorCall {
-        validator: a.account_validator,
-        data: owner.address().to_vec().into(),
-        registry: Address::ZERO,
-        attesters: vec![],
-        threshold: 0,
-    }
-    .abi_encode();
+    let nexus = devnet.nexus_version();
+    let bootstrap_call = if nexus.has_default_validator() {
+        // 1.2: the default validator gets the owner's address; no other modules, the empty hook.
+        assert_eq!(devnet.default_validator(), Some(a.account_validator));
+        assert_eq!(
+            initNexusWithDefaultValidatorAndOtherModulesNoRegistryCall::SELECTOR,
+            [0x41, 0xbe, 0xde, 0x03]
+        );
+        initNexusWithDefaultValidatorAndOtherModulesNoRegistryCall {
+            defaultValidatorInitData: owner.address().to_vec().into(),
+            validators: vec![],
+            executors: vec![],
+            hook: BootstrapConfig {
+                module: Address::ZERO,
+                data: vec![0u8; 32].into(),
+            },
+            fallbacks: vec![],
+            preValidationHooks: vec![],
+        }
+        .abi_encode()
+    } else {
+        // 1.0: the ECDSA validator with the owner's address, no registry.
+        initNexusWithSingleValidatorCall {
+            validator: a.account_validator,
+            data: owner.address().to_vec().into(),
+            registry: Address::ZERO,
+            attesters: vec![],
+            threshold: 0,
+        }
+        .abi_encode()
+    };
     let init_data: Bytes = (a.nexus_bootstrap, Bytes::from(bootstrap_call))
         .abi_encode_params()
         .into();
@@ -108,8 +135,14 @@ async fn first_user_operation_deploys_the_account_and_increments_the_counter() {
         .unwrap();
     assert!(receipt.status());
 
-    // Nonce key = the validator address (3-byte key 0, validation mode 0).
-    let key = U256::from_be_slice(a.account_validator.as_slice());
+    // Nonce key = the validator address (3-byte key 0, validation mode 0); address(0) selects 1.2's
+    // default validator.
+    let validator = if nexus.has_default_validator() {
+        Address::ZERO
+    } else {
+        a.account_validator
+    };
+    let key = U256::from_be_slice(validator.as_slice());
     let nonce_reply = eth_call(
         &node,
         a.entry_point,
@@ -200,6 +233,43 @@ async fn first_user_operation_deploys_the_account_and_increments_the_counter() {
     assert!(receipt.success, "{receipt:?}");
     assert_eq!(receipt.sender, sender);
     assert_eq!(receipt.user_op_hash, hash);
+
+    // The bundler's receipt converts to alloy's types and agrees with the node's own receipt.
+    let events: Vec<IEntryPoint::UserOperationEvent> = receipt
+        .receipt
+        .events()
+        .filter(|e: &IEntryPoint::UserOperationEvent| e.userOpHash == hash)
+        .collect();
+    assert_eq!(
+        events.len(),
+        1,
+        "one UserOperationEvent for the op in the bundle"
+    );
+    assert!(events[0].success);
+    assert_eq!(events[0].sender, sender);
+    let converted = alloy_rpc_types_eth::TransactionReceipt::try_from(&receipt.receipt)
+        .expect("alto relays a complete receipt");
+    let from_node = node
+        .get_transaction_receipt(receipt.transaction_hash())
+        .await
+        .unwrap()
+        .expect("the node knows the bundle transaction");
+    assert_eq!(converted.transaction_hash, from_node.transaction_hash);
+    assert_eq!(converted.gas_used, from_node.gas_used);
+    assert_eq!(converted.status(), from_node.status());
+    assert_eq!(converted.inner.logs_bloom(), from_node.inner.logs_bloom());
+    // alto leaves out `blockTimestamp`; everything else of every log matches the node's.
+    let key = |l: &alloy_rpc_types_eth::Log| {
+        (
+            l.inner.clone(),
+            l.block_hash,
+            l.log_index,
+            l.transaction_index,
+        )
+    };
+    let ours: Vec<_> = converted.inner.logs().iter().map(key).collect();
+    let theirs: Vec<_> = from_node.inner.logs().iter().map(key).collect();
+    assert!(ours == theirs, "logs differ from the node's receipt");
 
     assert!(
         !node.get_code_at(sender).await.unwrap().is_empty(),

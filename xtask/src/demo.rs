@@ -71,6 +71,19 @@ async fn demo() -> Result<(), String> {
     show("ready in", format!("{:.1} s", took.as_secs_f64()));
     show("node", devnet.rpc_url());
     show("bundler", devnet.bundler_url());
+    let stack = stack(&devnet);
+    show("stack", &stack);
+    show(
+        "Nexus",
+        format!(
+            "{} (implementation {})",
+            devnet.nexus_version(),
+            devnet.addresses().nexus_implementation
+        ),
+    );
+    if let Some(validator) = devnet.default_validator() {
+        show("default validator", validator);
+    }
     show(
         "SmartSession",
         format!(
@@ -79,17 +92,44 @@ async fn demo() -> Result<(), String> {
             devnet.module_version()
         ),
     );
+    let d = deployment(&devnet);
+    show(
+        "session validator",
+        format!(
+            "{} (session keys sign {})",
+            d.session_validator,
+            d.session_signature_style()
+                .map_or("?", |style| style.as_str())
+        ),
+    );
     show("Counter", devnet.addresses().counter);
 
     flow(&devnet)
         .await
-        .map_err(|e| format!("{e}\n       devnet logs: {logs}"))?;
+        .map_err(|e| format!("{e}\n       stack: {stack}\n       devnet logs: {logs}"))?;
 
     println!(
-        "\ndone in {:.1} s; the devnet is stopped.",
+        "\ndone in {:.1} s on {stack}; the devnet is stopped.",
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// One line naming the stack the devnet runs: the Nexus and SmartSession versions and where the
+/// override manifest came from, if any.
+fn stack(devnet: &Devnet) -> String {
+    let manifest = std::env::var(devnet::OVERRIDES_ENV)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map_or_else(
+            || "default devnet".to_owned(),
+            |path| format!("override manifest {path}"),
+        );
+    format!(
+        "Nexus {} + SmartSession {} ({manifest})",
+        devnet.nexus_version(),
+        devnet.module_version()
+    )
 }
 
 async fn flow(devnet: &Devnet) -> Result<(), String> {
@@ -150,7 +190,14 @@ async fn flow(devnet: &Devnet) -> Result<(), String> {
     );
     show("counter", count().await?);
 
-    step(4, "install the SmartSession module (validator)");
+    step(
+        4,
+        if devnet.nexus_version().has_default_validator() {
+            "install the SmartSession module (validator) and make it a safe sender of the default validator"
+        } else {
+            "install the SmartSession module (validator)"
+        },
+    );
     submit(
         &owner,
         "installing SmartSession",

@@ -158,6 +158,14 @@ pub enum BundlerError {
         /// How long the client polled.
         waited: Duration,
     },
+    /// A receipt lacks a field the conversion to alloy's receipt type needs (the bundler left it out).
+    #[error(
+        "the bundle transaction's receipt has no `{field}`, which alloy's receipt type requires"
+    )]
+    IncompleteReceipt {
+        /// The missing JSON field.
+        field: &'static str,
+    },
     /// The bundler URL could not be parsed or uses a scheme this build cannot speak.
     #[error("invalid bundler URL {url:?}: {message}")]
     InvalidUrl {

@@ -9,6 +9,9 @@
 //!   Rundler and other bundlers send.
 //! - [`BundlerError`]: JSON-RPC error classes ([`RpcErrorKind`]), EntryPoint `AAnn` codes ([`AaCode`])
 //!   with likely causes, and decoded `FailedOp` revert data ([`FailedOp`], [`RevertReason`]).
+//! - Conversions of logs and receipts to alloy's types (`alloy_primitives::Log`,
+//!   `alloy_rpc_types_eth::{Log, TransactionReceipt}`) and event decoding ([`Log::decode`],
+//!   [`UserOperationReceipt::events`]).
 //! - [`redact_url`]: endpoint URLs with credentials masked; every Debug, Display and error of this crate
 //!   prints URLs through it.
 //!
@@ -31,6 +34,7 @@
 //! ```
 
 mod aa;
+mod alloy_types;
 mod client;
 mod de;
 mod error;

@@ -6,7 +6,7 @@
 //! the packed form.
 
 use crate::{RevertReason, de};
-use alloy_primitives::{Address, B256, Bytes, U256};
+use alloy_primitives::{Address, B256, Bloom, Bytes, U256};
 use alloy_sol_types::SolEvent;
 use serde::{Deserialize, Deserializer, de::Error as _};
 use serde_json::Value;
@@ -97,15 +97,27 @@ pub struct Log {
     /// Non-indexed data.
     #[serde(default)]
     pub data: Bytes,
+    /// Block hash.
+    #[serde(default)]
+    pub block_hash: Option<B256>,
     /// Block number.
     #[serde(default, deserialize_with = "de::opt_u64")]
     pub block_number: Option<u64>,
+    /// Block timestamp, when the node sends it (`blockTimestamp`).
+    #[serde(default, deserialize_with = "de::opt_u64")]
+    pub block_timestamp: Option<u64>,
     /// Transaction hash.
     #[serde(default)]
     pub transaction_hash: Option<B256>,
+    /// Index of the transaction within the block.
+    #[serde(default, deserialize_with = "de::opt_u64")]
+    pub transaction_index: Option<u64>,
     /// Index within the block.
     #[serde(default, deserialize_with = "de::opt_u64")]
     pub log_index: Option<u64>,
+    /// Whether a reorganisation removed the log.
+    #[serde(default)]
+    pub removed: bool,
 }
 
 /// The bundle transaction's receipt, nested in a [`UserOperationReceipt`].
@@ -120,6 +132,12 @@ pub struct TransactionReceipt {
     /// Block number.
     #[serde(default, deserialize_with = "de::opt_u64")]
     pub block_number: Option<u64>,
+    /// Index of the bundle transaction within the block.
+    #[serde(default, deserialize_with = "de::opt_u64")]
+    pub transaction_index: Option<u64>,
+    /// The transaction type (`type`: 2 for EIP-1559, 4 for EIP-7702, ...).
+    #[serde(default, rename = "type", deserialize_with = "de::opt_u64")]
+    pub transaction_type: Option<u64>,
     /// The bundler's sender account.
     #[serde(default)]
     pub from: Option<Address>,
@@ -129,6 +147,12 @@ pub struct TransactionReceipt {
     /// Gas used by the whole bundle.
     #[serde(default, deserialize_with = "de::opt_u256")]
     pub gas_used: Option<U256>,
+    /// Gas used in the block up to and including the bundle.
+    #[serde(default, deserialize_with = "de::opt_u64")]
+    pub cumulative_gas_used: Option<u64>,
+    /// The bloom filter of the bundle's logs.
+    #[serde(default)]
+    pub logs_bloom: Option<Bloom>,
     /// Effective gas price of the bundle.
     #[serde(default, deserialize_with = "de::opt_u256")]
     pub effective_gas_price: Option<U256>,

@@ -120,3 +120,84 @@ fn gas_estimate_rejects_values_over_128_bits() {
         "{err}"
     );
 }
+
+#[test]
+fn receipts_convert_to_alloy_types() {
+    use alloy_sol_types::SolEvent;
+    let hash = B256::repeat_byte(1);
+    let event = IEntryPoint::UserOperationEvent {
+        userOpHash: hash,
+        sender: Address::repeat_byte(2),
+        paymaster: Address::ZERO,
+        nonce: U256::from(7),
+        success: true,
+        actualGasCost: U256::from(16),
+        actualGasUsed: U256::from(32),
+    };
+    let data = event.encode_log_data();
+    let log = json!({
+        "address": userop::ENTRY_POINT_V07,
+        "topics": data.topics(),
+        "data": data.data,
+        "blockHash": B256::repeat_byte(4),
+        "blockNumber": "0x10",
+        "transactionHash": B256::repeat_byte(3),
+        "transactionIndex": "0x0",
+        "logIndex": "0x2",
+    });
+    let full = json!({
+        "transactionHash": B256::repeat_byte(3),
+        "blockHash": B256::repeat_byte(4),
+        "blockNumber": "0x10",
+        "transactionIndex": "0x0",
+        "type": "0x2",
+        "from": Address::repeat_byte(5),
+        "to": userop::ENTRY_POINT_V07,
+        "gasUsed": "0x2dc6c",
+        "cumulativeGasUsed": "0x30000",
+        "effectiveGasPrice": "0x77359400",
+        "logsBloom": format!("0x{}", "00".repeat(256)),
+        "status": "0x1",
+        "logs": [log],
+    });
+    let r = receipt(json!({ "logs": [log], "receipt": full })).unwrap();
+
+    let events: Vec<IEntryPoint::UserOperationEvent> = r.events().collect();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].userOpHash, hash);
+    assert_eq!(events[0].nonce, U256::from(7));
+    assert!(r.logs[0].decode::<IEntryPoint::BeforeExecution>().is_none());
+
+    let primitive = alloy_primitives::Log::from(&r.logs[0]);
+    let decoded = IEntryPoint::UserOperationEvent::decode_log(&primitive).unwrap();
+    assert_eq!(decoded.address, userop::ENTRY_POINT_V07);
+    let rpc_log = alloy_rpc_types_eth::Log::from(&r.logs[0]);
+    assert_eq!(
+        (rpc_log.block_number, rpc_log.log_index),
+        (Some(16), Some(2))
+    );
+
+    let alloy = alloy_rpc_types_eth::TransactionReceipt::try_from(&r.receipt).unwrap();
+    assert!(alloy.status());
+    assert_eq!(alloy.gas_used, 0x2dc6c);
+    assert_eq!(alloy.effective_gas_price, 0x77359400);
+    assert_eq!(alloy.from, Address::repeat_byte(5));
+    assert_eq!(alloy.inner.cumulative_gas_used(), 0x30000);
+    assert_eq!(alloy.inner.logs().len(), 1);
+    assert!(matches!(
+        alloy.inner,
+        alloy_consensus::ReceiptEnvelope::Eip1559(_)
+    ));
+
+    // A bundler that leaves out what alloy needs gets a typed error naming the field.
+    let bare = receipt(json!({})).unwrap();
+    let err = alloy_rpc_types_eth::TransactionReceipt::try_from(&bare.receipt).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            bundler_client::BundlerError::IncompleteReceipt { field: "status" }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("status"), "{err}");
+}

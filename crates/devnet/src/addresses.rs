@@ -32,8 +32,12 @@ pub enum DevnetContract {
     Registry,
     /// The ECDSA validator installed as the accounts' owner validator (`EcdsaValidator` fixture).
     AccountValidator,
-    /// The session validator used inside SmartSession (`OwnableSessionValidator` fixture).
+    /// The session validator used inside SmartSession (`OwnableSessionValidator` fixture: EIP-191
+    /// signatures, the OwnableValidator rule before core-modules f86f209).
     SessionValidator,
+    /// A second session validator with the current OwnableValidator rule (`RawHashSessionValidator`
+    /// fixture: raw userOpHash, or EIP-191 with v + 4), so both signature rules can be proven on-chain.
+    RawHashSessionValidator,
     /// The `Counter` fixture.
     Counter,
     /// The `TestToken` ERC-20 fixture.
@@ -54,7 +58,7 @@ pub enum DevnetContract {
 
 impl DevnetContract {
     /// All contracts, in deployment order.
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 17] = [
         Self::EntryPoint,
         Self::NexusImplementation,
         Self::NexusFactory,
@@ -69,6 +73,7 @@ impl DevnetContract {
         Self::UsageLimitPolicy,
         Self::ValueLimitPolicy,
         Self::SpendingLimitsPolicy,
+        Self::RawHashSessionValidator,
         Self::SmartSession,
         Self::Registry,
     ];
@@ -84,6 +89,7 @@ impl DevnetContract {
             Self::Registry => "registry",
             Self::AccountValidator => "account_validator",
             Self::SessionValidator => "session_validator",
+            Self::RawHashSessionValidator => "raw_hash_session_validator",
             Self::Counter => "counter",
             Self::Token => "token",
             Self::SudoPolicy => "sudo_policy",
@@ -101,6 +107,7 @@ impl DevnetContract {
             Self::Registry => "TestRegistry",
             Self::AccountValidator => "EcdsaValidator",
             Self::SessionValidator => "OwnableSessionValidator",
+            Self::RawHashSessionValidator => "RawHashSessionValidator",
             Self::Counter => "Counter",
             Self::Token => "TestToken",
             Self::SudoPolicy => "SudoPolicy",
@@ -148,8 +155,12 @@ pub struct DevnetAddresses {
     pub registry: Address,
     /// The ECDSA owner validator for accounts.
     pub account_validator: Address,
-    /// The session validator (owner-threshold ECDSA) used by sessions.
+    /// The session validator (owner-threshold ECDSA) used by sessions. By default the
+    /// `OwnableSessionValidator` fixture (EIP-191 signatures, v 27/28 or 31/32).
     pub session_validator: Address,
+    /// The `RawHashSessionValidator` fixture: the current OwnableValidator's rule (raw userOpHash, or
+    /// EIP-191 with v + 4).
+    pub raw_hash_session_validator: Address,
     /// The `Counter` test target.
     pub counter: Address,
     /// The `TestToken` ERC-20.
@@ -189,6 +200,7 @@ impl DevnetAddresses {
             registry: Address::ZERO,
             account_validator: Address::ZERO,
             session_validator: Address::ZERO,
+            raw_hash_session_validator: Address::ZERO,
             counter: Address::ZERO,
             token: Address::ZERO,
             sudo_policy: Address::ZERO,
@@ -214,6 +226,7 @@ impl DevnetAddresses {
             DevnetContract::Registry => &self.registry,
             DevnetContract::AccountValidator => &self.account_validator,
             DevnetContract::SessionValidator => &self.session_validator,
+            DevnetContract::RawHashSessionValidator => &self.raw_hash_session_validator,
             DevnetContract::Counter => &self.counter,
             DevnetContract::Token => &self.token,
             DevnetContract::SudoPolicy => &self.sudo_policy,
@@ -235,6 +248,7 @@ impl DevnetAddresses {
             DevnetContract::Registry => &mut self.registry,
             DevnetContract::AccountValidator => &mut self.account_validator,
             DevnetContract::SessionValidator => &mut self.session_validator,
+            DevnetContract::RawHashSessionValidator => &mut self.raw_hash_session_validator,
             DevnetContract::Counter => &mut self.counter,
             DevnetContract::Token => &mut self.token,
             DevnetContract::SudoPolicy => &mut self.sudo_policy,

@@ -1,7 +1,7 @@
 //! Executes a [`Plan`] against a running anvil, checking every step.
 
 use crate::{
-    DevnetError,
+    DevnetError, NexusVersion,
     addresses::DETERMINISTIC_DEPLOYER,
     plan::{Placement, Plan, Step},
 };
@@ -16,7 +16,15 @@ use std::time::Duration;
 sol! {
     /// ERC-7579 module type query, used to sanity-check the SmartSession after placing it.
     function isModuleType(uint256 moduleTypeId) external view returns (bool);
+    /// The Nexus implementation's name and version, checked against the declared Nexus version.
+    function accountId() external pure returns (string memory);
 }
+
+/// The runtime code of the deterministic deployment proxy (Arachnid's, at `0x4e59…956C` on every chain
+/// with the pre-EIP-155 deployment; anvil predeploys it). Placed when a node lacks it.
+const DETERMINISTIC_DEPLOYER_RUNTIME: &[u8] = &alloy_primitives::hex!(
+    "7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe03601600081602082378035828234f58015156039578182fd5b8082525050506014600cf3"
+);
 
 /// How long to wait for a receipt on an automining anvil before giving up.
 const RECEIPT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -33,10 +41,74 @@ pub(crate) async fn execute(
         .connect(rpc_url)
         .await
         .map_err(|e| rpc_err("connect to anvil", e))?;
+    ensure_deterministic_deployer(&provider).await?;
     for step in &plan.steps {
         run_step(&provider, deployer.address(), step).await?;
     }
-    check_module_type(&provider, plan.addresses.smart_session).await
+    check_module_type(&provider, plan.addresses.smart_session).await?;
+    check_nexus_version(
+        &provider,
+        plan.addresses.nexus_implementation,
+        plan.nexus_version,
+    )
+    .await
+}
+
+/// Makes sure the deterministic deployment proxy is there (anvil predeploys it; another node might
+/// not): etches its well-known runtime code when the address is empty, refuses other code there.
+pub(crate) async fn ensure_deterministic_deployer<P: Provider>(
+    provider: &P,
+) -> Result<(), DevnetError> {
+    let fail = |detail: String| DevnetError::Deployment {
+        contract: "deterministic deployment proxy".into(),
+        detail,
+    };
+    let code = provider
+        .get_code_at(DETERMINISTIC_DEPLOYER)
+        .await
+        .map_err(|e| fail(format!("eth_getCode({DETERMINISTIC_DEPLOYER}): {e}")))?;
+    if code.is_empty() {
+        tracing::debug!("no deterministic deployment proxy on the node; etching it");
+        let runtime = Bytes::from_static(DETERMINISTIC_DEPLOYER_RUNTIME);
+        return etch(provider, DETERMINISTIC_DEPLOYER, &runtime, &fail).await;
+    }
+    if code.as_ref() != DETERMINISTIC_DEPLOYER_RUNTIME {
+        return Err(fail(format!(
+            "{DETERMINISTIC_DEPLOYER} holds {} bytes of other code; CREATE2 addresses would differ",
+            code.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The implementation's `accountId()` must be the declared version's (so a manifest cannot call a
+/// 1.0.1 build 1.2.0 or the other way round).
+async fn check_nexus_version<P: Provider>(
+    provider: &P,
+    implementation: Address,
+    version: NexusVersion,
+) -> Result<(), DevnetError> {
+    let fail = |detail: String| DevnetError::Deployment {
+        contract: "nexus_implementation".into(),
+        detail,
+    };
+    let tx = TransactionRequest::default()
+        .with_to(implementation)
+        .with_input(accountIdCall {}.abi_encode());
+    let out = provider
+        .call(tx)
+        .await
+        .map_err(|e| fail(format!("accountId() call failed: {e}")))?;
+    let id = accountIdCall::abi_decode_returns(&out)
+        .map_err(|e| fail(format!("accountId() returned {out} ({e})")))?;
+    // "biconomy.nexus.1.0.0" for the 1.0.1 dev build, "biconomy.nexus.1.2.0" for 1.2.0.
+    let expected = format!("biconomy.nexus.{version}.");
+    if !id.starts_with(&expected) {
+        return Err(fail(format!(
+            "accountId() is {id:?}, but the devnet declares Nexus {version} (expected {expected}x)"
+        )));
+    }
+    Ok(())
 }
 
 async fn run_step<P: Provider>(
@@ -74,6 +146,12 @@ async fn run_step<P: Provider>(
                 .with_value(U256::ZERO);
             send_and_check(provider, tx, &fail).await?;
             etch(provider, step.address, code, &fail).await?;
+        }
+        Placement::SkipNonce => {
+            let tx = TransactionRequest::default()
+                .with_to(deployer)
+                .with_value(U256::ZERO);
+            send_and_check(provider, tx, &fail).await?;
         }
         Placement::Etch { code } => etch(provider, step.address, code, &fail).await?,
     }

@@ -1,7 +1,8 @@
 //! The running devnet: start, handle, stop on drop.
 
 use crate::{
-    DevnetAddresses, DevnetError, DevnetKeys, Fixtures, ModuleVersion, OverrideManifest, Toolchain,
+    DevnetAddresses, DevnetError, DevnetKeys, Fixtures, ModuleVersion, NexusVersion,
+    OverrideManifest, Toolchain,
     alto::{self, AltoConfig},
     anvil::{self, CHAIN_ID},
     deploy,
@@ -40,6 +41,7 @@ pub struct Devnet {
     addresses: DevnetAddresses,
     keys: DevnetKeys,
     module_version: ModuleVersion,
+    nexus_version: NexusVersion,
     nexus_proxy_creation_code: Bytes,
     log_dir: PathBuf,
     from_cached_state: bool,
@@ -104,11 +106,11 @@ impl DevnetBuilder {
 struct Prepared {
     toolchain: Toolchain,
     plan: Plan,
-    proxy: Bytes,
     cache_key: B256,
 }
 
 fn prepare(overrides: OverrideManifest) -> Result<Prepared, DevnetError> {
+    overrides.check_complete()?;
     let toolchain = Toolchain::ensure()?;
     let fixtures = Fixtures::build(&toolchain)?;
     let code = DefaultCode::load(&toolchain, &fixtures, &overrides)?;
@@ -126,7 +128,6 @@ fn prepare(overrides: OverrideManifest) -> Result<Prepared, DevnetError> {
     Ok(Prepared {
         toolchain,
         plan,
-        proxy: code.nexus_proxy,
         cache_key,
     })
 }
@@ -139,7 +140,6 @@ async fn launch(
     let Prepared {
         toolchain,
         plan,
-        proxy,
         cache_key,
     } = prepared;
     let keys = DevnetKeys::anvil_defaults();
@@ -192,7 +192,8 @@ async fn launch(
         addresses: plan.addresses.clone(),
         keys,
         module_version: plan.module_version,
-        nexus_proxy_creation_code: proxy,
+        nexus_version: plan.nexus_version,
+        nexus_proxy_creation_code: plan.nexus_proxy.clone(),
         log_dir: log_dir.to_path_buf(),
         from_cached_state,
     })
@@ -286,8 +287,23 @@ impl Devnet {
         self.module_version
     }
 
-    /// modulekit's 996-byte `NEXUS_PROXY_BYTECODE`: the creation code the factory deploys per account,
-    /// needed to compute account addresses offline.
+    /// Which Nexus generation runs: 1.0 (modulekit's 1.0.1 dev build) by default, or what the override
+    /// manifest declares (checked against the implementation's `accountId()` when the devnet starts).
+    pub fn nexus_version(&self) -> NexusVersion {
+        self.nexus_version
+    }
+
+    /// The accounts' immutable default validator (Nexus 1.2: [`DevnetAddresses::account_validator`],
+    /// used for validator `address(0)`); `None` for a Nexus without one (1.0.1).
+    pub fn default_validator(&self) -> Option<Address> {
+        self.nexus_version
+            .has_default_validator()
+            .then_some(self.addresses.account_validator)
+    }
+
+    /// The NexusProxy creation code the factory deploys per account (modulekit's 996-byte
+    /// `NEXUS_PROXY_BYTECODE` by default, the manifest's `nexus_proxy` otherwise), needed to compute
+    /// account addresses offline.
     pub fn nexus_proxy_creation_code(&self) -> &Bytes {
         &self.nexus_proxy_creation_code
     }
@@ -307,13 +323,16 @@ impl Devnet {
         (self.anvil.pid(), self.alto.pid())
     }
 
-    /// A serializable summary: endpoints, chain id, module version, addresses, key addresses and logs.
+    /// A serializable summary: endpoints, chain id, SmartSession and Nexus versions, addresses, key
+    /// addresses and logs.
     pub fn info(&self) -> DevnetInfo {
         DevnetInfo {
             rpc_url: self.rpc_url.clone(),
             bundler_url: self.bundler_url.clone(),
             chain_id: CHAIN_ID,
             module_version: self.module_version,
+            nexus_version: self.nexus_version,
+            default_validator: self.default_validator(),
             addresses: self.addresses.clone(),
             accounts: DevnetAccounts {
                 deployer: self.keys.deployer().address(),
@@ -339,6 +358,11 @@ pub struct DevnetInfo {
     pub chain_id: u64,
     /// The SmartSession version.
     pub module_version: ModuleVersion,
+    /// The Nexus version (`"1.0"`: modulekit's 1.0.1 dev build by default, or `"1.2"`).
+    pub nexus_version: NexusVersion,
+    /// The accounts' default validator (Nexus 1.2 only; absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_validator: Option<Address>,
     /// Every contract address.
     pub addresses: DevnetAddresses,
     /// The funded accounts by role (addresses; the keys are anvil's public default keys).

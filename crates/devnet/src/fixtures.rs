@@ -18,11 +18,12 @@ use crate::{
 };
 
 /// The project's fixture contracts (sources in `contracts/src`).
-pub const FIXTURE_CONTRACTS: [&str; 11] = [
+pub const FIXTURE_CONTRACTS: [&str; 12] = [
     "Counter",
     "TestToken",
     "EcdsaValidator",
     "OwnableSessionValidator",
+    "RawHashSessionValidator",
     "SudoPolicy",
     "UniversalActionPolicy",
     "TimeFramePolicy",

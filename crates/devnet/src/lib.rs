@@ -6,7 +6,9 @@
 //! - [`Devnet::start`] runs everything and returns a handle with the endpoints, [`DevnetAddresses`] and
 //!   [`DevnetKeys`]; dropping it stops anvil and alto. A warm start loads a cached anvil state.
 //! - [`OverrideManifest`] (`DEVNET_OVERRIDES`) swaps in other bytecode for the SmartSession, the
-//!   validators, the policies or the registry.
+//!   validators, the policies, the registry or the Nexus contracts (etched, CREATE, or CREATE2 through
+//!   the deterministic deployment proxy to reproduce production addresses); [`Devnet::nexus_version`]
+//!   says which Nexus build runs.
 
 mod addresses;
 mod alto;
@@ -32,6 +34,6 @@ pub use error::DevnetError;
 pub use fixtures::Fixtures;
 pub use keys::{DevnetKey, DevnetKeys};
 pub use overrides::{ContractOverride, OVERRIDES_ENV, OverrideManifest};
-/// The SmartSession version type, shared with the encoders in `sessions-types`.
-pub use sessions_types::ModuleVersion;
+/// The SmartSession and Nexus version types, shared with the encoders in `sessions-types`.
+pub use sessions_types::{ModuleVersion, NexusVersion};
 pub use toolchain::Toolchain;

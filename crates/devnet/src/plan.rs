@@ -2,14 +2,14 @@
 
 use crate::{
     ContractOverride, DevnetAddresses, DevnetContract, DevnetError, Fixtures, ModuleVersion,
-    OverrideManifest, Toolchain,
+    NexusVersion, OverrideManifest, Toolchain,
     addresses::{ENTRY_POINT_V07, REGISTRY, SMART_SESSION_MODULEKIT},
 };
 use alloy_primitives::{Address, B256, Bytes, b256, keccak256};
 use alloy_sol_types::SolValue;
 
 /// Bumped whenever the plan's shape changes, so old cached states are not reused.
-pub(crate) const PLAN_VERSION: u32 = 1;
+pub(crate) const PLAN_VERSION: u32 = 2;
 
 /// The salt the canonical EntryPoint v0.7 was deployed with through the deterministic deployer.
 pub(crate) const ENTRY_POINT_SALT: B256 =
@@ -24,6 +24,8 @@ pub(crate) enum Placement {
     Create { init_code: Bytes },
     /// Consume one deployer nonce with an empty transaction, then etch (keeps later CREATE addresses stable).
     SkipNonceAndEtch { code: Bytes },
+    /// Consume one deployer nonce with an empty transaction: the slot of a contract CREATE2-deployed later.
+    SkipNonce,
     /// `anvil_setCode`.
     Etch { code: Bytes },
 }
@@ -41,7 +43,31 @@ pub(crate) struct Step {
 pub(crate) struct Plan {
     pub(crate) steps: Vec<Step>,
     pub(crate) module_version: ModuleVersion,
+    pub(crate) nexus_version: NexusVersion,
+    /// The NexusProxy creation code the factory deploys (the default's or the manifest's).
+    pub(crate) nexus_proxy: Bytes,
     pub(crate) addresses: DevnetAddresses,
+}
+
+/// The order CREATE2 deployments run in: the default validator first (Nexus 1.2's implementation and
+/// bootstrap constructors install it on themselves), then implementation, bootstrap and factory.
+fn create2_rank(contract: DevnetContract) -> usize {
+    const FIRST: [DevnetContract; 4] = [
+        DevnetContract::AccountValidator,
+        DevnetContract::NexusImplementation,
+        DevnetContract::NexusBootstrap,
+        DevnetContract::NexusFactory,
+    ];
+    FIRST
+        .iter()
+        .position(|c| *c == contract)
+        .unwrap_or_else(|| {
+            FIRST.len()
+                + DevnetContract::ALL
+                    .iter()
+                    .position(|c| *c == contract)
+                    .expect("every contract is in ALL")
+        })
 }
 
 /// The default bytecode of every contract, gathered from the toolchain and the fixtures.
@@ -148,6 +174,7 @@ impl Plan {
             },
         }];
         let mut nonce = 1u64;
+        let mut create2s = Vec::new();
         // Every CREATE slot consumes exactly one deployer nonce, whatever the override, so the addresses
         // of the other contracts never depend on the manifest.
         let mut next_create = |steps: &mut Vec<Step>, contract, default_init: Bytes| {
@@ -173,10 +200,24 @@ impl Plan {
                     address: at.unwrap_or(address),
                     placement: Placement::SkipNonceAndEtch { code: code.clone() },
                 },
+                Some(entry @ ContractOverride::Create2 { .. }) => Step {
+                    contract,
+                    address: entry.create2_address().expect("a CREATE2 entry"),
+                    placement: Placement::SkipNonce,
+                },
             });
         };
 
-        let implementation = deployer.create(1);
+        // The factory is built for the implementation wherever it lands.
+        let implementation = match overrides.get(DevnetContract::NexusImplementation) {
+            Some(entry @ ContractOverride::Create2 { .. }) => {
+                entry.create2_address().expect("a CREATE2 entry")
+            }
+            Some(ContractOverride::Runtime {
+                address: Some(at), ..
+            }) => *at,
+            _ => deployer.create(1),
+        };
         let nexus_init = [code.nexus.as_ref(), &ENTRY_POINT_V07.abi_encode()].concat();
         next_create(
             &mut steps,
@@ -209,6 +250,7 @@ impl Plan {
             DevnetContract::UsageLimitPolicy,
             DevnetContract::ValueLimitPolicy,
             DevnetContract::SpendingLimitsPolicy,
+            DevnetContract::RawHashSessionValidator,
         ] {
             next_create(&mut steps, contract, code.fixture(contract));
         }
@@ -247,11 +289,31 @@ impl Plan {
                 Some(ContractOverride::Creation { init_code }) => {
                     late_creates.push((contract, init_code.clone()))
                 }
+                // No nonce slot: placed with the other CREATE2 deployments below.
+                Some(ContractOverride::Create2 { .. }) => {}
             }
         }
         for (contract, init_code) in late_creates {
             next_create(&mut steps, contract, init_code);
         }
+
+        // CREATE2 deployments after every nonce slot (they may depend on each other, never on a slot).
+        for contract in DevnetContract::ALL {
+            if let Some(entry @ ContractOverride::Create2 { salt, init_code }) =
+                overrides.get(contract)
+            {
+                create2s.push(Step {
+                    contract,
+                    address: entry.create2_address().expect("a CREATE2 entry"),
+                    placement: Placement::Create2 {
+                        salt: *salt,
+                        init_code: init_code.clone(),
+                    },
+                });
+            }
+        }
+        create2s.sort_by_key(|step| create2_rank(step.contract));
+        steps.extend(create2s);
 
         let mut addresses = DevnetAddresses::zero();
         for step in &steps {
@@ -261,6 +323,11 @@ impl Plan {
         Self {
             steps,
             module_version,
+            nexus_version: overrides.nexus_version().unwrap_or(NexusVersion::V1_0),
+            nexus_proxy: overrides
+                .nexus_proxy()
+                .cloned()
+                .unwrap_or_else(|| code.nexus_proxy.clone()),
             addresses,
         }
     }
@@ -272,6 +339,8 @@ impl Plan {
         buf.extend_from_slice(&PLAN_VERSION.to_be_bytes());
         buf.extend_from_slice(&keccak256(tool_fingerprint).0);
         buf.extend_from_slice(self.module_version.as_str().as_bytes());
+        buf.extend_from_slice(self.nexus_version.as_str().as_bytes());
+        buf.extend_from_slice(&keccak256(&self.nexus_proxy).0);
         for step in &self.steps {
             buf.extend_from_slice(step.contract.name().as_bytes());
             buf.extend_from_slice(step.address.as_slice());
@@ -283,6 +352,7 @@ impl Plan {
                 Placement::Create { init_code } => (2, init_code),
                 Placement::SkipNonceAndEtch { code } => (3, code),
                 Placement::Etch { code } => (4, code),
+                Placement::SkipNonce => (5, &[]),
             };
             buf.push(tag);
             buf.extend_from_slice(&keccak256(code).0);
@@ -406,7 +476,7 @@ mod tests {
         );
         assert_eq!(
             plan.addresses.registry,
-            DEPLOYER.create(14),
+            DEPLOYER.create(15),
             "creation-code registry goes last"
         );
         assert_eq!(plan.module_version, ModuleVersion::V1RegistryFree);
@@ -431,5 +501,82 @@ mod tests {
             base.cache_key(b"tools"),
             Plan::build(&code(), DEPLOYER, &OverrideManifest::new()).cache_key(b"tools")
         );
+    }
+
+    #[test]
+    fn create2_overrides_keep_the_nonce_slots_and_run_last_in_dependency_order() {
+        let base = Plan::build(&code(), DEPLOYER, &OverrideManifest::new());
+        let create2 = |byte: u8| ContractOverride::Create2 {
+            salt: B256::with_last_byte(byte),
+            init_code: vec![byte].into(),
+        };
+        let mut overrides =
+            OverrideManifest::new().with_nexus(NexusVersion::V1_2, vec![0xaa].into());
+        for (contract, byte) in [
+            (DevnetContract::NexusFactory, 1),
+            (DevnetContract::NexusImplementation, 2),
+            (DevnetContract::NexusBootstrap, 3),
+            (DevnetContract::AccountValidator, 4),
+        ] {
+            overrides = overrides.with_contract(contract, create2(byte)).unwrap();
+        }
+        let plan = Plan::build(&code(), DEPLOYER, &overrides);
+        assert_eq!(plan.nexus_version, NexusVersion::V1_2);
+        assert_eq!(plan.nexus_proxy.to_vec(), vec![0xaa]);
+        assert_eq!(
+            plan.addresses.nexus_implementation,
+            create2(2).create2_address().unwrap()
+        );
+        assert_ne!(
+            plan.addresses.nexus_implementation,
+            base.addresses.nexus_implementation
+        );
+        for contract in [
+            DevnetContract::Counter,
+            DevnetContract::SessionValidator,
+            DevnetContract::RawHashSessionValidator,
+            DevnetContract::SpendingLimitsPolicy,
+        ] {
+            assert_eq!(
+                plan.addresses.get(contract),
+                base.addresses.get(contract),
+                "{contract}"
+            );
+        }
+        let slots = plan
+            .steps
+            .iter()
+            .filter(|s| matches!(s.placement, Placement::SkipNonce))
+            .count();
+        assert_eq!(
+            slots, 4,
+            "every CREATE2-placed contract still consumes its nonce slot"
+        );
+        let order: Vec<_> = plan
+            .steps
+            .iter()
+            .filter(|s| matches!(s.placement, Placement::Create2 { .. }))
+            .map(|s| s.contract)
+            .collect();
+        assert_eq!(
+            order,
+            [
+                DevnetContract::EntryPoint,
+                DevnetContract::AccountValidator,
+                DevnetContract::NexusImplementation,
+                DevnetContract::NexusBootstrap,
+                DevnetContract::NexusFactory,
+            ]
+        );
+        assert!(
+            matches!(
+                plan.steps.last().unwrap().placement,
+                Placement::Create2 { .. }
+            ),
+            "CREATE2 deployments come after every nonce slot"
+        );
+        assert_ne!(plan.cache_key(b"tools"), base.cache_key(b"tools"));
+        assert_eq!(base.nexus_version, NexusVersion::V1_0);
+        assert_eq!(base.nexus_proxy.to_vec(), vec![5]);
     }
 }

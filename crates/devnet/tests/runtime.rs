@@ -5,7 +5,8 @@
 use alloy_primitives::{Address, Bytes, U256, address, b256, keccak256};
 use alloy_provider::{Provider, ProviderBuilder};
 use devnet::{
-    ContractOverride, Devnet, DevnetContract, Fixtures, ModuleVersion, OverrideManifest, Toolchain,
+    ContractOverride, Devnet, DevnetContract, Fixtures, ModuleVersion, NexusVersion,
+    OverrideManifest, Toolchain,
 };
 use std::sync::Mutex;
 
@@ -77,7 +78,24 @@ async fn starts_with_everything_in_place_and_stops_on_drop() {
         16_035
     );
     assert_eq!(devnet.module_version(), ModuleVersion::PreV1);
+    assert_eq!(devnet.nexus_version(), NexusVersion::V1_0);
+    assert_eq!(devnet.default_validator(), None);
+    let info = serde_json::to_value(devnet.info()).unwrap();
+    assert_eq!(info["nexus_version"], "1.0");
+    assert!(info.get("default_validator").is_none());
+    assert_ne!(
+        devnet.addresses().raw_hash_session_validator,
+        devnet.addresses().session_validator
+    );
     assert_eq!(devnet.nexus_proxy_creation_code().len(), 996);
+    // The deterministic deployment proxy the CREATE2 placements go through (anvil predeploys it).
+    assert_eq!(
+        node.get_code_at(devnet::DETERMINISTIC_DEPLOYER)
+            .await
+            .unwrap()
+            .len(),
+        69
+    );
     assert_eq!(
         keccak256(devnet.nexus_proxy_creation_code()),
         b256!("0xd8028c0fd3ea88bd5b8a93f4d6f25186b61283339649e59e6595a38a277a42df")
@@ -279,6 +297,111 @@ async fn override_manifest_replaces_contracts() {
         baseline.addresses().usage_limit_policy
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The Nexus set (modulekit's 1.0.1 dev build) and the Counter placed by CREATE2 through the
+/// deterministic deployment proxy; then the same bytecode declared as Nexus 1.2 is refused by the
+/// `accountId()` check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create2_placement_of_the_nexus_set_and_the_declared_version_is_checked() {
+    use alloy_sol_types::SolValue;
+    let tc = Toolchain::ensure().unwrap();
+    let fixtures = Fixtures::build(&tc).unwrap();
+    let modulekit = |name| Bytes::from(tc.modulekit_bytecode(name).unwrap());
+    let entry_point = address!("0x0000000071727De22E5E9d8BAf0edAc6f37da032");
+    let deployer = address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+    let create2 = |salt: u8, init: Vec<u8>| ContractOverride::Create2 {
+        salt: alloy_primitives::B256::with_last_byte(salt),
+        init_code: init.into(),
+    };
+    let implementation = create2(
+        1,
+        [
+            modulekit("NEXUS_BYTECODE").to_vec(),
+            entry_point.abi_encode(),
+        ]
+        .concat(),
+    );
+    let implementation_at = implementation.create2_address().unwrap();
+    let factory = create2(
+        2,
+        [
+            modulekit("NEXUS_ACCOUNT_FACTORY_BYTECODE").to_vec(),
+            (implementation_at, deployer).abi_encode_params(),
+        ]
+        .concat(),
+    );
+    let bootstrap = create2(3, modulekit("NEXUS_BOOTSTRAP_BYTECODE").to_vec());
+    let counter = create2(4, fixtures.creation_code("Counter").unwrap());
+    let manifest = |version| {
+        OverrideManifest::new()
+            .with_nexus(version, modulekit("NEXUS_PROXY_BYTECODE"))
+            .with_contract(DevnetContract::NexusImplementation, implementation.clone())
+            .unwrap()
+            .with_contract(DevnetContract::NexusFactory, factory.clone())
+            .unwrap()
+            .with_contract(DevnetContract::NexusBootstrap, bootstrap.clone())
+            .unwrap()
+            .with_contract(DevnetContract::Counter, counter.clone())
+            .unwrap()
+    };
+
+    let devnet = Devnet::builder()
+        .overrides(manifest(NexusVersion::V1_0))
+        .state_cache(false)
+        .start()
+        .await
+        .unwrap();
+    let node = ProviderBuilder::new()
+        .connect(devnet.rpc_url())
+        .await
+        .unwrap();
+    let a = devnet.addresses();
+    assert_eq!(devnet.nexus_version(), NexusVersion::V1_0);
+    for (contract, entry) in [
+        (DevnetContract::NexusImplementation, &implementation),
+        (DevnetContract::NexusFactory, &factory),
+        (DevnetContract::NexusBootstrap, &bootstrap),
+        (DevnetContract::Counter, &counter),
+    ] {
+        let at = entry.create2_address().unwrap();
+        assert_eq!(a.get(contract), at, "{contract}");
+        assert!(
+            !node.get_code_at(at).await.unwrap().is_empty(),
+            "{contract}"
+        );
+    }
+    assert_eq!(
+        node.get_code_at(a.counter).await.unwrap(),
+        Bytes::from(fixtures.runtime_code("Counter").unwrap())
+    );
+    // The CREATE2-placed contracts' nonce slots were consumed: the next CREATE fixtures sit where
+    // they always do.
+    assert_eq!(
+        a.account_validator,
+        address!("0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9")
+    );
+    drop(devnet);
+
+    let lie = manifest(NexusVersion::V1_2)
+        .with_contract(
+            DevnetContract::AccountValidator,
+            ContractOverride::Creation {
+                init_code: fixtures.creation_code("EcdsaValidator").unwrap().into(),
+            },
+        )
+        .unwrap();
+    let err = Devnet::builder()
+        .overrides(lie)
+        .state_cache(false)
+        .start()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("nexus_implementation") && err.contains("declares Nexus 1.2"),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,4 +1,4 @@
-//! Solidity interfaces of the Nexus 1.0.x contracts the facade calls.
+//! Solidity interfaces of the Nexus 1.0.x and 1.2.0 contracts the facade calls.
 //!
 //! Only the functions this crate encodes or reads are declared. SmartSession itself lives in
 //! [`sessions_types::abi`], per module version.
@@ -41,6 +41,47 @@ sol! {
     interface INexusBootstrap {
         /// `initNexusWithSingleValidator(address,bytes,address,address[],uint8)` (`0x01fe9ff2`).
         function initNexusWithSingleValidator(address validator, bytes data, address registry, address[] attesters, uint8 threshold) external;
+    }
+
+    /// A module and its init data in a Nexus 1.2 bootstrap call (`BootstrapConfig`).
+    #[derive(Debug, PartialEq, Eq)]
+    struct BootstrapConfig {
+        /// The module (`address(0)` entries are skipped).
+        address module;
+        /// Its `onInstall` data.
+        bytes data;
+    }
+
+    /// A pre-validation hook in a Nexus 1.2 bootstrap call (`BootstrapPreValidationHookConfig`).
+    #[derive(Debug, PartialEq, Eq)]
+    struct BootstrapPreValidationHookConfig {
+        /// ERC-7579 hook type (8: ERC-1271, 9: ERC-4337).
+        uint256 hookType;
+        /// The hook.
+        address module;
+        /// Its `onInstall` data.
+        bytes data;
+    }
+
+    /// NexusBootstrap 1.2.x (the "1.2.1" deployment abstractjs 1.2.3 uses).
+    #[derive(Debug, PartialEq, Eq)]
+    interface INexusBootstrap12 {
+        /// `initNexusWithDefaultValidatorAndOtherModulesNoRegistry(bytes,(address,bytes)[],(address,bytes)[],(address,bytes),(address,bytes)[],(uint256,address,bytes)[])`
+        /// (`0x41bede03`): installs the immutable default validator with `defaultValidatorInitData`
+        /// and the other modules, without a registry.
+        function initNexusWithDefaultValidatorAndOtherModulesNoRegistry(bytes defaultValidatorInitData, BootstrapConfig[] validators, BootstrapConfig[] executors, BootstrapConfig hook, BootstrapConfig[] fallbacks, BootstrapPreValidationHookConfig[] preValidationHooks) external;
+    }
+
+    /// The MEE K1 validator, Nexus 1.2's default validator: ERC-7739 safe senders may have their
+    /// plain ECDSA signatures checked without the ERC-7739 wrapping.
+    #[derive(Debug, PartialEq, Eq)]
+    interface IK1MeeValidator {
+        /// `addSafeSender(address)` (`0x5c81ca68`), called by the account.
+        function addSafeSender(address sender) external;
+        /// `removeSafeSender(address)`, called by the account.
+        function removeSafeSender(address sender) external;
+        /// `isSafeSender(address,address)`.
+        function isSafeSender(address sender, address smartAccount) external view returns (bool);
     }
 
     /// NexusAccountFactory (modulekit 0.5.9 dev build, and the abstractjs NexusAccountFactory ABI).

@@ -1,9 +1,10 @@
 //! Nexus account creation: bootstrap init data, factory data and the counterfactual address.
 //!
 //! The account is created by `NexusAccountFactory.createAccount(initData, salt)`, which deploys a
-//! NexusProxy with CREATE2. `initData = abi.encode(bootstrap, initNexusWithSingleValidator(...))` is
-//! built locally (no `getInitNexusWithSingleValidatorCalldata` eth_call); the address follows the
-//! modulekit 0.5.9 / Nexus 1.2 ProxyLib formula with the **raw** salt:
+//! NexusProxy with CREATE2. `initData = abi.encode(bootstrap, bootstrapCall)` is built locally (no
+//! eth_call): `initNexusWithSingleValidator(...)` for Nexus 1.0.x,
+//! `initNexusWithDefaultValidatorAndOtherModulesNoRegistry(...)` for Nexus 1.2 ([`AccountInit`]).
+//! The address follows the modulekit 0.5.9 / Nexus 1.2 ProxyLib formula with the **raw** salt:
 //!
 //! ```text
 //! initCodeHash = keccak256(NEXUS_PROXY_CREATION_CODE ‖ abi.encode(implementation, initializeAccount(initData)))
@@ -11,17 +12,34 @@
 //! ```
 //!
 //! The proxy creation code is third-party bytecode and is not part of this crate: it comes from the
-//! [`Deployment`](crate::Deployment) (the devnet provides it). Without it the client asks the factory
+//! [`Deployment`] (the devnet provides it). Without it the client asks the factory
 //! (`computeAccountAddress`).
 
-use crate::abi::{INexus, INexusAccountFactory, INexusBootstrap};
-use alloy_primitives::{Address, B256, Bytes, keccak256};
+use crate::{
+    abi::{
+        BootstrapConfig, BootstrapPreValidationHookConfig, INexus, INexusAccountFactory,
+        INexusBootstrap, INexusBootstrap12,
+    },
+    deployment::Deployment,
+};
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy_sol_types::{SolCall, SolValue};
+use sessions_types::NexusVersion;
 
-/// How a Nexus account is initialised: one validator plus the ERC-7484 registry configuration,
-/// via `NexusBootstrap.initNexusWithSingleValidator`.
+/// How a Nexus account is initialised: the bootstrap call its init data carries, per Nexus
+/// generation. [`AccountInit::for_owner`] picks the one a [`Deployment`] runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AccountInit {
+pub enum AccountInit {
+    /// Nexus 1.0.x: `initNexusWithSingleValidator`.
+    SingleValidator(SingleValidatorInit),
+    /// Nexus 1.2: `initNexusWithDefaultValidatorAndOtherModulesNoRegistry`.
+    DefaultValidator(DefaultValidatorInit),
+}
+
+/// Nexus 1.0.x init: one validator plus the ERC-7484 registry configuration, via
+/// `NexusBootstrap.initNexusWithSingleValidator` (`0x01fe9ff2`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SingleValidatorInit {
     /// The NexusBootstrap contract the account delegate-calls.
     pub bootstrap: Address,
     /// The first (owner) validator, e.g. a K1/ECDSA validator.
@@ -36,9 +54,106 @@ pub struct AccountInit {
     pub threshold: u8,
 }
 
+/// A module and its `onInstall` data in a Nexus 1.2 bootstrap call.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ModuleInit {
+    /// The module.
+    pub module: Address,
+    /// Its `onInstall` data.
+    pub data: Bytes,
+}
+
+/// A pre-validation hook in a Nexus 1.2 bootstrap call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreValidationHookInit {
+    /// ERC-7579 hook type (8: ERC-1271, 9: ERC-4337).
+    pub hook_type: u64,
+    /// The hook.
+    pub module: Address,
+    /// Its `onInstall` data.
+    pub data: Bytes,
+}
+
+/// Nexus 1.2 init: the account's immutable default validator (the MEE K1 validator) gets
+/// `default_validator_init_data`, and the other modules are installed, without a registry
+/// (`NexusBootstrap.initNexusWithDefaultValidatorAndOtherModulesNoRegistry`, `0x41bede03`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DefaultValidatorInit {
+    /// The NexusBootstrap 1.2 contract the account delegate-calls.
+    pub bootstrap: Address,
+    /// The default validator's `onInstall` data: the 20-byte owner, then optional 20-byte ERC-7739
+    /// safe senders.
+    pub default_validator_init_data: Bytes,
+    /// Further validators.
+    pub validators: Vec<ModuleInit>,
+    /// Executors.
+    pub executors: Vec<ModuleInit>,
+    /// The hook (abstractjs: `address(0)` with 32 zero bytes, i.e. none).
+    pub hook: ModuleInit,
+    /// Fallback handlers.
+    pub fallbacks: Vec<ModuleInit>,
+    /// Pre-validation hooks.
+    pub pre_validation_hooks: Vec<PreValidationHookInit>,
+}
+
+impl DefaultValidatorInit {
+    /// What abstractjs 1.2.3 `toNexusAccount` builds for `owner`: no other module, the empty hook.
+    pub fn for_owner(bootstrap: Address, owner: Address) -> Self {
+        Self {
+            bootstrap,
+            default_validator_init_data: Bytes::copy_from_slice(owner.as_slice()),
+            validators: Vec::new(),
+            executors: Vec::new(),
+            hook: ModuleInit {
+                module: Address::ZERO,
+                data: Bytes::from(vec![0u8; 32]),
+            },
+            fallbacks: Vec::new(),
+            pre_validation_hooks: Vec::new(),
+        }
+    }
+
+    /// Adds a validator installed at account creation (e.g. SmartSession with empty data).
+    pub fn validator(mut self, module: Address, data: Bytes) -> Self {
+        self.validators.push(ModuleInit { module, data });
+        self
+    }
+
+    /// Adds an executor installed at account creation.
+    pub fn executor(mut self, module: Address, data: Bytes) -> Self {
+        self.executors.push(ModuleInit { module, data });
+        self
+    }
+
+    /// Adds ERC-7739 safe senders to the default validator's init data (the K1 MEE validator reads
+    /// 20-byte chunks after the owner): a safe sender's plain ECDSA signatures are accepted, as
+    /// SmartSession's ENABLE signatures need.
+    pub fn safe_senders(mut self, senders: &[Address]) -> Self {
+        let mut data = self.default_validator_init_data.to_vec();
+        for s in senders {
+            data.extend_from_slice(s.as_slice());
+        }
+        self.default_validator_init_data = data.into();
+        self
+    }
+}
+
+fn configs(list: &[ModuleInit]) -> Vec<BootstrapConfig> {
+    list.iter().map(ModuleInit::to_sol).collect()
+}
+
+impl ModuleInit {
+    fn to_sol(&self) -> BootstrapConfig {
+        BootstrapConfig {
+            module: self.module,
+            data: self.data.clone(),
+        }
+    }
+}
+
 impl AccountInit {
-    /// A K1-style account: `validator` owned by `owner` (init data = the 20 owner bytes), with the
-    /// given registry configuration.
+    /// A Nexus 1.0.x K1-style account: `validator` owned by `owner` (init data = the 20 owner
+    /// bytes), with the given registry configuration.
     pub fn k1(
         bootstrap: Address,
         validator: Address,
@@ -47,33 +162,83 @@ impl AccountInit {
         attesters: Vec<Address>,
         threshold: u8,
     ) -> Self {
-        Self {
+        Self::SingleValidator(SingleValidatorInit {
             bootstrap,
             validator,
             validator_init_data: Bytes::copy_from_slice(owner.as_slice()),
             registry,
             attesters,
             threshold,
+        })
+    }
+
+    /// The account a deployment creates for `owner` by default: Nexus 1.0 — the deployment's
+    /// account validator owned by `owner`, no registry; Nexus 1.2 — the default validator owned by
+    /// `owner`, no other module (as abstractjs 1.2.3).
+    pub fn for_owner(deployment: &Deployment, owner: Address) -> Self {
+        match deployment.nexus_version {
+            NexusVersion::V1_0 => Self::k1(
+                deployment.bootstrap,
+                deployment.account_validator,
+                owner,
+                Address::ZERO,
+                vec![],
+                0,
+            ),
+            NexusVersion::V1_2 => {
+                Self::DefaultValidator(DefaultValidatorInit::for_owner(deployment.bootstrap, owner))
+            }
         }
     }
 
-    /// The bootstrap call `initNexusWithSingleValidator(validator, data, registry, attesters, threshold)`.
-    pub fn bootstrap_call(&self) -> Bytes {
-        INexusBootstrap::initNexusWithSingleValidatorCall {
-            validator: self.validator,
-            data: self.validator_init_data.clone(),
-            registry: self.registry,
-            attesters: self.attesters.clone(),
-            threshold: self.threshold,
+    /// The bootstrap contract.
+    pub fn bootstrap(&self) -> Address {
+        match self {
+            Self::SingleValidator(i) => i.bootstrap,
+            Self::DefaultValidator(i) => i.bootstrap,
         }
-        .abi_encode()
-        .into()
+    }
+
+    /// The bootstrap call: `initNexusWithSingleValidator(validator, data, registry, attesters,
+    /// threshold)` or `initNexusWithDefaultValidatorAndOtherModulesNoRegistry(...)`.
+    pub fn bootstrap_call(&self) -> Bytes {
+        match self {
+            Self::SingleValidator(i) => INexusBootstrap::initNexusWithSingleValidatorCall {
+                validator: i.validator,
+                data: i.validator_init_data.clone(),
+                registry: i.registry,
+                attesters: i.attesters.clone(),
+                threshold: i.threshold,
+            }
+            .abi_encode()
+            .into(),
+            Self::DefaultValidator(i) => {
+                INexusBootstrap12::initNexusWithDefaultValidatorAndOtherModulesNoRegistryCall {
+                    defaultValidatorInitData: i.default_validator_init_data.clone(),
+                    validators: configs(&i.validators),
+                    executors: configs(&i.executors),
+                    hook: i.hook.to_sol(),
+                    fallbacks: configs(&i.fallbacks),
+                    preValidationHooks: i
+                        .pre_validation_hooks
+                        .iter()
+                        .map(|h| BootstrapPreValidationHookConfig {
+                            hookType: U256::from(h.hook_type),
+                            module: h.module,
+                            data: h.data.clone(),
+                        })
+                        .collect(),
+                }
+                .abi_encode()
+                .into()
+            }
+        }
     }
 
     /// `initData = abi.encode(address bootstrap, bytes bootstrapCall)`, the argument of
     /// `Nexus.initializeAccount` and `NexusAccountFactory.createAccount`.
     pub fn init_data(&self) -> Bytes {
-        (self.bootstrap, self.bootstrap_call())
+        (self.bootstrap(), self.bootstrap_call())
             .abi_encode_params()
             .into()
     }

@@ -11,8 +11,9 @@ use crate::{
     execution::Call,
     modules::{
         ModuleType, SENTINEL, VALIDATOR_PAGE_SIZE, decode_trusted_attesters, decode_validators,
-        find_trusted_attesters_calldata, get_validators_calldata, install_module_call,
-        is_module_installed_calldata, trust_attesters_call, uninstall_validator_call,
+        find_trusted_attesters_calldata, get_validators_calldata, is_module_installed_calldata,
+        is_safe_sender_calldata, smart_session_install_calls, trust_attesters_call,
+        uninstall_validator_call,
     },
     node::{CallOutcome, Node},
     permission::PermissionRequest,
@@ -25,7 +26,7 @@ use alloy_signer::Signer;
 use bundler_client::{RedactedUrl, RequestCounts, UserOperationReceipt};
 use sessions_types::{
     AccountType, ChainDigest, EnableSession, EnableSessionData, PermissionId, Session,
-    SessionAction, SessionData, SmartSessionMode, UsePermissionModuleData,
+    SessionAction, SessionData, SessionSignatureStyle, SmartSessionMode, UsePermissionModuleData,
     enable_sessions_calldata, get_nonce_calldata, is_permission_enabled_calldata, multichain_hash,
     remove_session_calldata, revoke_enable_signature_calldata, session_digest,
 };
@@ -53,6 +54,7 @@ pub struct GrantPermissionResponse {
 }
 
 /// Builder for [`NexusClient`].
+#[must_use = "a builder does nothing until `build` is called"]
 pub struct NexusClientBuilder {
     signer: DynSigner,
     settings: ClientSettings,
@@ -82,8 +84,8 @@ impl NexusClientBuilder {
         self
     }
 
-    /// Custom account initialisation (default: the deployment's account validator owned by the
-    /// signer, no registry).
+    /// Custom account initialisation (default: [`AccountInit::for_owner`] — the deployment's
+    /// owner validator owned by the signer, no registry, no other module).
     pub fn account_init(mut self, init: AccountInit) -> Self {
         self.account_init = Some(init);
         self
@@ -108,16 +110,9 @@ impl NexusClientBuilder {
         let mut settings = self.settings;
         let node = settings.node()?;
         let d = &settings.deployment;
-        let init = self.account_init.unwrap_or_else(|| {
-            AccountInit::k1(
-                d.bootstrap,
-                d.account_validator,
-                self.signer.address(),
-                Address::ZERO,
-                vec![],
-                0,
-            )
-        });
+        let init = self
+            .account_init
+            .unwrap_or_else(|| AccountInit::for_owner(d, self.signer.address()));
         let init_data = init.init_data();
         let salt = salt_for_index(self.index);
         let local = match (&d.proxy_creation_code, d.implementation) {
@@ -266,7 +261,7 @@ impl NexusClient {
         &self.sender.deployment
     }
 
-    /// The account's init data (`abi.encode(bootstrap, initNexusWithSingleValidator(...))`).
+    /// The account's init data (`abi.encode(bootstrap, bootstrapCall)`, see [`AccountInit`]).
     pub fn init_data(&self) -> &Bytes {
         &self.init_data
     }
@@ -310,8 +305,10 @@ impl NexusClient {
         wrap: &'a (dyn Fn(Bytes) -> Result<Bytes, Error> + Send + Sync),
     ) -> Auth<'a> {
         Auth {
-            validator: self.deployment().account_validator,
+            validator: self.deployment().owner_validator(),
             signer: self.signer.as_ref(),
+            // K1 validators (and Nexus 1.2's default MEE K1) check the owner's personal_sign.
+            style: SessionSignatureStyle::Eip191,
             wrap,
         }
     }
@@ -357,6 +354,23 @@ impl NexusClient {
             .await
     }
 
+    /// `defaultValidator.isSafeSender(sender, account)` (Nexus 1.2's MEE K1 validator; `false` for
+    /// an undeployed account).
+    pub async fn is_safe_sender(&self, sender: Address) -> Result<bool, Error> {
+        if !self.is_deployed().await? {
+            return Ok(false);
+        }
+        self.sender
+            .node
+            .call_decode(
+                "isSafeSender",
+                "isSafeSender reply",
+                self.deployment().account_validator,
+                is_safe_sender_calldata(sender, self.address()),
+            )
+            .await
+    }
+
     /// The account's validators, newest first (`getValidatorsPaginated(SENTINEL, 100)`).
     pub async fn validators(&self) -> Result<Vec<Address>, Error> {
         let reply = self
@@ -371,16 +385,18 @@ impl NexusClient {
         Ok(decode_validators(&reply)?.0)
     }
 
-    /// Installs the SmartSession module as a validator (`installModule(1, smartSession, 0x)`, as
-    /// the reference SDKs do). Returns the userOpHash.
+    /// The calls installing SmartSession as a validator (`installModule(1, smartSession, 0x)`, as
+    /// the reference SDKs do); on Nexus 1.2 batched with `defaultValidator.addSafeSender(smartSession)`
+    /// (abstractjs 1.2.3), so the default validator accepts the owner's plain ECDSA ENABLE
+    /// signatures that SmartSession forwards.
+    pub fn install_smart_sessions_calls(&self) -> Vec<Call> {
+        smart_session_install_calls(self.deployment(), self.address())
+    }
+
+    /// Installs the SmartSession module ([`Self::install_smart_sessions_calls`] in one operation).
+    /// Returns the userOpHash.
     pub async fn install_smart_sessions(&self) -> Result<B256, Error> {
-        let call = install_module_call(
-            self.address(),
-            ModuleType::Validator,
-            self.deployment().smart_session,
-            Bytes::new(),
-        );
-        self.send_calls(&[call]).await
+        self.send_calls(&self.install_smart_sessions_calls()).await
     }
 
     /// Uninstalls the SmartSession module (which removes every enabled session). Reads the
@@ -551,6 +567,7 @@ impl NexusClient {
             module_version: Some(self.deployment().module_version),
             chain_id: Some(self.chain_id()),
             smart_session: Some(self.deployment().smart_session),
+            session_signature_style: None,
         }
     }
 
@@ -593,7 +610,7 @@ impl NexusClient {
                 session: session.clone(),
                 permission_enable_sig: Bytes::copy_from_slice(&sig.as_bytes()),
             },
-            validator: d.account_validator,
+            validator: d.owner_validator(),
             account_type: AccountType::Nexus,
         };
         Ok(self.make_session_data(request.session_key, session, action, mode, Some(enable)))

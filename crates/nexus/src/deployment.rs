@@ -7,7 +7,7 @@
 
 use alloy_primitives::{Address, Bytes, address};
 use serde::{Deserialize, Serialize};
-use sessions_types::ModuleVersion;
+use sessions_types::{ModuleVersion, NexusVersion, SessionSignatureStyle};
 
 /// EntryPoint v0.7, the same on every chain.
 pub const ENTRY_POINT_V07: Address = address!("0x0000000071727De22E5E9d8BAf0edAc6f37da032");
@@ -35,9 +35,16 @@ pub struct PolicyAddresses {
     pub spending_limits: Address,
 }
 
+/// A preset constructor, as listed in [`Deployment::PRESETS`].
+pub type PresetFn = fn() -> Deployment;
+
 /// One deployment of Nexus, SmartSession and the session policies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deployment {
+    /// Which Nexus generation the factory deploys (account init data, the owner's validator in the
+    /// nonce, how SmartSession is installed). Absent in JSON = 1.0.
+    #[serde(default)]
+    pub nexus_version: NexusVersion,
     /// The EntryPoint (v0.7).
     pub entry_point: Address,
     /// The NexusAccountFactory (`createAccount(bytes,bytes32)`).
@@ -51,11 +58,18 @@ pub struct Deployment {
     pub smart_session: Address,
     /// Which SmartSession build is deployed at [`smart_session`](Self::smart_session).
     pub module_version: ModuleVersion,
-    /// The owner's validator (K1-style: `onInstall` data = the 20-byte owner).
+    /// The owner's validator (K1-style: `onInstall` data = the 20-byte owner). On Nexus 1.2 the
+    /// account's immutable default validator (the MEE K1 validator), selected by `address(0)`.
     pub account_validator: Address,
     /// The session validator SmartSession calls (OwnableValidator-compatible:
-    /// init data = `abi.encode(threshold, owners)`, EIP-191 signatures over the userOpHash).
+    /// init data = `abi.encode(threshold, owners)`, ECDSA signatures over the userOpHash in
+    /// [`session_signature_style`](Self::session_signature_style)).
     pub session_validator: Address,
+    /// How session keys sign for [`session_validator`](Self::session_validator). `None` (absent in
+    /// JSON): the style of a known validator ([`SessionSignatureStyle::default_for`]); a custom
+    /// validator must say it (see [`Self::session_signature_style`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_signature_style: Option<SessionSignatureStyle>,
     /// The ERC-7484 registry SmartSession consults (pre-v1 and v1.0.0).
     pub registry: Address,
     /// The policy contracts.
@@ -97,12 +111,17 @@ pub struct LocalAddresses {
 impl Deployment {
     /// A deployment on a local chain (the devnet), from its addresses, the SmartSession version it
     /// runs and, when available, the NexusProxy creation code for local address computation.
+    ///
+    /// Nexus 1.0 and, for the session validator, the style of a known OwnableValidator or else
+    /// EIP-191 (this project's fixture validator); change them with [`Self::with_nexus_version`]
+    /// and [`Self::with_session_signature_style`].
     pub fn local(
         addresses: LocalAddresses,
         module_version: ModuleVersion,
         proxy_creation_code: Option<Bytes>,
     ) -> Self {
         Self {
+            nexus_version: NexusVersion::V1_0,
             entry_point: addresses.entry_point,
             factory: addresses.factory,
             bootstrap: addresses.bootstrap,
@@ -111,6 +130,10 @@ impl Deployment {
             module_version,
             account_validator: addresses.account_validator,
             session_validator: addresses.session_validator,
+            session_signature_style: Some(
+                SessionSignatureStyle::default_for(addresses.session_validator)
+                    .unwrap_or(SessionSignatureStyle::Eip191),
+            ),
             registry: addresses.registry,
             policies: addresses.policies,
             time_frame_legacy: false,
@@ -118,8 +141,9 @@ impl Deployment {
         }
     }
 
-    /// The public module-sdk 0.1.x-era stack (@biconomy/sdk 0.0.10–0.0.20): SmartSession
-    /// `0xDDFF43A4…` (pre-v1 era) and its policies, OwnableValidator `0x2483DA3A…`, K1Validator
+    /// Preset `nexus-1.0-smart-session-pre-v1`: the public module-sdk 0.1.x-era stack
+    /// (@biconomy/sdk 0.0.10–0.0.20): Nexus 1.0.x, SmartSession `0xDDFF43A4…` (pre-v1 era) and its
+    /// policies, OwnableValidator `0x2483DA3A…` (EIP-191 session signatures), K1Validator
     /// `0x0000002D…`.
     ///
     /// What is known: the SmartSession, policy and validator addresses are module-sdk 0.1.28/0.1.32
@@ -129,8 +153,9 @@ impl Deployment {
     /// factory whose address formula differs from the modulekit build, hence no proxy code: addresses
     /// come from `computeAccountAddress`. The TimeFramePolicy at `0x8177…` expects module-sdk's
     /// 32-byte `uint128‖uint128` init data, not the 12-byte smartsessions layout.
-    pub fn public_pre_v1() -> Self {
+    pub fn nexus_1_0_smart_session_pre_v1() -> Self {
         Self {
+            nexus_version: NexusVersion::V1_0,
             entry_point: ENTRY_POINT_V07,
             factory: address!("0x000000226cada0d8b36034F5D5c06855F59F6F3A"),
             bootstrap: address!("0x000000F5b753Fdd20C5CA2D7c1210b3Ab1EA5903"),
@@ -139,6 +164,7 @@ impl Deployment {
             module_version: ModuleVersion::PreV1,
             account_validator: address!("0x0000002D6DB27c52E3C11c1Cf24072004AC75cBa"),
             session_validator: address!("0x2483DA3A338895199E5e538530213157e931Bf06"),
+            session_signature_style: Some(SessionSignatureStyle::Eip191),
             registry: REGISTRY,
             policies: PolicyAddresses {
                 sudo: address!("0x529Ad04F4D83aAb25144a90267D4a1443B84f5A6"),
@@ -153,15 +179,17 @@ impl Deployment {
         }
     }
 
-    /// The public SmartSession v1.0.0 stack (module-sdk 0.2.x; @biconomy/sdk 0.0.22–0.0.28 and
-    /// abstractjs 0.0.32–0.1.1), with abstractjs 0.1.x's NexusAccountFactory and NexusBootstrap.
+    /// Preset `nexus-1.0-smart-session-v1`: the public SmartSession v1.0.0 stack (module-sdk 0.2.x;
+    /// @biconomy/sdk 0.0.22–0.0.28 and abstractjs 0.0.32–0.1.1), with abstractjs 0.1.x's Nexus 1.0.x
+    /// NexusAccountFactory and NexusBootstrap, OwnableValidator `0x2483DA3A…` (EIP-191).
     ///
     /// What is known: SmartSession, Sudo, UniAction and SpendingLimits addresses were recomputed from
     /// the v1.0.0 artifacts and CREATE2 salts (reference docs); TimeFrame, UsageLimit and ValueLimit
     /// are module-sdk constants of unknown provenance; nothing was checked on a live chain. Addresses
     /// come from `computeAccountAddress` (no proxy code).
-    pub fn public_v1() -> Self {
+    pub fn nexus_1_0_smart_session_v1() -> Self {
         Self {
+            nexus_version: NexusVersion::V1_0,
             entry_point: ENTRY_POINT_V07,
             factory: address!("0x000000226cada0d8b36034F5D5c06855F59F6F3A"),
             bootstrap: address!("0x000000F5b753Fdd20C5CA2D7c1210b3Ab1EA5903"),
@@ -170,6 +198,7 @@ impl Deployment {
             module_version: ModuleVersion::V1,
             account_validator: address!("0x0000002D6DB27c52E3C11c1Cf24072004AC75cBa"),
             session_validator: address!("0x2483DA3A338895199E5e538530213157e931Bf06"),
+            session_signature_style: Some(SessionSignatureStyle::Eip191),
             registry: REGISTRY,
             policies: PolicyAddresses {
                 sudo: address!("0x0000003111cD8e92337C100F22B7A9dbf8DEE301"),
@@ -184,17 +213,22 @@ impl Deployment {
         }
     }
 
-    /// The public v1 registry-free stack (module-sdk 0.4.0 `GLOBAL_CONSTANTS`, abstractjs 1.x
-    /// addresses for Nexus 1.2).
+    /// Preset `nexus-1.2-smart-session-v1-registry-free`: what @biconomy/abstractjs 1.2.3 creates
+    /// today — Nexus 1.2.0 (implementation `0x…4F43C49e`, factory `0x…1D1D5004`, bootstrap
+    /// `0x…D3254452`, the MEE K1 validator `0x…d12897DD` as default validator), SmartSession v1
+    /// registry-free `0x…8bDABA73` with module-sdk 0.4.0's policies, and the current OwnableValidator
+    /// `0x…13fdB5` as session validator, signed EIP-191 with v+4.
     ///
-    /// What is known: SmartSession and the OwnableValidator `0x…13fdB5…` were recomputed from
-    /// artifacts (reference docs); the policies are module-sdk 0.4.0 constants. **Caveats:** this
-    /// OwnableValidator checks the raw userOpHash (or personal_sign with v+4), not the EIP-191 hash
-    /// this crate's session signer produces; the Nexus 1.2 bootstrap and its default-validator init
-    /// path are not what [`AccountInit`](crate::AccountInit) encodes, and the K1 validator here is
-    /// abstractjs's MEE K1. Use it for reads and as a starting point, not as a verified target.
-    pub fn public_v1_registry_free() -> Self {
+    /// What was verified: on a devnet running byte-identical builds of these contracts at these
+    /// addresses (the Nexus contracts CREATE2-deployed through the deterministic deployment proxy,
+    /// SmartSession, OwnableValidator and policies etched), account addresses, init data and owner
+    /// operations equal abstractjs 1.2.3's (golden vectors), and the e2e suite runs on it. Not
+    /// verified: presence of this bytecode on public chains. No proxy creation code is shipped
+    /// (third-party bytecode), so account addresses come from `computeAccountAddress` unless the
+    /// caller sets [`proxy_creation_code`](Self::proxy_creation_code).
+    pub fn nexus_1_2_smart_session_v1_registry_free() -> Self {
         Self {
+            nexus_version: NexusVersion::V1_2,
             entry_point: ENTRY_POINT_V07,
             factory: address!("0x000000001D1D5004a02bAfAb9de2D6CE5b7B13de"),
             bootstrap: address!("0x00000000D3254452a909E4eeD47455Af7E27C289"),
@@ -203,6 +237,7 @@ impl Deployment {
             module_version: ModuleVersion::V1RegistryFree,
             account_validator: address!("0x00000000d12897DDAdC2044614A9677B191A2d95"),
             session_validator: address!("0x000000000013fdB5234E4E3162a810F54d9f7E98"),
+            session_signature_style: Some(SessionSignatureStyle::Eip191VPlus4),
             registry: REGISTRY,
             policies: PolicyAddresses {
                 sudo: address!("0x0000000000FEEc8D74e3143fBaBbca515358d869"),
@@ -214,6 +249,61 @@ impl Deployment {
             },
             time_frame_legacy: false,
             proxy_creation_code: None,
+        }
+    }
+
+    /// The presets by name (see each constructor for what was verified).
+    pub const PRESETS: [(&'static str, PresetFn); 3] = [
+        (
+            "nexus-1.0-smart-session-pre-v1",
+            Self::nexus_1_0_smart_session_pre_v1,
+        ),
+        (
+            "nexus-1.0-smart-session-v1",
+            Self::nexus_1_0_smart_session_v1,
+        ),
+        (
+            "nexus-1.2-smart-session-v1-registry-free",
+            Self::nexus_1_2_smart_session_v1_registry_free,
+        ),
+    ];
+
+    /// The preset called `name` (one of [`Self::PRESETS`]).
+    pub fn preset(name: &str) -> Option<Self> {
+        Self::PRESETS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, make)| make())
+    }
+
+    /// This deployment with another Nexus generation.
+    pub fn with_nexus_version(mut self, version: NexusVersion) -> Self {
+        self.nexus_version = version;
+        self
+    }
+
+    /// This deployment with an explicit session-key signature style.
+    pub fn with_session_signature_style(mut self, style: SessionSignatureStyle) -> Self {
+        self.session_signature_style = Some(style);
+        self
+    }
+
+    /// How session keys sign for the session validator: the explicit style, else a known
+    /// validator's ([`SessionSignatureStyle::default_for`]), else `None` (a custom validator whose
+    /// style nobody stated; session-key clients refuse to guess).
+    pub fn session_signature_style(&self) -> Option<SessionSignatureStyle> {
+        self.session_signature_style
+            .or_else(|| SessionSignatureStyle::default_for(self.session_validator))
+    }
+
+    /// The validator owner operations name in the nonce key (and ENABLE signatures name as the
+    /// owner's validator): the account validator on Nexus 1.0, `address(0)` (the account's default
+    /// validator) on Nexus 1.2.
+    pub fn owner_validator(&self) -> Address {
+        if self.nexus_version.has_default_validator() {
+            Address::ZERO
+        } else {
+            self.account_validator
         }
     }
 
@@ -272,15 +362,21 @@ mod tests {
     #[test]
     fn presets_match_their_versions() {
         for (d, v) in [
-            (Deployment::public_pre_v1(), ModuleVersion::PreV1),
-            (Deployment::public_v1(), ModuleVersion::V1),
             (
-                Deployment::public_v1_registry_free(),
+                Deployment::nexus_1_0_smart_session_pre_v1(),
+                ModuleVersion::PreV1,
+            ),
+            (Deployment::nexus_1_0_smart_session_v1(), ModuleVersion::V1),
+            (
+                Deployment::nexus_1_2_smart_session_v1_registry_free(),
                 ModuleVersion::V1RegistryFree,
             ),
         ] {
             assert_eq!(d.module_version, v);
             assert_eq!(d.entry_point, ENTRY_POINT_V07);
+            // every preset states its session validator's style, one that validator accepts
+            let style = d.session_signature_style.expect("presets state the style");
+            style.check_accepted_by(d.session_validator).unwrap();
             assert!(!d.computes_addresses_locally());
             let p = &d.policies;
             let all = [
@@ -294,12 +390,45 @@ mod tests {
             assert!(all.iter().all(|a| !a.is_zero()));
         }
         assert_eq!(
-            Deployment::public_v1().smart_session,
+            Deployment::nexus_1_0_smart_session_v1().smart_session,
             ModuleVersion::V1.canonical_address()
         );
         assert_eq!(
-            Deployment::public_v1_registry_free().smart_session,
+            Deployment::nexus_1_2_smart_session_v1_registry_free().smart_session,
             ModuleVersion::V1RegistryFree.canonical_address()
+        );
+    }
+
+    #[test]
+    fn presets_by_name() {
+        for (name, make) in Deployment::PRESETS {
+            assert_eq!(Deployment::preset(name), Some(make()));
+            let nexus = if name.starts_with("nexus-1.2") {
+                NexusVersion::V1_2
+            } else {
+                NexusVersion::V1_0
+            };
+            assert_eq!(make().nexus_version, nexus, "{name}");
+            assert!(name.ends_with(make().module_version.as_str()), "{name}");
+        }
+        assert_eq!(Deployment::preset("public-v1"), None);
+        let d12 = Deployment::nexus_1_2_smart_session_v1_registry_free();
+        assert_eq!(d12.owner_validator(), Address::ZERO);
+        assert_eq!(
+            Deployment::nexus_1_0_smart_session_v1().owner_validator(),
+            Deployment::nexus_1_0_smart_session_v1().account_validator
+        );
+        // JSON without the newer fields reads as Nexus 1.0 with a derived style
+        let mut json = serde_json::to_value(&d12).unwrap();
+        let obj = json.as_object_mut().unwrap();
+        obj.remove("nexus_version");
+        obj.remove("session_signature_style");
+        let old: Deployment = serde_json::from_value(json).unwrap();
+        assert_eq!(old.nexus_version, NexusVersion::V1_0);
+        assert_eq!(old.session_signature_style, None);
+        assert_eq!(
+            old.session_signature_style(),
+            Some(SessionSignatureStyle::Eip191VPlus4)
         );
     }
 

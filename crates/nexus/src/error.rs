@@ -121,6 +121,14 @@ pub enum Error {
         /// The owners in the session validator init data.
         owners: Vec<Address>,
     },
+    /// Nobody said how session keys sign for this (unknown) session validator.
+    #[error(
+        "unknown signature style for session validator {validator}: set Deployment::session_signature_style, the session data's sessionSignatureStyle or SessionKeyClientBuilder::signature_style (eip191, eip191-v-plus-4 or raw-hash)"
+    )]
+    UnknownSignatureStyle {
+        /// The session validator.
+        validator: Address,
+    },
     /// The session data does not contain what is needed.
     #[error("invalid session data: {0}")]
     InvalidSessionData(String),

@@ -4,10 +4,11 @@
 //!
 //! | module | content |
 //! |---|---|
-//! | [`account`] | bootstrap init data, factory data, counterfactual address |
+//! | [`account`] | bootstrap init data (Nexus 1.0 and 1.2), factory data, counterfactual address |
 //! | [`nonce`] | the Nexus nonce key `[3-byte key][mode][validator]` and nonce lanes |
 //! | [`execution`] | ERC-7579 execution modes and `execute` calldata |
-//! | [`modules`] | install / uninstall calldata, SentinelList `prev`, `trustAttesters` |
+//! | [`modules`] | install / uninstall calldata, SmartSession install (with the 1.2 safe sender), SentinelList `prev`, `trustAttesters` |
+//! | [`delegation`] | EIP-7702: delegation state of an EOA, authorization nonce and signature |
 //! | [`deployment`] | [`Deployment`] and presets |
 //! | [`permission`] | [`PermissionRequest`] / [`ActionPermission`] → `Session` |
 //! | [`policy_check`] | the local policy pre-check and [`PolicyViolation`] |
@@ -16,6 +17,7 @@
 pub mod abi;
 pub mod account;
 mod client;
+pub mod delegation;
 pub mod deployment;
 mod error;
 pub mod execution;
@@ -28,10 +30,13 @@ mod sender;
 mod session_client;
 mod settings;
 
-pub use account::AccountInit;
+pub use account::{
+    AccountInit, DefaultValidatorInit, ModuleInit, PreValidationHookInit, SingleValidatorInit,
+};
 pub use alloy_signer_local::PrivateKeySigner;
 pub use bundler_client::{ReceiptPolling, RequestCounts, UserOperationReceipt, redact_url};
 pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder};
+pub use delegation::DelegationState;
 pub use deployment::{Deployment, LocalAddresses, PolicyAddresses};
 pub use error::Error;
 pub use execution::Call;
@@ -40,7 +45,8 @@ pub use nonce::{NonceKey, ValidationMode};
 pub use permission::{ActionPermission, PermissionRequest};
 pub use policy_check::{PolicyViolation, ViolatedRule};
 pub use sender::{DUMMY_ECDSA_SIGNATURE, DynSigner, GasConfig, RpcStats, SendOptions};
-pub use session_client::{SessionKeyClient, SessionKeyClientBuilder};
+pub use session_client::{SessionKeyClient, SessionKeyClientBuilder, signature_style_for};
+pub use sessions_types::{NexusVersion, SessionSignatureStyle};
 pub use settings::DEFAULT_RECEIPT_TIMEOUT;
 
 pub use userop::UserOperation;

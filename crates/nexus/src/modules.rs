@@ -3,7 +3,8 @@
 //! Module calls are account calls (`to = account`), sent in single execution mode like abstractjs.
 
 use crate::{
-    abi::{INexus, IRegistry},
+    abi::{IK1MeeValidator, INexus, IRegistry},
+    deployment::Deployment,
     error::Error,
     execution::Call,
 };
@@ -76,6 +77,43 @@ pub fn uninstall_module_calldata(
         moduleTypeId: module_type.id(),
         module,
         deInitData: deinit_data,
+    }
+    .abi_encode()
+    .into()
+}
+
+/// The calls installing the deployment's SmartSession on `account`: `installModule(1,
+/// smartSession, 0x)`, and on Nexus 1.2 also `addSafeSender(smartSession)` on the default validator
+/// (abstractjs 1.2.3's `installModule(toSmartSessionsModule())` batch).
+pub fn smart_session_install_calls(deployment: &Deployment, account: Address) -> Vec<Call> {
+    let mut calls = vec![install_module_call(
+        account,
+        ModuleType::Validator,
+        deployment.smart_session,
+        Bytes::new(),
+    )];
+    if deployment.nexus_version.has_default_validator() {
+        calls.push(add_safe_sender_call(
+            deployment.account_validator,
+            deployment.smart_session,
+        ));
+    }
+    calls
+}
+
+/// `validator.addSafeSender(sender)` (K1 MEE validator, `0x5c81ca68`), sent by the account.
+pub fn add_safe_sender_call(validator: Address, sender: Address) -> Call {
+    Call::new(
+        validator,
+        IK1MeeValidator::addSafeSenderCall { sender }.abi_encode(),
+    )
+}
+
+/// `validator.isSafeSender(sender, account)` calldata.
+pub fn is_safe_sender_calldata(sender: Address, account: Address) -> Bytes {
+    IK1MeeValidator::isSafeSenderCall {
+        sender,
+        smartAccount: account,
     }
     .abi_encode()
     .into()

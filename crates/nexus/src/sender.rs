@@ -22,9 +22,10 @@ use crate::{
     nonce::{NonceKey, NonceLanes, ValidationMode},
     settings::ClientSettings,
 };
-use alloy_primitives::{Address, B256, Bytes, U256, hex};
+use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_signer::Signer;
 use bundler_client::{AaCode, BundlerClient, GasEstimate, UserOperationReceipt};
+use sessions_types::SessionSignatureStyle;
 use std::{
     collections::HashMap,
     hash::{DefaultHasher, Hash, Hasher},
@@ -42,9 +43,7 @@ pub type DynSigner = Arc<dyn Signer + Send + Sync>;
 /// A well-formed 65-byte ECDSA signature that recovers to an unrelated address (sdk 0.0.20
 /// `DUMMY_ECDSA_SIG`, module-sdk `getOwnableValidatorMockSignature`): stub signatures have the final
 /// length and shape, so verification gas and preVerificationGas are estimated for the real thing.
-pub const DUMMY_ECDSA_SIGNATURE: [u8; 65] = hex!(
-    "e8b94748580ca0b4993c9a1b86b5be851bfc076ff5ce3a1ff65bf16392acfcb800f9b4f1aef1555c7fce5599fffb17e7c635502154a0333ba21f3ae491839af51c"
-);
+pub const DUMMY_ECDSA_SIGNATURE: [u8; 65] = sessions_types::OWNABLE_VALIDATOR_MOCK_SIGNATURE;
 
 /// Gas estimation and fee policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,10 +150,11 @@ impl RpcStats {
 }
 
 /// Who authorises an operation: the validator picked by the nonce key, the key that signs the
-/// userOpHash (EIP-191), and how its 65-byte signature becomes `userOp.signature`.
+/// userOpHash (in `style`), and how its 65-byte signature becomes `userOp.signature`.
 pub(crate) struct Auth<'a> {
     pub(crate) validator: Address,
     pub(crate) signer: &'a (dyn Signer + Send + Sync),
+    pub(crate) style: SessionSignatureStyle,
     pub(crate) wrap: &'a (dyn Fn(Bytes) -> Result<Bytes, Error> + Send + Sync),
 }
 
@@ -387,11 +387,15 @@ impl OpSender {
         })
     }
 
-    /// Signs `op` in place: the signer's EIP-191 signature over the userOpHash, wrapped.
+    /// Signs `op` in place: the signer's signature over the userOpHash in `auth.style`, wrapped.
     async fn sign(&self, op: &mut UserOperation, auth: &Auth<'_>) -> Result<(), Error> {
         let hash = UserOperation::hash(op, self.deployment.entry_point, self.chain_id);
-        let sig = auth.signer.sign_message(hash.as_slice()).await?;
-        op.signature = (auth.wrap)(Bytes::copy_from_slice(&sig.as_bytes()))?;
+        let sig = if auth.style.signs_eip191_message() {
+            auth.signer.sign_message(hash.as_slice()).await?
+        } else {
+            auth.signer.sign_hash(&hash).await?
+        };
+        op.signature = (auth.wrap)(Bytes::copy_from_slice(&auth.style.encode(&sig)))?;
         Ok(())
     }
 
@@ -508,6 +512,7 @@ impl OpSender {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloy_primitives::hex;
 
     #[test]
     fn dummy_signature_is_65_bytes_with_v_27_or_28() {

@@ -14,7 +14,7 @@ use alloy_signer::Signer;
 use bundler_client::{RequestCounts, UserOperationReceipt};
 use sessions_types::{
     EnableSessionData, ModuleVersion, OwnableValidatorConfig, PermissionId, Session, SessionData,
-    SmartSessionMode, SmartSessionSignature,
+    SessionSignatureStyle, SmartSessionMode, SmartSessionSignature,
 };
 use std::{
     fmt,
@@ -36,11 +36,13 @@ enum EnableState {
 }
 
 /// Builder for [`SessionKeyClient`].
+#[must_use = "a builder does nothing until `build` is called"]
 pub struct SessionKeyClientBuilder {
     signer: DynSigner,
     settings: ClientSettings,
     data: SessionData,
     local_policy_check: bool,
+    signature_style: Option<SessionSignatureStyle>,
 }
 
 impl fmt::Debug for SessionKeyClientBuilder {
@@ -64,6 +66,7 @@ impl SessionKeyClientBuilder {
             settings,
             data,
             local_policy_check: true,
+            signature_style: None,
         }
     }
 
@@ -72,6 +75,14 @@ impl SessionKeyClientBuilder {
     /// Turns the local policy pre-check on (default) or off.
     pub fn with_local_policy_check(mut self, enabled: bool) -> Self {
         self.local_policy_check = enabled;
+        self
+    }
+
+    /// How the session key signs the userOpHash, overriding the session data's
+    /// `sessionSignatureStyle` and the deployment's (see [`signature_style_for`]). A style a known
+    /// session validator rejects is refused by [`build`](Self::build).
+    pub fn signature_style(mut self, style: SessionSignatureStyle) -> Self {
+        self.signature_style = Some(style);
         self
     }
 
@@ -103,6 +114,7 @@ impl SessionKeyClientBuilder {
         let session = find_session(&data, permission_id);
         let signer_address = self.signer.address();
         check_session_key(signer_address, permission_id, &data, session.as_ref(), d)?;
+        let style = signature_style_for(self.signature_style, &data, session.as_ref(), d)?;
 
         let node = settings.node()?;
         let chain_id = settings.chain_id(&node).await?;
@@ -121,6 +133,7 @@ impl SessionKeyClientBuilder {
             permission_id,
             session,
             version,
+            style,
             data,
             state: Mutex::new(EnableState::Unknown),
             usage: Mutex::new(PolicyUsage::default()),
@@ -150,6 +163,32 @@ fn find_session(data: &SessionData, permission_id: PermissionId) -> Option<Sessi
                 .map(|e| e.enable_session.session.clone())
                 .filter(|s| s.permission_id() == permission_id)
         })
+}
+
+/// How the session key signs, first found of: the explicit `choice`, the session data's
+/// `sessionSignatureStyle`, the deployment's style when the session uses the deployment's session
+/// validator, the style of a known session validator. A style that validator is known to reject is
+/// [`sessions_types::Error::SignatureStyleRejected`]; no style at all is
+/// [`Error::UnknownSignatureStyle`].
+pub fn signature_style_for(
+    choice: Option<SessionSignatureStyle>,
+    data: &SessionData,
+    session: Option<&Session>,
+    d: &Deployment,
+) -> Result<SessionSignatureStyle, Error> {
+    let validator = session.map_or(d.session_validator, |s| s.session_validator());
+    let style = choice
+        .or(data.session_signature_style)
+        .or_else(|| {
+            if validator == d.session_validator {
+                d.session_signature_style()
+            } else {
+                SessionSignatureStyle::default_for(validator)
+            }
+        })
+        .ok_or(Error::UnknownSignatureStyle { validator })?;
+    style.check_accepted_by(validator)?;
+    Ok(style)
 }
 
 /// Detects a signer that cannot sign for the session: not the data's session key, or not an
@@ -194,6 +233,7 @@ pub struct SessionKeyClient {
     permission_id: PermissionId,
     session: Option<Session>,
     version: ModuleVersion,
+    style: SessionSignatureStyle,
     data: SessionData,
     state: Mutex<EnableState>,
     usage: Mutex<PolicyUsage>,
@@ -252,6 +292,11 @@ impl SessionKeyClient {
     /// The session, when the session data carries it.
     pub fn session(&self) -> Option<&Session> {
         self.session.as_ref()
+    }
+
+    /// How the session key signs the userOpHash for the session validator.
+    pub fn signature_style(&self) -> SessionSignatureStyle {
+        self.style
     }
 
     /// The session data.
@@ -493,6 +538,7 @@ impl SessionKeyClient {
         Auth {
             validator: self.sender.deployment.smart_session,
             signer: self.signer.as_ref(),
+            style: self.style,
             wrap,
         }
     }
@@ -540,6 +586,7 @@ mod tests {
             module_version: None,
             chain_id: None,
             smart_session: None,
+            session_signature_style: None,
         }
     }
 
@@ -666,6 +713,131 @@ mod tests {
             .unwrap_err();
         assert!(err.policy_violation().is_some(), "{err}");
         assert_eq!(client.rpc_stats().total(), 0, "no request made");
+    }
+
+    #[tokio::test]
+    async fn the_session_key_signs_in_the_chosen_style() {
+        let d = deployment();
+        let key = PrivateKeySigner::random();
+        let counter = Address::with_last_byte(0x11);
+        let session = PermissionRequest::new(key.address())
+            .action(ActionPermission::new(counter, hex!("273ea3e3")))
+            .to_session(&d, 31337)
+            .unwrap();
+        let opts = SendOptions::default()
+            .with_fees(3_000, 1_000)
+            .with_gas(60_000, 200_000, 50_000);
+        let call = Call::new(counter, hex!("273ea3e3"));
+        for style in SessionSignatureStyle::ALL {
+            let client = SessionKeyClient::builder(
+                key.clone(),
+                "http://127.0.0.1:9",
+                "http://127.0.0.1:9",
+                d.clone(),
+                data_for(key.address(), &session),
+            )
+            .signature_style(style)
+            .chain_id(31337)
+            .build()
+            .await
+            .unwrap();
+            assert_eq!(client.signature_style(), style);
+            let op = client
+                .prepare_user_operation(std::slice::from_ref(&call), &opts)
+                .await
+                .unwrap();
+            let SmartSessionSignature::Use { signature, .. } =
+                SmartSessionSignature::decode(d.module_version, &op.signature).unwrap()
+            else {
+                panic!("not USE mode")
+            };
+            let hash = op.hash(d.entry_point, 31337);
+            assert_eq!(style.recover(hash, &signature).unwrap(), key.address());
+            let v = signature[64];
+            match style {
+                SessionSignatureStyle::Eip191VPlus4 => assert!(v == 31 || v == 32),
+                _ => assert!(v == 27 || v == 28),
+            }
+            // read in another style, the same bytes name someone else (or do not parse)
+            for other in SessionSignatureStyle::ALL
+                .into_iter()
+                .filter(|o| *o != style)
+            {
+                assert_ne!(other.recover(hash, &signature).ok(), Some(key.address()));
+            }
+        }
+    }
+
+    #[test]
+    fn signature_style_resolution() {
+        use sessions_types::{OWNABLE_VALIDATOR_EIP191, OWNABLE_VALIDATOR_RAW_OR_V4};
+        let key = Address::with_last_byte(0xAA);
+        let session_with = |validator: Address| {
+            Session::builder()
+                .session_validator(validator)
+                .session_validator_init_data(
+                    sessions_types::ownable_validator_init_data(1, &[key]).unwrap(),
+                )
+                .salt(Default::default())
+                .action(ActionData::new(
+                    Address::with_last_byte(0x11),
+                    hex!("273ea3e3").into(),
+                    vec![PolicyData::new(Address::with_last_byte(0xA1), Bytes::new())],
+                ))
+                .build()
+                .unwrap()
+        };
+        let current = session_with(OWNABLE_VALIDATOR_RAW_OR_V4);
+        let data = data_for(key, &current);
+        // the numbered deployment's own validator signs EIP-191; a session naming the current
+        // OwnableValidator gets that validator's default, or the data's / the caller's choice
+        let d = deployment();
+        assert_eq!(
+            d.session_signature_style(),
+            Some(SessionSignatureStyle::Eip191)
+        );
+        let style = |choice, data: &SessionData, s: &Session, d: &Deployment| {
+            signature_style_for(choice, data, Some(s), d)
+        };
+        assert_eq!(
+            style(None, &data, &current, &d).unwrap(),
+            SessionSignatureStyle::Eip191VPlus4
+        );
+        let mut raw = data.clone();
+        raw.session_signature_style = Some(SessionSignatureStyle::RawHash);
+        assert_eq!(
+            style(None, &raw, &current, &d).unwrap(),
+            SessionSignatureStyle::RawHash
+        );
+        // a style the known validator rejects is a local error, whoever chose it
+        let err = style(Some(SessionSignatureStyle::Eip191), &raw, &current, &d).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Sessions(sessions_types::Error::SignatureStyleRejected { .. })
+            ),
+            "{err}"
+        );
+        let old = session_with(OWNABLE_VALIDATOR_EIP191);
+        let d_v4 = Deployment {
+            session_validator: OWNABLE_VALIDATOR_EIP191,
+            ..d.clone()
+        }
+        .with_session_signature_style(SessionSignatureStyle::Eip191VPlus4);
+        assert!(style(None, &data_for(key, &old), &old, &d_v4).is_err());
+        // an unknown validator without any stated style: no guess
+        let custom = session_with(Address::with_last_byte(0x42));
+        let err = style(None, &data_for(key, &custom), &custom, &d).unwrap_err();
+        assert!(matches!(err, Error::UnknownSignatureStyle { .. }), "{err}");
+        let unstated = Deployment {
+            session_signature_style: None,
+            ..d.clone()
+        };
+        assert!(signature_style_for(None, &data, None, &unstated).is_err());
+        assert_eq!(
+            signature_style_for(None, &data, None, &d).unwrap(),
+            SessionSignatureStyle::Eip191
+        );
     }
 
     #[test]

@@ -166,6 +166,20 @@ pub enum Error {
         version: ModuleVersion,
     },
 
+    /// A known session validator does not accept the session key's signature style: every
+    /// operation would fail with AA24.
+    #[error(
+        "session validator {validator} does not accept {style} session-key signatures (it accepts: {accepted}); every operation would fail with AA24"
+    )]
+    SignatureStyleRejected {
+        /// The style asked for.
+        style: crate::SessionSignatureStyle,
+        /// The session validator.
+        validator: Address,
+        /// The styles it accepts.
+        accepted: String,
+    },
+
     // ----- signatures / ABI -----------------------------------------------------------------
     /// An empty userOp signature.
     #[error("smart session signature is empty")]

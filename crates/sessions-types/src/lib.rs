@@ -8,15 +8,15 @@
 //!
 //! | area | items |
 //! |---|---|
-//! | versions and modes | [`ModuleVersion`], [`SmartSessionMode`] |
+//! | versions and modes | [`ModuleVersion`], [`NexusVersion`], [`SmartSessionMode`] |
 //! | the session | [`Session`] / [`SessionBuilder`], [`PolicyData`], [`ActionData`], [`Erc7739Data`], [`Erc7739Context`] |
 //! | identifiers | [`PermissionId`], [`ActionId`], [`ConfigId`], [`action_id`], [`action_id_for_call`], [`user_op_config_id`], [`action_config_id`], [`erc1271_config_id`], [`FALLBACK_ACTION_ID`] |
 //! | policies' init data | [`policy`]: sudo, universal action ([`policy::ActionConfig`]), time frame, usage, value and ERC-20 spending limits, with decoders |
-//! | session validator | [`ownable_validator_init_data`], [`OwnableValidatorConfig`] |
+//! | session validator | [`ownable_validator_init_data`], [`OwnableValidatorConfig`], [`SessionSignatureStyle`] (how the session key signs for it) |
 //! | userOp signatures | [`SmartSessionSignature`] (USE / ENABLE / UNSAFE_ENABLE), [`EnableSession`], [`ChainDigest`] |
 //! | EIP-712 enable digests | [`session_digest`], [`multichain_hash`], [`nexus_permission_enable_sig`], [`typehash`] |
 //! | module install and calls | [`install_data`], [`decode_install_data`], [`uninstall_data`], [`enable_sessions_calldata`], [`remove_session_calldata`], … |
-//! | grantee's record | [`SessionData`] (reference `stringify` / `parse` JSON) |
+//! | grantee's record | [`SessionData`] (reference `stringify` / `parse` JSON), [`SessionDetail`] (abstractjs 1.x's persisted grant) |
 //! | raw ABI | [`abi`]: per-version `sol!` structs and functions, custom errors, [`abi::decode_revert`] |
 //! | compression | [`flz`]: FastLZ byte-identical to solady's JS `flzCompress` |
 //! | errors | [`Error`] |
@@ -71,7 +71,9 @@ mod install;
 mod json;
 mod session;
 mod session_data;
+mod session_details;
 mod signature;
+mod signature_style;
 mod validator;
 mod version;
 
@@ -99,9 +101,13 @@ pub use session::{ActionData, Erc7739Context, Erc7739Data, PolicyData, Session, 
 pub use session_data::{
     AccountType, EnableSessionData, SessionAction, SessionData, UsePermissionModuleData,
 };
+pub use session_details::{OWNABLE_VALIDATOR_MOCK_SIGNATURE, SessionDetail};
 pub use signature::{ChainDigest, EnableSession, SmartSessionSignature};
+pub use signature_style::{
+    OWNABLE_VALIDATOR_EIP191, OWNABLE_VALIDATOR_RAW_OR_V4, SessionSignatureStyle,
+};
 pub use validator::{
     MAX_SESSION_VALIDATOR_DATA_LEN, MAX_SESSION_VALIDATOR_OWNERS, OwnableValidatorConfig,
     max_owners, ownable_validator_init_data, ownable_validator_init_data_for,
 };
-pub use version::{ModuleVersion, SmartSessionMode};
+pub use version::{ModuleVersion, NexusVersion, SmartSessionMode};

@@ -6,7 +6,8 @@
 //! `{"__type":"bigint","value":"…"}`, plain numbers for `permissionIdIndex` and `chainDigestIndex`.
 //!
 //! Rust-side extension (optional, written after `moduleData`, ignored by the reference `parse` consumers):
-//! `moduleVersion` (`"pre-v1"`, `"v1"`, `"v1-registry-free"`), `chainId` (tagged bigint) and `smartSession`.
+//! `moduleVersion` (`"pre-v1"`, `"v1"`, `"v1-registry-free"`), `chainId` (tagged bigint), `smartSession` and
+//! `sessionSignatureStyle` (how the session key signs for the session validator, see [`SessionSignatureStyle`]).
 //!
 //! Normalisation: addresses (and a 20-byte `sessionPublicKey`) are written EIP-55 checksummed, other hex in
 //! lower case; values are preserved exactly. Unknown input fields are ignored. A `SessionData` never holds a
@@ -16,7 +17,8 @@ use alloy_primitives::{Address, B256, Bytes, U256};
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
 
 use crate::{
-    ChainDigest, EnableSession, ModuleVersion, PermissionId, Result, Session, SmartSessionMode,
+    ChainDigest, EnableSession, ModuleVersion, PermissionId, Result, Session,
+    SessionSignatureStyle, SmartSessionMode,
     json::{bigint, bigint_u64, checksum, key_hex, opt_bigint_u64, opt_checksum},
 };
 
@@ -52,6 +54,10 @@ pub struct SessionData {
         skip_serializing_if = "Option::is_none"
     )]
     pub smart_session: Option<Address>,
+    /// Extension: how the session key signs for the session validator. When absent, a client derives
+    /// it from the session validator address (known validators) and its deployment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_signature_style: Option<SessionSignatureStyle>,
 }
 
 /// `moduleData` of [`SessionData`].

@@ -91,6 +91,71 @@ impl<'de> Deserialize<'de> for ModuleVersion {
     }
 }
 
+/// Which Nexus account generation a deployment runs. The SmartSession encodings do not depend on it;
+/// the account's init data, the owner's nonce key and the SmartSession install do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NexusVersion {
+    /// Nexus 1.0.x (the modulekit 0.5.9 dev build, 1.0.1): the bootstrap installs the owner's K1
+    /// validator (`initNexusWithSingleValidator`), owner operations name it in the nonce key.
+    #[default]
+    V1_0,
+    /// Nexus 1.2.0 (abstractjs 1.2.x): an immutable default validator (the MEE K1 validator) set up by
+    /// `initNexusWithDefaultValidatorAndOtherModulesNoRegistry`; owner operations name `address(0)`
+    /// in the nonce key; SmartSession must also be a safe sender of the default validator.
+    V1_2,
+}
+
+impl NexusVersion {
+    /// Every version, oldest first.
+    pub const ALL: [Self; 2] = [Self::V1_0, Self::V1_2];
+
+    /// The name used in configuration and JSON: `1.0` or `1.2`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::V1_0 => "1.0",
+            Self::V1_2 => "1.2",
+        }
+    }
+
+    /// True when the account has a built-in default validator, selected by `address(0)`.
+    pub const fn has_default_validator(self) -> bool {
+        matches!(self, Self::V1_2)
+    }
+}
+
+impl fmt::Display for NexusVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for NexusVersion {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| Error::InvalidField {
+                what: "Nexus version",
+                reason: format!("{s:?} is not one of 1.0, 1.2"),
+            })
+    }
+}
+
+impl Serialize for NexusVersion {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for NexusVersion {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// The first byte of a SmartSession userOp signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u8)]
@@ -194,6 +259,18 @@ impl<'de> Deserialize<'de> for SmartSessionMode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nexus_version_names_round_trip() {
+        for v in NexusVersion::ALL {
+            assert_eq!(v.as_str().parse::<NexusVersion>().unwrap(), v);
+            let json = serde_json::to_string(&v).unwrap();
+            assert_eq!(serde_json::from_str::<NexusVersion>(&json).unwrap(), v);
+        }
+        assert!("1.1".parse::<NexusVersion>().is_err());
+        assert!(NexusVersion::V1_2.has_default_validator());
+        assert!(!NexusVersion::default().has_default_validator());
+    }
 
     #[test]
     fn version_names_round_trip() {

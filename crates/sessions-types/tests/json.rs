@@ -95,6 +95,7 @@ fn enable_data(v: ModuleVersion) -> SessionData {
         module_version: Some(v),
         chain_id: Some(31337),
         smart_session: Some(v.canonical_address()),
+        session_signature_style: None,
     }
 }
 

@@ -232,6 +232,7 @@ proptest! {
             module_version: with_ext.then_some(v),
             chain_id: with_ext.then_some(8453),
             smart_session: with_ext.then_some(v.canonical_address()),
+            session_signature_style: with_ext.then_some(sessions_types::SessionSignatureStyle::RawHash),
         };
         prop_assert_eq!(SessionData::from_json(&d.to_json()).unwrap(), d);
     }

@@ -1,6 +1,6 @@
 //! A checked builder for [`UserOperation`].
 
-use crate::{Error, Quantity, UserOperation};
+use crate::{Eip7702Auth, Error, Quantity, UserOperation};
 use alloy_primitives::{Address, Bytes, U256};
 
 /// Builds a [`UserOperation`], refusing inconsistent ones.
@@ -25,6 +25,7 @@ pub struct UserOperationBuilder {
     paymaster_post_op_gas_limit: U256,
     paymaster_data: Bytes,
     signature: Bytes,
+    eip7702_auth: Option<Eip7702Auth>,
 }
 
 macro_rules! setter {
@@ -47,6 +48,12 @@ impl UserOperationBuilder {
     /// Sets the factory that deploys the account (first operation only).
     pub fn factory(mut self, factory: Address) -> Self {
         self.factory = Some(factory);
+        self
+    }
+
+    /// Attaches an EIP-7702 authorization (the sender is an EOA delegating in this operation).
+    pub fn eip7702_auth(mut self, auth: Eip7702Auth) -> Self {
+        self.eip7702_auth = Some(auth);
         self
     }
 
@@ -118,6 +125,7 @@ impl UserOperationBuilder {
             )?,
             paymaster_data: self.paymaster_data,
             signature: self.signature,
+            eip7702_auth: self.eip7702_auth,
         };
         op.validate()?;
         Ok(op)
@@ -143,6 +151,7 @@ impl From<UserOperation> for UserOperationBuilder {
             paymaster_post_op_gas_limit: U256::from(op.paymaster_post_op_gas_limit),
             paymaster_data: op.paymaster_data,
             signature: op.signature,
+            eip7702_auth: op.eip7702_auth,
         }
     }
 }

@@ -21,6 +21,19 @@ pub enum Error {
         /// The JSON-RPC name of the orphaned field.
         field: &'static str,
     },
+    /// An EIP-7702 authorization is sent with a factory: the account is the delegated EOA, so bundlers
+    /// refuse any factory but none (or the `0x7702` marker).
+    #[error("eip7702Auth is set together with factory {factory}; a delegated EOA needs no factory")]
+    FactoryWithEip7702Auth {
+        /// The factory given.
+        factory: alloy_primitives::Address,
+    },
+    /// An EIP-7702 authorization is malformed or its signature does not recover.
+    #[error("invalid EIP-7702 authorization: {reason}")]
+    InvalidAuthorization {
+        /// What was wrong.
+        reason: String,
+    },
     /// A value does not fit the width it is packed into (`uint128` for gas limits and fees).
     #[error("{field} = {value} does not fit in {bits} bits")]
     ValueTooLarge {

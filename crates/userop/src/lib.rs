@@ -5,6 +5,7 @@
 //! - [`PackedUserOperation`]: the on-chain struct (`initCode`, `accountGasLimits`, `gasFees`,
 //!   `paymasterAndData`); [`UserOperation::pack`] and [`PackedUserOperation::unpack`] convert both ways.
 //! - [`UserOperation::hash`] / [`user_op_hash`]: the v0.7 `userOpHash` the account signs.
+//! - [`Eip7702Auth`]: the EIP-7702 authorization an EOA's first operation may carry (`eip7702Auth`).
 //! - [`abi`]: `sol!` bindings of the EntryPoint v0.7 (struct, calls, errors, events) for calldata and reverts.
 //!
 //! ```
@@ -28,6 +29,7 @@
 
 pub mod abi;
 mod builder;
+mod eip7702;
 mod error;
 mod hash;
 mod packed;
@@ -36,6 +38,7 @@ mod user_operation;
 
 pub use alloy_primitives::{Address, B256, Bytes, U256, address};
 pub use builder::UserOperationBuilder;
+pub use eip7702::{EIP7702_FACTORY_MARKER, Eip7702Auth};
 pub use error::Error;
 pub use hash::user_op_hash;
 pub use packed::PackedUserOperation;

@@ -87,6 +87,8 @@ impl PackedUserOperation {
             paymaster_post_op_gas_limit: pm_post_op,
             paymaster_data,
             signature: self.signature.clone(),
+            // The packed form has no place for it: EntryPoint v0.7 never sees the authorization.
+            eip7702_auth: None,
         })
     }
 

@@ -1,6 +1,9 @@
 //! The unpacked user operation and its JSON-RPC wire form.
 
-use crate::{Error, PackedUserOperation, Quantity, UserOperationBuilder, hash};
+use crate::{
+    EIP7702_FACTORY_MARKER, Eip7702Auth, Error, PackedUserOperation, Quantity,
+    UserOperationBuilder, hash,
+};
 use alloy_primitives::{Address, B256, Bytes, U256};
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +49,9 @@ pub struct UserOperation {
     pub paymaster_data: Bytes,
     /// The account's signature over [`UserOperation::hash`] (or a stub during estimation).
     pub signature: Bytes,
+    /// An EIP-7702 authorization delegating `sender` (an EOA) to an account implementation, sent
+    /// along with the operation; not part of the v0.7 `userOpHash`.
+    pub eip7702_auth: Option<Eip7702Auth>,
 }
 
 impl UserOperation {
@@ -75,6 +81,11 @@ impl UserOperation {
             if let Some(field) = orphan {
                 return Err(Error::PaymasterFieldWithoutPaymaster { field });
             }
+        }
+        if let (Some(_), Some(factory)) = (&self.eip7702_auth, self.factory)
+            && factory != EIP7702_FACTORY_MARKER
+        {
+            return Err(Error::FactoryWithEip7702Auth { factory });
         }
         Ok(())
     }
@@ -170,6 +181,8 @@ struct RpcUserOperation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     paymaster_data: Option<Bytes>,
     signature: Bytes,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    eip7702_auth: Option<Eip7702Auth>,
 }
 
 impl TryFrom<RpcUserOperation> for UserOperation {
@@ -201,6 +214,7 @@ impl TryFrom<RpcUserOperation> for UserOperation {
             )?,
             paymaster_data: rpc.paymaster_data.unwrap_or_default(),
             signature: rpc.signature,
+            eip7702_auth: rpc.eip7702_auth,
         };
         op.validate()?;
         Ok(op)
@@ -229,6 +243,7 @@ impl From<UserOperation> for RpcUserOperation {
                 .then_some(op.paymaster_post_op_gas_limit.into()),
             paymaster_data: has_paymaster.then_some(op.paymaster_data),
             signature: op.signature,
+            eip7702_auth: op.eip7702_auth,
         }
     }
 }

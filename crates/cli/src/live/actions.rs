@@ -461,6 +461,7 @@ pub(super) async fn use_session(a: UseArgs) -> Result<()> {
                 module_version: Some(d.module_version),
                 chain_id: target.chain_id,
                 smart_session: Some(d.smart_session),
+                session_signature_style: None,
             }
         }
     };

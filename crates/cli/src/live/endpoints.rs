@@ -7,7 +7,7 @@
 //!   `.cache/devnet/current.json` (searched from the current directory upwards).
 //!
 //! A deployment file is either what `cargo xtask devnet` prints (`{rpc_url, bundler_url, chain_id,
-//! module_version, addresses: {entry_point, nexus_factory, …}}`; save it with
+//! module_version, nexus_version, addresses: {entry_point, nexus_factory, …}}`; save it with
 //! `cargo xtask devnet > devnet.json`) or a serialized `nexus::Deployment`, optionally with
 //! `rpc_url` / `bundler_url` next to its fields.
 
@@ -20,7 +20,7 @@ use alloy_primitives::Address;
 use bundler_client::{RedactedUrl, redact_url};
 use nexus::{Deployment, LocalAddresses, PolicyAddresses};
 use serde_json::Value;
-use sessions_types::ModuleVersion;
+use sessions_types::{ModuleVersion, NexusVersion};
 
 use crate::{
     cli::Endpoints,
@@ -178,6 +178,8 @@ pub(crate) fn parse_deployment(v: &Value, loc: &Location) -> Result<DeploymentFi
         "bundler_url",
         "chain_id",
         "module_version",
+        "nexus_version",
+        "default_validator",
         "addresses",
         "accounts",
         "log_dir",
@@ -213,8 +215,18 @@ pub(crate) fn parse_deployment(v: &Value, loc: &Location) -> Result<DeploymentFi
             .opt("chain_id")
             .map(|(v, l)| input::json_u64(v, &l))
             .transpose()?;
+        let nexus_version = o
+            .opt("nexus_version")
+            .map(|(v, l)| {
+                input::json_str(v, &l)?
+                    .parse::<NexusVersion>()
+                    .map_err(|e| l.error(e.to_string()))
+            })
+            .transpose()?
+            .unwrap_or_default();
         Ok(DeploymentFile {
-            deployment: Deployment::local(addresses, version(&o)?, None),
+            deployment: Deployment::local(addresses, version(&o)?, None)
+                .with_nexus_version(nexus_version),
             rpc_url: opt_string(&o, "rpc_url")?,
             bundler_url: opt_string(&o, "bundler_url")?,
             chain_id,
