@@ -53,6 +53,7 @@ fn validators(devnet: &Devnet) -> [Validator; 2] {
 /// no local policy pre-check: the chain decides).
 async fn every_style_on(devnet: &Devnet, validator: Validator) {
     let name = validator.name;
+    let validator_address = validator.deployment.session_validator;
     let owner = Owner::with_deployment(devnet, validator.deployment)
         .await
         .unwrap();
@@ -111,6 +112,12 @@ async fn every_style_on(devnet: &Devnet, validator: Validator) {
         } else {
             let e = outcome.expect_err("a style the validator does not accept");
             assert_eq!(e.aa_code(), Some(AaCode::AA24), "{name} {style:?}: {e}");
+            // Explained: which style was refused by which validator, and what to do.
+            assert!(
+                matches!(&e, Error::SessionSignatureRejected { style: s, validator: v, .. }
+                    if *s == style && *v == validator_address),
+                "{name} {style:?}: {e:?}"
+            );
             assert_eq!(after, before, "{name} {style:?}: nothing moved");
             eprintln!("{name} {style:?}: refused on chain: {e}");
         }
@@ -122,4 +129,54 @@ async fn each_style_lands_where_its_validator_accepts_it_and_is_refused_elsewher
     let devnet = Devnet::start().await.unwrap();
     let [a, b] = validators(&devnet);
     tokio::join!(every_style_on(&devnet, a), every_style_on(&devnet, b));
+}
+
+/// ENABLE and UNSAFE_ENABLE (the session key enables and uses in one operation, its signature inside
+/// the enable payload) in both styles the raw-hash fixture accepts, on any stack.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enable_modes_in_the_current_validators_styles() {
+    use nexus::sessions::SmartSessionMode;
+    let devnet = Devnet::start().await.unwrap();
+    let [_, raw_hash] = validators(&devnet);
+    let owner = Owner::with_deployment(&devnet, raw_hash.deployment)
+        .await
+        .unwrap();
+    let fees = fixed_fees(&devnet).await.unwrap();
+    for (mode, style) in [
+        (SmartSessionMode::Enable, Eip191VPlus4),
+        (SmartSessionMode::UnsafeEnable, RawHash),
+        (SmartSessionMode::Enable, RawHash),
+        (SmartSessionMode::UnsafeEnable, Eip191VPlus4),
+    ] {
+        let key = PrivateKeySigner::random();
+        let request = PermissionRequest::new(key.address()).action(ActionPermission::new(
+            owner.counter,
+            counter::INCREMENT_NUMBER,
+        ));
+        let data = owner
+            .client
+            .grant_deferred_permission(&request, mode)
+            .await
+            .unwrap();
+        let session = owner
+            .session_client_signing(&devnet, key, &data.to_json(), false, Some(style))
+            .await
+            .unwrap();
+        let before = owner.count().await.unwrap();
+        let hash = session
+            .use_permission_with(&[counter::increment(owner.counter)], &fees)
+            .await
+            .unwrap_or_else(|e| panic!("{mode:?} {style:?}: {e}"));
+        let receipt = session.wait_for_user_operation_receipt(hash).await.unwrap();
+        assert!(receipt.success, "{mode:?} {style:?}");
+        assert_eq!(
+            owner.count().await.unwrap(),
+            before + 1,
+            "{mode:?} {style:?}"
+        );
+        assert!(
+            session.is_permission_enabled().await.unwrap(),
+            "{mode:?} {style:?}"
+        );
+    }
 }

@@ -8,16 +8,16 @@ use crate::{
     redact::{RedactedUrl, redact_url, redact_urls_in},
     revert::{revert_data_in, revert_data_in_message},
 };
-use alloy_json_rpc::RpcError;
 use alloy_primitives::{Address, B256, Bytes};
-use alloy_rpc_client::RpcClient;
-use alloy_transport::TransportErrorKind;
-use alloy_transport_http::reqwest::Url;
-use serde::{Serialize, de::DeserializeOwned};
+use alloy_transport_http::reqwest::{self, Url, header::CONTENT_TYPE};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::{Value, value::RawValue};
 use std::{
     fmt,
-    sync::{Arc, OnceLock},
+    sync::{
+        Arc, OnceLock,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 use tracing::Instrument;
@@ -28,12 +28,18 @@ const NO_PARAMS: [(); 0] = [];
 
 /// Settings of a [`BundlerClient`]; see [`BundlerClientBuilder`] for the defaults.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Config {
-    request_timeout: Duration,
-    max_retries: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
-    polling: ReceiptPolling,
+pub(crate) struct Config {
+    pub(crate) request_timeout: Duration,
+    pub(crate) max_retries: u32,
+    pub(crate) initial_backoff: Duration,
+    pub(crate) max_backoff: Duration,
+    pub(crate) polling: ReceiptPolling,
+    /// How long a send whose outcome is unclear is looked up before it is reported unknown.
+    pub(crate) send_lookup: Duration,
+    /// Whether receipt waiting rides out faults until its deadline.
+    pub(crate) ride_out_receipt_faults: bool,
+    /// After how long without the bundler knowing a pending operation it is resent.
+    pub(crate) resend_forgotten_after: Option<Duration>,
 }
 
 impl Default for Config {
@@ -44,6 +50,9 @@ impl Default for Config {
             initial_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(2),
             polling: ReceiptPolling::default(),
+            send_lookup: Duration::from_secs(5),
+            ride_out_receipt_faults: true,
+            resend_forgotten_after: Some(Duration::from_secs(3)),
         }
     }
 }
@@ -52,7 +61,8 @@ impl Default for Config {
 ///
 /// Defaults: 10 s per request attempt, 3 retries on connection errors / HTTP 5xx / 429 / timeouts with
 /// backoff from 100 ms doubling to 2 s, receipt polling as [`ReceiptPolling::default`] (every 50 ms
-/// for 3 s, then doubling to 1 s).
+/// for 3 s, then doubling to 1 s), a send whose outcome is unclear looked up for 5 s, receipt waiting
+/// that rides out faults, and a pending operation the bundler forgot resent after 3 s.
 #[derive(Clone)]
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct BundlerClientBuilder {
@@ -99,6 +109,33 @@ impl BundlerClientBuilder {
         self
     }
 
+    /// How long [`BundlerClient::send_user_operation`] looks an operation up (resending the same
+    /// signed operation and asking `eth_getUserOperationByHash`) when a send attempt may have reached
+    /// the bundler but its answer was lost or unreadable, before it reports
+    /// [`BundlerError::OutcomeUnknown`]. Default 5 s; zero looks once.
+    pub fn send_lookup(mut self, window: Duration) -> Self {
+        self.config.send_lookup = window;
+        self
+    }
+
+    /// Whether receipt waiting ([`BundlerClient::wait_for_receipt`],
+    /// [`BundlerClient::wait_or_resend`]) keeps polling through faults — unreachable bundler,
+    /// timeouts, unreadable answers, JSON-RPC errors — until its deadline (default `true`). With
+    /// `false` the first fault other than a transport error ends the wait.
+    pub fn ride_out_receipt_faults(mut self, enabled: bool) -> Self {
+        self.config.ride_out_receipt_faults = enabled;
+        self
+    }
+
+    /// After how long [`BundlerClient::wait_or_resend`] resends the same signed operation when the
+    /// bundler no longer knows it (no receipt and `eth_getUserOperationByHash` answers `null`, e.g.
+    /// after a restart lost its mempool); `None` never resends. Default 3 s. A resend cannot make
+    /// the operation land twice: its nonce is consumed by the first inclusion.
+    pub fn resend_forgotten_after(mut self, after: Option<Duration>) -> Self {
+        self.config.resend_forgotten_after = after;
+        self
+    }
+
     /// The chain id, used to compute userOpHashes locally; without it the client asks `eth_chainId`
     /// once, when it first needs it.
     pub fn chain_id(mut self, chain_id: u64) -> Self {
@@ -119,7 +156,8 @@ impl BundlerClientBuilder {
         }
         Ok(BundlerClient {
             inner: Arc::new(Inner {
-                rpc: RpcClient::new_http(url.clone()),
+                http: reqwest::Client::new(),
+                next_id: AtomicU64::new(1),
                 url,
                 config: self.config,
                 counter: RequestCounter::default(),
@@ -132,13 +170,16 @@ impl BundlerClientBuilder {
 /// An ERC-4337 bundler JSON-RPC client over HTTP. Cheap to clone (shared connection pool and counters).
 #[derive(Clone, Debug)]
 pub struct BundlerClient {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     url: Url,
-    rpc: RpcClient,
-    config: Config,
+    http: reqwest::Client,
+    /// The next JSON-RPC id; every attempt gets its own, so a late answer to an earlier attempt
+    /// cannot pass for the current one.
+    next_id: AtomicU64,
+    pub(crate) config: Config,
     counter: RequestCounter,
     chain_id: OnceLock<u64>,
 }
@@ -156,12 +197,18 @@ impl fmt::Debug for Inner {
 
 /// What one attempt produced, before the retry decision.
 enum Attempt {
-    Done(Box<RawValue>),
-    Fatal(BundlerError),
+    /// The result member, as raw JSON text.
+    Done(String),
+    /// Not worth retrying; `delivered` when the bundler may have processed the request.
+    Fatal {
+        error: BundlerError,
+        delivered: bool,
+    },
     Retryable {
         status: Option<u16>,
         message: String,
         timed_out: bool,
+        delivered: bool,
     },
 }
 
@@ -183,54 +230,6 @@ impl BundlerClient {
     /// The bundler URL.
     pub fn url(&self) -> &Url {
         &self.inner.url
-    }
-
-    /// `eth_sendUserOperation`: submits `op` to `entry_point` and returns its userOpHash.
-    ///
-    /// Safe to call again with the same operation: transport faults are retried, and a bundler answer of
-    /// "already known" / "already in mempool" counts as success, returning the locally computed hash
-    /// (chain id from the builder, else one `eth_chainId`). An AA25 (nonce used) answer, or AA10 (sender
-    /// already constructed) for an operation with a factory, also counts as success when
-    /// `eth_getUserOperationByHash` shows this very operation, i.e. an earlier attempt was already
-    /// included.
-    pub async fn send_user_operation(
-        &self,
-        op: &UserOperation,
-        entry_point: Address,
-    ) -> Result<B256, BundlerError> {
-        const METHOD: &str = "eth_sendUserOperation";
-        op.validate()?;
-        let params = (op, entry_point);
-        match self.call::<_, B256>(METHOD, &params).await {
-            Ok(hash) => {
-                if let Some(chain_id) = self.inner.chain_id.get() {
-                    let local = op.hash(entry_point, *chain_id);
-                    if local != hash {
-                        tracing::warn!(%hash, %local, chain_id, "bundler returned a userOpHash that differs from the local one; check the chain id and entry point");
-                    }
-                }
-                Ok(hash)
-            }
-            Err(err) if err.is_already_known() => {
-                let hash = op.hash(entry_point, self.chain_id().await?);
-                tracing::debug!(%hash, "bundler already has the operation; treating the send as done");
-                Ok(hash)
-            }
-            // A resend after a lost answer can find the operation already included: its nonce is used
-            // (AA25) or, for an operation that deploys the account, the factory now fails first (AA10,
-            // sender already constructed). If the bundler knows this very operation, the send did happen.
-            Err(err) if included_already(&err, op) => {
-                let hash = op.hash(entry_point, self.chain_id().await?);
-                match self.get_user_operation_by_hash(hash).await {
-                    Ok(Some(_)) => {
-                        tracing::debug!(%hash, "nonce used by this very operation; treating the send as done");
-                        Ok(hash)
-                    }
-                    _ => Err(err),
-                }
-            }
-            Err(err) => Err(err),
-        }
     }
 
     /// `eth_estimateUserOperationGas`, with optional state overrides as the third parameter.
@@ -297,53 +296,6 @@ impl BundlerClient {
             .await
     }
 
-    /// Polls `eth_getUserOperationReceipt` until the operation is included or `timeout` passes.
-    ///
-    /// Polls at once, then as [`BundlerClientBuilder::receipt_polling`] says (default: every 50 ms
-    /// for the first 3 s, then doubling up to 1 s). Transport faults while polling are retried until
-    /// the deadline; a JSON-RPC error or unreadable answer ends the wait. On timeout the error is
-    /// [`BundlerError::ReceiptTimeout`] carrying the hash.
-    pub async fn wait_for_receipt(
-        &self,
-        hash: B256,
-        timeout: Duration,
-    ) -> Result<UserOperationReceipt, BundlerError> {
-        let start = Instant::now();
-        let deadline = tokio::time::Instant::from_std(start + timeout);
-        let polling = self.inner.config.polling;
-        let mut previous = None;
-        let span = tracing::debug_span!("wait_for_receipt", %hash);
-        async {
-            loop {
-                match tokio::time::timeout_at(deadline, self.get_user_operation_receipt(hash)).await
-                {
-                    Ok(Ok(Some(receipt))) => return Ok(receipt),
-                    Ok(Ok(None)) => {}
-                    Ok(Err(BundlerError::Transport { .. } | BundlerError::Timeout { .. })) => {}
-                    Ok(Err(err)) => return Err(err),
-                    Err(_) => break,
-                }
-                let delay = polling.next_delay(start.elapsed(), previous);
-                previous = Some(delay);
-                if tokio::time::Instant::now() + delay >= deadline {
-                    // One last look at the deadline rather than giving up early.
-                    tokio::time::sleep_until(deadline).await;
-                    if let Ok(Some(receipt)) = self.get_user_operation_receipt(hash).await {
-                        return Ok(receipt);
-                    }
-                    break;
-                }
-                tokio::time::sleep(delay).await;
-            }
-            Err(BundlerError::ReceiptTimeout {
-                hash,
-                waited: start.elapsed(),
-            })
-        }
-        .instrument(span)
-        .await
-    }
-
     /// Total requests made so far (every attempt counts).
     pub fn request_count(&self) -> u64 {
         self.inner.counter.total()
@@ -368,19 +320,37 @@ impl BundlerClient {
         self.call(method, params).await
     }
 
-    async fn call<P: Serialize + ?Sized, R: DeserializeOwned>(
+    pub(crate) async fn call<P: Serialize + ?Sized, R: DeserializeOwned>(
         &self,
         method: &'static str,
         params: &P,
     ) -> Result<R, BundlerError> {
-        let params = serde_json::to_value(params).map_err(|e| BundlerError::InvalidResponse {
-            method,
-            message: format!("could not serialise the parameters: {e}"),
-            body: String::new(),
+        self.call_with(method, params, self.inner.config.max_retries)
+            .await
+            .map_err(|failure| failure.error)
+    }
+
+    /// [`Self::call`] with `max_retries` retries after transport faults, saying on failure whether
+    /// any attempt may have reached the bundler.
+    pub(crate) async fn call_with<P: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        method: &'static str,
+        params: &P,
+        max_retries: u32,
+    ) -> Result<R, Failure> {
+        let params = serde_json::to_value(params).map_err(|e| Failure {
+            error: BundlerError::InvalidResponse {
+                method,
+                message: format!("could not serialise the parameters: {e}"),
+                body: String::new(),
+            },
+            maybe_delivered: false,
+            delivered_before: false,
         })?;
         let config = &self.inner.config;
         let mut backoff = config.initial_backoff;
         let mut attempt = 0u32;
+        let mut maybe_delivered = false;
         loop {
             attempt += 1;
             let span = tracing::debug_span!(
@@ -391,34 +361,40 @@ impl BundlerClient {
                 outcome = tracing::field::Empty
             );
             let started = Instant::now();
-            let outcome = self
-                .attempt(method, params.clone())
-                .instrument(span.clone())
-                .await;
+            let outcome = self.attempt(method, &params).instrument(span.clone()).await;
             span.record("latency_ms", started.elapsed().as_secs_f64() * 1e3);
             match outcome {
                 Attempt::Done(raw) => {
                     span.record("outcome", "ok");
-                    return serde_json::from_str(raw.get()).map_err(|e| {
-                        BundlerError::InvalidResponse {
+                    return serde_json::from_str(&raw).map_err(|e| Failure {
+                        error: BundlerError::InvalidResponse {
                             method,
                             message: e.to_string(),
-                            body: shorten(raw.get()),
-                        }
+                            body: shorten(&raw),
+                        },
+                        maybe_delivered: true,
+                        delivered_before: maybe_delivered,
                     });
                 }
-                Attempt::Fatal(err) => {
+                Attempt::Fatal { error, delivered } => {
                     span.record("outcome", "error");
-                    return Err(err);
+                    return Err(Failure {
+                        error,
+                        maybe_delivered: maybe_delivered || delivered,
+                        delivered_before: maybe_delivered,
+                    });
                 }
                 Attempt::Retryable {
                     status,
                     message,
                     timed_out,
+                    delivered,
                 } => {
+                    let delivered_before = maybe_delivered;
+                    maybe_delivered |= delivered;
                     span.record("outcome", if timed_out { "timeout" } else { "transport" });
-                    if attempt > config.max_retries {
-                        return Err(if timed_out {
+                    if attempt > max_retries {
+                        let error = if timed_out {
                             BundlerError::Timeout {
                                 method,
                                 timeout: config.request_timeout,
@@ -431,6 +407,11 @@ impl BundlerClient {
                                 status,
                                 message,
                             }
+                        };
+                        return Err(Failure {
+                            error,
+                            maybe_delivered,
+                            delivered_before,
                         });
                     }
                     tracing::debug!(method, attempt, %message, ?backoff, "retrying bundler request");
@@ -441,94 +422,146 @@ impl BundlerClient {
         }
     }
 
-    async fn attempt(&self, method: &'static str, params: Value) -> Attempt {
+    /// One HTTP round trip: the request with a fresh JSON-RPC id, the reply checked for that id.
+    async fn attempt(&self, method: &'static str, params: &Value) -> Attempt {
         self.inner.counter.record(method);
-        let call = self
-            .inner
-            .rpc
-            .request::<Value, Box<RawValue>>(method, params);
-        let result = match tokio::time::timeout(self.inner.config.request_timeout, call).await {
-            Ok(result) => result,
-            Err(_) => {
-                return Attempt::Retryable {
-                    status: None,
-                    message: "request timed out".into(),
-                    timed_out: true,
-                };
-            }
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let body =
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        let request = async {
+            let response = self
+                .inner
+                .http
+                .post(self.inner.url.clone())
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.to_string())
+                .send()
+                .await?;
+            let status = response.status();
+            let bytes = response.bytes().await?;
+            Ok::<_, reqwest::Error>((status, bytes))
         };
-        match result {
-            Ok(raw) => Attempt::Done(raw),
-            Err(RpcError::ErrorResp(payload)) => {
-                let data = payload
-                    .data
-                    .as_ref()
-                    .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok());
-                Attempt::Fatal(rpc_error(
-                    method,
-                    payload.code,
-                    payload.message.into_owned(),
-                    data,
-                ))
-            }
-            Err(RpcError::NullResp) => match RawValue::from_string("null".into()) {
-                Ok(raw) => Attempt::Done(raw),
-                Err(e) => Attempt::Fatal(BundlerError::InvalidResponse {
-                    method,
-                    message: e.to_string(),
-                    body: "null".into(),
-                }),
-            },
-            Err(RpcError::DeserError { err, text }) => {
-                Attempt::Fatal(BundlerError::InvalidResponse {
-                    method,
-                    message: err.to_string(),
-                    body: shorten(&text),
-                })
-            }
-            Err(RpcError::Transport(kind)) => transport_attempt(method, kind),
-            Err(other) => Attempt::Fatal(BundlerError::InvalidResponse {
+        let (status, bytes) =
+            match tokio::time::timeout(self.inner.config.request_timeout, request).await {
+                Ok(Ok(reply)) => reply,
+                Ok(Err(e)) => return transport_attempt(e),
+                Err(_) => {
+                    return Attempt::Retryable {
+                        status: None,
+                        message: "request timed out".into(),
+                        timed_out: true,
+                        delivered: true,
+                    };
+                }
+            };
+        if !status.is_success() {
+            return http_status_attempt(method, status.as_u16(), &bytes);
+        }
+        read_reply(method, id, &bytes)
+    }
+}
+
+/// Why a call failed, and whether any of its attempts may have reached the bundler (a request
+/// that never did cannot have had an effect).
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) error: BundlerError,
+    pub(crate) maybe_delivered: bool,
+    /// Whether an attempt before the last one may have reached the bundler.
+    pub(crate) delivered_before: bool,
+}
+
+/// A JSON-RPC 2.0 response object; `result` stays raw until the caller's type reads it.
+#[derive(Deserialize)]
+struct Response<'a> {
+    #[serde(default)]
+    id: Value,
+    #[serde(borrow, default)]
+    result: Option<&'a RawValue>,
+    #[serde(default)]
+    error: Option<ErrorObject>,
+}
+
+#[derive(Deserialize)]
+struct ErrorObject {
+    code: i64,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    data: Option<Value>,
+}
+
+/// Reads a 2xx reply body: a JSON-RPC result or error for request `id`.
+fn read_reply(method: &'static str, id: u64, bytes: &[u8]) -> Attempt {
+    let invalid = |message: String| Attempt::Fatal {
+        error: BundlerError::InvalidResponse {
+            method,
+            message,
+            body: shorten(&String::from_utf8_lossy(bytes)),
+        },
+        delivered: true,
+    };
+    let response: Response<'_> = match serde_json::from_slice(bytes) {
+        Ok(r) => r,
+        Err(e) => return invalid(e.to_string()),
+    };
+    // A server that could not read the request answers with a null id (JSON-RPC 2.0, 5.1).
+    let id_ok = response.id == id || (response.error.is_some() && response.id.is_null());
+    if !id_ok {
+        return Attempt::Fatal {
+            error: BundlerError::IdMismatch {
                 method,
-                message: other.to_string(),
-                body: String::new(),
-            }),
+                expected: id,
+                received: shorten(&response.id.to_string()),
+            },
+            delivered: true,
+        };
+    }
+    match (response.error, response.result) {
+        (Some(e), _) => Attempt::Fatal {
+            error: rpc_error(method, e.code, e.message, e.data),
+            delivered: true,
+        },
+        (None, Some(raw)) => Attempt::Done(raw.get().to_owned()),
+        // `"result": null` (or no result member): the value is null.
+        (None, None) => Attempt::Done("null".to_owned()),
+    }
+}
+
+/// An HTTP error status: 5xx, 429 and 408 are retried; the request may have been processed
+/// behind a gateway. Other 4xx mean the server refused the request itself (authentication,
+/// routing), so it had no effect.
+fn http_status_attempt(method: &'static str, status: u16, body: &[u8]) -> Attempt {
+    let message = format!("HTTP {status}: {}", shorten(&String::from_utf8_lossy(body)));
+    if status >= 500 || status == 429 || status == 408 {
+        Attempt::Retryable {
+            status: Some(status),
+            message,
+            timed_out: false,
+            delivered: true,
+        }
+    } else {
+        Attempt::Fatal {
+            error: BundlerError::Transport {
+                method,
+                attempts: 1,
+                status: Some(status),
+                message,
+            },
+            delivered: false,
         }
     }
 }
 
-fn transport_attempt(method: &'static str, kind: TransportErrorKind) -> Attempt {
-    let retryable_status = |status: u16| status >= 500 || status == 429 || status == 408;
-    match kind {
-        TransportErrorKind::HttpError(http) if !retryable_status(http.status) => {
-            Attempt::Fatal(BundlerError::Transport {
-                method,
-                attempts: 1,
-                status: Some(http.status),
-                message: format!("HTTP {}: {}", http.status, shorten(&http.body)),
-            })
-        }
-        TransportErrorKind::HttpError(http) => Attempt::Retryable {
-            status: Some(http.status),
-            message: format!("HTTP {}: {}", http.status, shorten(&http.body)),
-            timed_out: false,
-        },
-        TransportErrorKind::HttpErrorWithRetryAfter { error, .. } => Attempt::Retryable {
-            status: Some(error.status),
-            message: format!("HTTP {}: {}", error.status, shorten(&error.body)),
-            timed_out: false,
-        },
-        TransportErrorKind::NonRetryable(err) => Attempt::Fatal(BundlerError::Transport {
-            method,
-            attempts: 1,
-            status: None,
-            message: error_chain(&*err),
-        }),
-        // Connection refused/reset, DNS, TLS, body read failures: the request may not have arrived.
-        other => Attempt::Retryable {
-            status: None,
-            message: error_chain(&other),
-            timed_out: false,
-        },
+/// A request that failed below HTTP. Only a failed connect proves the request never left. The URL
+/// is left out of the message: it may carry credentials (the client's URL is known to the caller).
+fn transport_attempt(err: reqwest::Error) -> Attempt {
+    let (timed_out, delivered) = (err.is_timeout(), !err.is_connect());
+    Attempt::Retryable {
+        status: None,
+        message: error_chain(&err.without_url()),
+        timed_out,
+        delivered,
     }
 }
 
@@ -607,15 +640,5 @@ fn check_scheme(url: &Url) -> Result<(), BundlerError> {
         other => Err(invalid(&format!(
             "unsupported scheme `{other}`: use http or https"
         ))),
-    }
-}
-
-/// Whether a send error may mean that an earlier attempt of `op` was already included, so the client
-/// should look the operation up before reporting the error.
-fn included_already(err: &BundlerError, op: &UserOperation) -> bool {
-    match err.aa_code() {
-        Some(AaCode::AA25) => true,
-        Some(AaCode::AA10) => op.factory.is_some(),
-        _ => false,
     }
 }

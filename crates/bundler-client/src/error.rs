@@ -3,6 +3,7 @@
 use crate::{AaCode, FailedOp};
 use alloy_primitives::{B256, Bytes};
 use core::{fmt, time::Duration};
+use userop::UserOperation;
 
 /// The class of a JSON-RPC error code, per ERC-7769 (bundler RPC) and JSON-RPC 2.0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -148,6 +149,35 @@ pub enum BundlerError {
         /// The offending text, shortened to 300 characters.
         body: String,
     },
+    /// The answer carries another JSON-RPC id than the request: it belongs to some other request
+    /// (a confused proxy or load balancer), so it says nothing about this one.
+    #[error("{method}: the answer has JSON-RPC id {received}, the request had {expected}")]
+    IdMismatch {
+        /// The JSON-RPC method.
+        method: &'static str,
+        /// The request's id.
+        expected: u64,
+        /// The answer's id, as sent (shortened).
+        received: String,
+    },
+    /// `eth_sendUserOperation` may have reached the bundler but did not say whether it took the
+    /// operation (answer lost, timed out, unreadable, or an error that proves nothing), and looking
+    /// the operation up within [`send_lookup`](crate::BundlerClientBuilder::send_lookup) did not
+    /// settle it. The operation **may still land**: do not build a new one for the same intent;
+    /// resend this very operation ([`BundlerClient::send_user_operation`](crate::BundlerClient::send_user_operation)
+    /// again, safe because its nonce can be used once) or wait for `hash`
+    /// ([`BundlerClient::wait_or_resend`](crate::BundlerClient::wait_or_resend) does both).
+    #[error(
+        "eth_sendUserOperation: outcome unknown for user operation {hash} (it may still land; resend the same signed operation or wait for its receipt, never build a new one for this intent): {cause}"
+    )]
+    OutcomeUnknown {
+        /// The userOpHash (computed locally).
+        hash: B256,
+        /// The signed operation, to resend as is.
+        user_operation: Box<UserOperation>,
+        /// The last fault seen.
+        cause: Box<Self>,
+    },
     /// No receipt arrived within the caller's timeout; the operation may still be included later.
     #[error(
         "no receipt for user operation {hash} after {waited:?}; it may still be pending (fees too low?) or dropped"
@@ -213,6 +243,51 @@ impl BundlerError {
         }
     }
 
+    /// For an error of [`BundlerClient::send_user_operation`](crate::BundlerClient::send_user_operation):
+    /// whether the operation certainly did not reach the bundler's mempool — a typed rejection of the
+    /// first attempt that got an answer, a refused connection, a local check. `false` for
+    /// [`BundlerError::OutcomeUnknown`] and for errors of receipt waiting (the operation was sent).
+    ///
+    /// An operation that was not sent can be rebuilt or abandoned; one whose outcome is unknown must
+    /// be resent as is.
+    pub fn is_definitely_not_sent(&self) -> bool {
+        match self {
+            Self::OutcomeUnknown { .. } | Self::ReceiptTimeout { .. } => false,
+            Self::Rpc { method, .. }
+            | Self::Transport { method, .. }
+            | Self::Timeout { method, .. }
+            | Self::InvalidResponse { method, .. }
+            | Self::IdMismatch { method, .. } => !is_lookup_method(method),
+            Self::InvalidUrl { .. } | Self::IncompleteReceipt { .. } | Self::UserOperation(_) => {
+                true
+            }
+        }
+    }
+
+    /// For [`BundlerError::OutcomeUnknown`]: the userOpHash and the signed operation to resend.
+    pub fn unknown_outcome(&self) -> Option<(B256, &UserOperation)> {
+        match self {
+            Self::OutcomeUnknown {
+                hash,
+                user_operation,
+                ..
+            } => Some((*hash, user_operation)),
+            _ => None,
+        }
+    }
+
+    /// Whether this JSON-RPC error proves that the bundler refused the request: a validation or
+    /// simulation rejection (`AAnn`, -32500..-32508, -32521) or a malformed request (-32600..-32602,
+    /// -32700). Internal and unclassified errors prove nothing: a gateway may report them after
+    /// forwarding.
+    pub fn is_rejection(&self) -> bool {
+        match self {
+            Self::Rpc { aa: Some(_), .. } => true,
+            Self::Rpc { kind, .. } => !matches!(kind, RpcErrorKind::Internal | RpcErrorKind::Other),
+            _ => false,
+        }
+    }
+
     /// Whether the bundler says it already has this operation ("already known" / "already in mempool").
     pub fn is_already_known(&self) -> bool {
         match self {
@@ -225,6 +300,14 @@ impl BundlerError {
             _ => false,
         }
     }
+}
+
+/// Methods that only look an operation up (receipt waiting): their errors come after a send.
+fn is_lookup_method(method: &str) -> bool {
+    matches!(
+        method,
+        "eth_getUserOperationReceipt" | "eth_getUserOperationByHash"
+    )
 }
 
 /// One actionable line for a JSON-RPC error.

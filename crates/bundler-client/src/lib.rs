@@ -2,7 +2,11 @@
 //!
 //! - [`BundlerClient`]: `eth_sendUserOperation`, `eth_estimateUserOperationGas` (with state overrides),
 //!   `eth_getUserOperationByHash`, `eth_getUserOperationReceipt`, `eth_supportedEntryPoints`,
-//!   `eth_chainId`, `pimlico_getUserOperationGasPrice`, and [`BundlerClient::wait_for_receipt`].
+//!   `eth_chainId`, `pimlico_getUserOperationGasPrice`, [`BundlerClient::wait_for_receipt`] and
+//!   [`BundlerClient::wait_or_resend`].
+//! - Exactly-once sending: every error of [`BundlerClient::send_user_operation`] is either "not sent"
+//!   ([`BundlerError::is_definitely_not_sent`]) or [`BundlerError::OutcomeUnknown`] with the
+//!   userOpHash and the signed operation, which is resent as is (never rebuilt) to settle it.
 //!   Every attempt is bounded by a timeout, retried with backoff on transport faults, counted per method
 //!   ([`RequestCounts`]) and traced (`bundler_rpc` span: method, attempt, latency).
 //! - Lenient wire types ([`GasEstimate`], [`UserOperationReceipt`], ...) that accept the shapes alto,
@@ -42,7 +46,9 @@ mod metrics;
 mod polling;
 mod redact;
 mod revert;
+mod send;
 mod types;
+mod wait;
 
 pub use aa::AaCode;
 pub use alloy_transport_http::reqwest::Url;

@@ -607,10 +607,14 @@ async fn error_codes_map_to_kinds_aa_codes_and_one_actionable_line() {
     ];
     for (code, message, data, kind, aa) in cases {
         let data_for_stub = data.clone();
-        let stub = Stub::start(move |_, _| Reply::Error {
-            code,
-            message: message.into(),
-            data: data_for_stub.clone(),
+        // Lookups (the AA25 case asks whether this very operation was included) find nothing.
+        let stub = Stub::start(move |req, _| match req.method.as_str() {
+            "eth_sendUserOperation" => Reply::Error {
+                code,
+                message: message.into(),
+                data: data_for_stub.clone(),
+            },
+            _ => Reply::Result(json!(null)),
         })
         .await;
         let err = client(&stub.url())

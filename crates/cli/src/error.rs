@@ -4,8 +4,12 @@ use std::fmt;
 
 /// Exit code for bad input: arguments, files, JSON, hex, lengths, versions.
 pub(crate) const EXIT_INPUT: u8 = 2;
-/// Exit code for a failure while talking to a node or bundler, or a rejected operation.
+/// Exit code for a failure while talking to a node or bundler, or a rejected operation: nothing
+/// landed.
 pub(crate) const EXIT_RUNTIME: u8 = 1;
+/// Exit code for a user operation whose outcome is unknown: it may have landed or may still land
+/// (`resolve` settles it).
+pub(crate) const EXIT_UNKNOWN: u8 = 3;
 
 /// Where a bad value came from: an argument, a file, a JSON path inside either.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +89,9 @@ pub(crate) enum CliError {
     /// A live operation failed (node, bundler, chain).
     #[error("{0}")]
     Runtime(String),
+    /// A user operation was (maybe) sent but its outcome is unknown.
+    #[error("{0}")]
+    Unknown(String),
 }
 
 impl CliError {
@@ -93,6 +100,7 @@ impl CliError {
         match self {
             Self::Input { .. } | Self::Read { .. } => EXIT_INPUT,
             Self::Runtime(_) => EXIT_RUNTIME,
+            Self::Unknown(_) => EXIT_UNKNOWN,
         }
     }
 

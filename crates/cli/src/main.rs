@@ -9,7 +9,9 @@
 //! - [`input`] / [`output`] / [`error`]: parsing with error locations, stdout writing, exit codes.
 //!
 //! Errors print as a single line on stderr: exit code 2 for bad input, 1 for a failed live
-//! operation, 101 for an internal bug (a panic, reported in one line without a backtrace).
+//! operation (nothing landed), 3 for a user operation whose outcome is unknown (it may still land;
+//! `resolve` settles it), 101 for an internal bug (a panic, reported in one line without a
+//! backtrace).
 
 use std::process::ExitCode;
 

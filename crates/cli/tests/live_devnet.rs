@@ -1,6 +1,8 @@
 //! The `nexus-sessions` live commands against the devnet: status, grant, use (allowed and refused),
 //! revoke, status again — the binary itself, driven as a user would, with the keys in 0600 files or
-//! an environment variable.
+//! an environment variable. The devnet is the one `DEVNET_OVERRIDES` selects (default: Nexus 1.0 with
+//! the fixtures; `tests/manifests/production-stack.json`: Nexus 1.2 and the production modules); the
+//! CLI learns its Nexus version from the devnet file, as `cargo xtask devnet` writes it.
 
 use alloy_network::{EthereumWallet, TransactionBuilder};
 use alloy_primitives::{Address, U256};
@@ -141,6 +143,9 @@ async fn grant_use_status_revoke_through_the_cli() {
     assert_eq!(st["deployed"], false);
     assert_eq!(st["smartSessionInstalled"], false);
     assert_eq!(st["moduleVersion"], devnet.module_version().as_str());
+    // The CLI runs the flow of the Nexus the devnet reports (default devnet: 1.0, production-stack
+    // manifest: 1.2), from the devnet file alone.
+    assert_eq!(st["nexusVersion"], devnet.nexus_version().as_str());
     let account: Address = s(&st["account"]).parse().unwrap();
 
     // Fund it so it can pay for its operations.
@@ -247,6 +252,48 @@ async fn grant_use_status_revoke_through_the_cli() {
     );
     assert_eq!(read_number().await, before + U256::from(2));
 
+    // The same permission from abstractjs 1.x's persisted session JSON (no account in it).
+    let abstractjs = cli.dir.join("abstractjs-session.json");
+    let data =
+        sessions_types::SessionData::from_json(&std::fs::read_to_string(&session_data).unwrap())
+            .unwrap();
+    std::fs::write(
+        &abstractjs,
+        sessions_types::SessionDetail::to_json_list(
+            &sessions_types::SessionDetail::from_session_data(&data),
+        ),
+    )
+    .unwrap();
+    cli.ok(
+        &[
+            "use",
+            "--key-env",
+            "E2E_SESSION_KEY",
+            "--session-data",
+            &abstractjs.display().to_string(),
+            "--owner",
+            &owner,
+            "--target",
+            &counter_hex,
+            "--call",
+            "incrementNumber()",
+        ],
+        &session_env,
+    );
+    assert_eq!(read_number().await, before + U256::from(3));
+
+    // account-address: the factory's answer for the owner (the devnet file carries no proxy code)
+    let out = cli.run(&["account-address", "--owner", &owner, "--index", "0"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        format!("{account:#x}")
+    );
+
     // A call the session does not allow is refused, and nothing changes.
     let forbidden = format!(
         "0x{}",
@@ -261,7 +308,7 @@ async fn grant_use_status_revoke_through_the_cli() {
         &use_by_session_data(&session_data, &counter_hex, &forbidden),
         &session_env,
     );
-    assert_eq!(read_number().await, before + U256::from(2));
+    assert_eq!(read_number().await, before + U256::from(3));
 
     // Revoke, then the permission is gone and the session key is refused.
     let revoked = cli.ok(
@@ -281,6 +328,6 @@ async fn grant_use_status_revoke_through_the_cli() {
         &use_by_session_data(&session_data, &counter_hex, "incrementNumber()"),
         &session_env,
     );
-    assert_eq!(read_number().await, before + U256::from(2));
+    assert_eq!(read_number().await, before + U256::from(3));
     let _ = std::fs::remove_dir_all(&cli.dir);
 }

@@ -258,3 +258,27 @@ fn use_rejects_signatures_with_arguments() {
         &["--call", "no arguments"],
     );
 }
+
+#[test]
+fn use_rejects_unknown_signature_styles() {
+    let good = write("d4.json", &devnet_json(), 0o600);
+    let key = write("s4.key", KEY, 0o600);
+    input_error(
+        &[
+            "use",
+            "--deployment",
+            &good,
+            "--key-file",
+            &key,
+            "--account",
+            "0x1111111111111111111111111111111111111111",
+            "--permission-id",
+            &format!("0x{}", "11".repeat(32)),
+            "--target",
+            "0x1111111111111111111111111111111111111111",
+            "--signature-style",
+            "eip-191",
+        ],
+        &["--signature-style", "eip191-v-plus-4"],
+    );
+}

@@ -33,8 +33,9 @@ pub const STATE_CACHE_ENV: &str = "DEVNET_STATE_CACHE";
 /// ```
 #[derive(Debug)]
 pub struct Devnet {
-    // Field order is drop order: the bundler goes before the node it talks to.
-    alto: ManagedChild,
+    // Field order is drop order: the bundler goes before the node it talks to. `None` only while
+    // [`Devnet::restart_bundler`] replaces it.
+    alto: Option<ManagedChild>,
     anvil: ManagedChild,
     rpc_url: String,
     bundler_url: String,
@@ -45,6 +46,8 @@ pub struct Devnet {
     nexus_proxy_creation_code: Bytes,
     log_dir: PathBuf,
     from_cached_state: bool,
+    /// Where alto is installed, to start it again ([`Devnet::restart_bundler`]).
+    alto_package_dir: PathBuf,
 }
 
 /// Options for starting a [`Devnet`].
@@ -185,7 +188,7 @@ async fn launch(
     }
 
     Ok(Devnet {
-        alto: bundler.child,
+        alto: Some(bundler.child),
         anvil: node.child,
         rpc_url: node.url,
         bundler_url: bundler.url,
@@ -196,6 +199,7 @@ async fn launch(
         nexus_proxy_creation_code: plan.nexus_proxy.clone(),
         log_dir: log_dir.to_path_buf(),
         from_cached_state,
+        alto_package_dir: toolchain.alto_package_dir.clone(),
     })
 }
 
@@ -318,9 +322,35 @@ impl Devnet {
         self.from_cached_state
     }
 
+    /// Stops alto (by its PID) and starts a fresh one on the same node, as a bundler restart does:
+    /// its mempool is lost, the chain is not. The new alto listens on another free port:
+    /// [`Self::bundler_url`] changes. For fault tests.
+    pub async fn restart_bundler(&mut self) -> Result<(), DevnetError> {
+        // Stop the old one first: its executor key must not race the new one's.
+        drop(self.alto.take());
+        let bundler = alto::start(
+            &AltoConfig {
+                package_dir: &self.alto_package_dir,
+                rpc_url: &self.rpc_url,
+                entry_point: self.addresses.entry_point,
+                keys: &self.keys,
+                log_dir: &self.log_dir,
+            },
+            CHAIN_ID,
+        )
+        .await?;
+        tracing::debug!(url = %bundler.url, pid = bundler.child.pid(), "alto restarted");
+        self.alto = Some(bundler.child);
+        self.bundler_url = bundler.url;
+        Ok(())
+    }
+
     /// The process ids of anvil and alto (the only processes the devnet will stop).
     pub fn pids(&self) -> (u32, u32) {
-        (self.anvil.pid(), self.alto.pid())
+        (
+            self.anvil.pid(),
+            self.alto.as_ref().map_or(0, ManagedChild::pid),
+        )
     }
 
     /// A serializable summary: endpoints, chain id, SmartSession and Nexus versions, addresses, key

@@ -5,6 +5,9 @@
 //! - [`Toolchain`] installs and locates the pinned tools; [`Fixtures`] builds `contracts/`.
 //! - [`Devnet::start`] runs everything and returns a handle with the endpoints, [`DevnetAddresses`] and
 //!   [`DevnetKeys`]; dropping it stops anvil and alto. A warm start loads a cached anvil state.
+//! - [`fault_proxy::FaultProxy`] sits between a client and the devnet's alto and injects bundler
+//!   faults (dropped or late answers, HTTP and JSON-RPC errors, broken bodies, wrong ids, refused
+//!   connections) for fault tests; [`Devnet::restart_bundler`] restarts alto.
 //! - [`OverrideManifest`] (`DEVNET_OVERRIDES`) swaps in other bytecode for the SmartSession, the
 //!   validators, the policies, the registry or the Nexus contracts (etched, CREATE, or CREATE2 through
 //!   the deterministic deployment proxy to reproduce production addresses); [`Devnet::nexus_version`]
@@ -16,6 +19,7 @@ mod anvil;
 mod deploy;
 mod devnet;
 mod error;
+pub mod fault_proxy;
 pub mod fixtures;
 mod keys;
 pub mod overrides;

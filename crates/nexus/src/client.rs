@@ -37,6 +37,7 @@ use std::{
         atomic::{AtomicBool, Ordering},
     },
 };
+use userop::UserOperation;
 
 /// What [`NexusClient::grant_permission`] sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -147,6 +148,33 @@ impl NexusClientBuilder {
             settings,
         })
     }
+}
+
+/// The counterfactual address of `owner`'s default account at `index` (the account
+/// [`NexusClient`] builds for that owner, see [`AccountInit::for_owner`]): computed locally when the
+/// deployment carries the proxy creation code, else asked from the factory through the node at
+/// `rpc_url` (`computeAccountAddress`, [`Error::NoLocalAddress`] without one).
+pub async fn account_address(
+    deployment: &Deployment,
+    owner: Address,
+    index: u64,
+    rpc_url: Option<&str>,
+) -> Result<Address, Error> {
+    let init_data = AccountInit::for_owner(deployment, owner).init_data();
+    let salt = salt_for_index(index);
+    if let (Some(code), Some(implementation)) =
+        (&deployment.proxy_creation_code, deployment.implementation)
+    {
+        return Ok(counterfactual_address(
+            deployment.factory,
+            code,
+            implementation,
+            &init_data,
+            salt,
+        ));
+    }
+    let url = rpc_url.ok_or(Error::NoLocalAddress)?;
+    factory_address(&Node::new(url)?, deployment.factory, &init_data, salt).await
 }
 
 async fn factory_address(
@@ -325,8 +353,23 @@ impl NexusClient {
         self.sender.send(calls, &self.auth(&raw), opts).await
     }
 
+    /// Resends a signed operation exactly as it is — the one way to retry an intent whose outcome is
+    /// unknown ([`Error::OutcomeUnknown`] carries the operation) without any risk of it landing
+    /// twice: the EntryPoint consumes the operation's nonce at the first inclusion, and a resend of an
+    /// operation already included is recognised and answered with its hash. Then wait with
+    /// [`wait_for_user_operation_receipt`](Self::wait_for_user_operation_receipt), which resends it
+    /// again if the bundler forgets it. Returns the userOpHash.
+    ///
+    /// Never build a new operation for an intent whose outcome is unknown: a new nonce can land too.
+    pub async fn resend_user_operation(&self, op: &UserOperation) -> Result<B256, Error> {
+        self.sender.resend(op).await
+    }
+
     /// Polls `eth_getUserOperationReceipt` until the operation is included; an operation whose
-    /// execution reverted is [`Error::UserOperationReverted`] with the decoded reason.
+    /// execution reverted is [`Error::UserOperationReverted`] with the decoded reason. Faults while
+    /// polling are ridden out until the receipt timeout; an operation this client sent that the
+    /// bundler forgets is resent as is. No receipt in time for an operation this client sent is
+    /// [`Error::OutcomeUnknown`] (with the operation), else [`Error::ReceiptTimeout`].
     pub async fn wait_for_user_operation_receipt(
         &self,
         hash: B256,
@@ -399,8 +442,10 @@ impl NexusClient {
         self.send_calls(&self.install_smart_sessions_calls()).await
     }
 
-    /// Uninstalls the SmartSession module (which removes every enabled session). Reads the
-    /// validator list for the SentinelList predecessor first.
+    /// Uninstalls the SmartSession module. SmartSession v1 removes the account's sessions then
+    /// (measured on v1 registry-free); the pre-v1 build keeps them in storage, but the account no
+    /// longer validates through the module (`ValidatorNotInstalled`). Reads the validator list for
+    /// the SentinelList predecessor first.
     pub async fn uninstall_smart_sessions(&self) -> Result<B256, Error> {
         let validators = self.validators().await?;
         let call = uninstall_validator_call(
@@ -548,6 +593,7 @@ impl NexusClient {
         mode: SmartSessionMode,
         enable: Option<EnableSessionData>,
     ) -> SessionData {
+        let session_validator = session.session_validator();
         SessionData {
             granter: self.address(),
             session_public_key: Bytes::copy_from_slice(key.as_slice()),
@@ -567,7 +613,10 @@ impl NexusClient {
             module_version: Some(self.deployment().module_version),
             chain_id: Some(self.chain_id()),
             smart_session: Some(self.deployment().smart_session),
-            session_signature_style: None,
+            // Carried so the grantee signs right without knowing the validator.
+            session_signature_style: (session_validator == self.deployment().session_validator)
+                .then(|| self.deployment().session_signature_style())
+                .flatten(),
         }
     }
 

@@ -6,6 +6,33 @@ use alloy_provider::transport::TransportError;
 use bundler_client::BundlerError;
 use sessions_types::{PermissionId, abi::DecodedRevert};
 use std::time::Duration;
+use userop::UserOperation;
+
+/// What an error says about the user operation it concerns: the three outcomes of a send.
+///
+/// - [`SendOutcome::NotSent`]: the operation never reached a bundler's mempool (or was refused on
+///   arrival); it cannot land. Build a new one or give up.
+/// - [`SendOutcome::Unknown`]: it may have landed or may still land. Never build a new operation for
+///   the same intent: resend the same signed operation
+///   ([`NexusClient::resend_user_operation`](crate::NexusClient::resend_user_operation) /
+///   [`SessionKeyClient::resend_user_operation`](crate::SessionKeyClient::resend_user_operation))
+///   or wait for its hash.
+/// - [`SendOutcome::Landed`]: it was included (its execution reverted).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// Certainly not sent: nothing will land.
+    NotSent,
+    /// May have landed or may still land; the userOpHash to look for.
+    Unknown {
+        /// The userOpHash.
+        user_op_hash: B256,
+    },
+    /// Included on chain (execution reverted).
+    Landed {
+        /// The userOpHash.
+        user_op_hash: B256,
+    },
+}
 
 /// Everything that can go wrong in the Nexus facade.
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +156,20 @@ pub enum Error {
         /// The session validator.
         validator: Address,
     },
+    /// The bundler refused the session key's signature (AA24 / invalid signature) although the key
+    /// owns the session: the session validator most likely expects another signature style.
+    #[error(
+        "the session validator {validator} rejected the session key's {style} signature (AA24): if it is the current OwnableValidator (0x000000000013fdB5…) sign eip191-v-plus-4 or raw-hash, if it is the original one (0x2483DA3A…) or an EIP-191 validator sign eip191 (Deployment::session_signature_style / SessionKeyClientBuilder::signature_style); bundler: {source}"
+    )]
+    SessionSignatureRejected {
+        /// The style the key signed in.
+        style: sessions_types::SessionSignatureStyle,
+        /// The session validator.
+        validator: Address,
+        /// The bundler's rejection.
+        #[source]
+        source: Box<Self>,
+    },
     /// The session data does not contain what is needed.
     #[error("invalid session data: {0}")]
     InvalidSessionData(String),
@@ -142,6 +183,39 @@ pub enum Error {
         local: Option<Address>,
         /// What the factory returned.
         factory: Address,
+    },
+    /// The account address cannot be computed locally and no node was given to ask the factory.
+    #[error(
+        "the deployment carries no NexusProxy creation code (or no implementation), so the account address needs the factory's computeAccountAddress: give a node URL, or set proxy_creation_code"
+    )]
+    NoLocalAddress,
+    /// The bundler may have received the operation but its outcome could not be settled (answer lost
+    /// or unreadable, gateway errors, a receipt that did not come in time for an operation this
+    /// client sent). The operation **may still land**. Resend this very operation (never a new
+    /// one for the same intent): [`NexusClient::resend_user_operation`](crate::NexusClient::resend_user_operation)
+    /// or [`SessionKeyClient::resend_user_operation`](crate::SessionKeyClient::resend_user_operation),
+    /// then wait for `user_op_hash`; a second landing is impossible because the EntryPoint consumes
+    /// its nonce.
+    #[error(
+        "outcome of user operation {user_op_hash} unknown: it may still land; resend the same signed operation (resend_user_operation) and wait for its receipt, never build a new one for this intent ({cause})"
+    )]
+    OutcomeUnknown {
+        /// The userOpHash (computed locally from the entry point and chain id).
+        user_op_hash: B256,
+        /// The signed operation, to resend as is.
+        user_operation: Box<UserOperation>,
+        /// The last fault seen.
+        #[source]
+        cause: Box<BundlerError>,
+    },
+    /// [`resend_user_operation`](crate::NexusClient::resend_user_operation) was given an operation
+    /// of another account.
+    #[error("cannot resend an operation of {sender} through the client of account {account}")]
+    InvalidResend {
+        /// The operation's sender.
+        sender: Address,
+        /// This client's account.
+        account: Address,
     },
     /// No receipt arrived in time.
     #[error(
@@ -175,6 +249,87 @@ impl Error {
     pub fn aa_code(&self) -> Option<bundler_client::AaCode> {
         match self {
             Self::Bundler { source, .. } => source.aa_code(),
+            Self::SessionSignatureRejected { source, .. } => source.aa_code(),
+            _ => None,
+        }
+    }
+
+    /// Whether the bundler refused the operation's signature: `AA24`, or JSON-RPC error -32507
+    /// (alto's "Signature provided for the User Operation is invalid").
+    pub fn is_signature_rejected(&self) -> bool {
+        match self {
+            Self::Bundler { source, .. } => {
+                source.aa_code() == Some(bundler_client::AaCode::AA24)
+                    || source.rpc_code() == Some(-32507)
+            }
+            Self::SessionSignatureRejected { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// What this error says about the operation's fate; see [`SendOutcome`]. (A receipt poll that
+    /// failed with receipt waiting set not to ride out faults, for a hash this client did not send,
+    /// is `Unknown` with a zero hash: the hash is the one you waited for.)
+    ///
+    /// ```
+    /// # async fn run(client: nexus::SessionKeyClient, calls: Vec<nexus::Call>) -> Result<(), nexus::Error> {
+    /// use nexus::SendOutcome;
+    /// match client.use_permission(&calls).await {
+    ///     Ok(hash) => println!("sent {hash}"),
+    ///     Err(e) => match e.outcome() {
+    ///         SendOutcome::NotSent => println!("nothing sent, safe to retry: {e}"),
+    ///         SendOutcome::Unknown { user_op_hash } => {
+    ///             // Resend the SAME signed operation: it cannot land twice.
+    ///             if let Some((_, op)) = e.unknown_outcome() {
+    ///                 let hash = client.resend_user_operation(op).await?;
+    ///                 client.wait_for_user_operation_receipt(hash).await?;
+    ///             } else {
+    ///                 client.wait_for_user_operation_receipt(user_op_hash).await?;
+    ///             }
+    ///         }
+    ///         SendOutcome::Landed { user_op_hash } => println!("{user_op_hash} landed but reverted"),
+    ///     },
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn outcome(&self) -> SendOutcome {
+        match self {
+            Self::OutcomeUnknown { user_op_hash, .. } => SendOutcome::Unknown {
+                user_op_hash: *user_op_hash,
+            },
+            Self::ReceiptTimeout { hash, .. } => SendOutcome::Unknown {
+                user_op_hash: *hash,
+            },
+            Self::UserOperationReverted { hash, .. } => SendOutcome::Landed {
+                user_op_hash: *hash,
+            },
+            Self::Bundler { source, .. } => match source.as_ref() {
+                BundlerError::ReceiptTimeout { hash, .. } => SendOutcome::Unknown {
+                    user_op_hash: *hash,
+                },
+                // A receipt poll that failed (strict receipt waiting): sent, fate unknown.
+                e if !e.is_definitely_not_sent() => SendOutcome::Unknown {
+                    user_op_hash: B256::ZERO,
+                },
+                _ => SendOutcome::NotSent,
+            },
+            _ => SendOutcome::NotSent,
+        }
+    }
+
+    /// Whether the operation certainly did not land and will not: [`SendOutcome::NotSent`].
+    pub fn is_definitely_not_sent(&self) -> bool {
+        self.outcome() == SendOutcome::NotSent
+    }
+
+    /// For [`Error::OutcomeUnknown`]: the userOpHash and the signed operation to resend.
+    pub fn unknown_outcome(&self) -> Option<(B256, &UserOperation)> {
+        match self {
+            Self::OutcomeUnknown {
+                user_op_hash,
+                user_operation,
+                ..
+            } => Some((*user_op_hash, user_operation)),
             _ => None,
         }
     }
@@ -211,6 +366,15 @@ impl From<BundlerError> for Error {
             .map(|d| Box::new(sessions_types::abi::decode_revert(d)));
         match source {
             BundlerError::ReceiptTimeout { hash, waited } => Self::ReceiptTimeout { hash, waited },
+            BundlerError::OutcomeUnknown {
+                hash,
+                user_operation,
+                cause,
+            } => Self::OutcomeUnknown {
+                user_op_hash: hash,
+                user_operation,
+                cause,
+            },
             source => Self::Bundler {
                 source: Box::new(source),
                 decoded,
@@ -287,6 +451,89 @@ mod tests {
         assert!(!policy.is_permission_not_enabled(), "{policy}");
         assert!(!rejected(vec![]).is_permission_not_enabled());
         assert!(!Error::NoCalls.is_permission_not_enabled());
+    }
+
+    #[test]
+    fn signature_rejections_are_explained() {
+        let aa24 = Error::from(BundlerError::Rpc {
+            method: "eth_sendUserOperation",
+            code: -32507,
+            message: "Signature provided for the User Operation is invalid.".into(),
+            data: None,
+            kind: RpcErrorKind::from_code(-32507),
+            aa: None,
+            failed_op: None,
+            inner_revert: None,
+        });
+        assert!(aa24.is_signature_rejected());
+        assert!(!rejected(vec![]).is_signature_rejected(), "AA23 is not");
+        assert!(!Error::NoCalls.is_signature_rejected());
+        let explained = Error::SessionSignatureRejected {
+            style: sessions_types::SessionSignatureStyle::Eip191,
+            validator: sessions_types::OWNABLE_VALIDATOR_RAW_OR_V4,
+            source: Box::new(aa24),
+        };
+        let text = explained.to_string();
+        assert!(text.contains("eip191 signature (AA24)"), "{text}");
+        assert!(text.contains("eip191-v-plus-4 or raw-hash"), "{text}");
+        assert!(text.contains("Signature provided"), "{text}");
+        assert!(explained.is_signature_rejected());
+    }
+
+    #[test]
+    fn every_error_says_what_happened_to_the_operation() {
+        let hash = B256::repeat_byte(0x42);
+        let op = UserOperation::default();
+        let unknown = Error::from(BundlerError::OutcomeUnknown {
+            hash,
+            user_operation: Box::new(op.clone()),
+            cause: Box::new(BundlerError::Timeout {
+                method: "eth_sendUserOperation",
+                timeout: Duration::from_secs(1),
+                attempts: 4,
+            }),
+        });
+        assert_eq!(
+            unknown.outcome(),
+            SendOutcome::Unknown { user_op_hash: hash }
+        );
+        assert!(!unknown.is_definitely_not_sent());
+        assert_eq!(unknown.unknown_outcome(), Some((hash, &op)));
+        assert!(
+            unknown
+                .to_string()
+                .contains("resend the same signed operation")
+        );
+        // a typed rejection, a local refusal, an estimate that failed: not sent
+        let rejected = rejected(vec![]);
+        assert_eq!(rejected.outcome(), SendOutcome::NotSent);
+        assert!(rejected.is_definitely_not_sent());
+        assert!(Error::NoCalls.is_definitely_not_sent());
+        assert_eq!(rejected.unknown_outcome(), None);
+        // waiting: no receipt in time, or a failed poll, is unknown; a revert landed
+        let timeout = Error::from(BundlerError::ReceiptTimeout {
+            hash,
+            waited: Duration::from_secs(1),
+        });
+        assert_eq!(
+            timeout.outcome(),
+            SendOutcome::Unknown { user_op_hash: hash }
+        );
+        let poll = Error::from(BundlerError::InvalidResponse {
+            method: "eth_getUserOperationReceipt",
+            message: "x".into(),
+            body: String::new(),
+        });
+        assert!(!poll.is_definitely_not_sent());
+        let reverted = Error::UserOperationReverted {
+            hash,
+            transaction_hash: hash,
+            reason: None,
+        };
+        assert_eq!(
+            reverted.outcome(),
+            SendOutcome::Landed { user_op_hash: hash }
+        );
     }
 
     #[test]

@@ -34,11 +34,13 @@ pub use account::{
     AccountInit, DefaultValidatorInit, ModuleInit, PreValidationHookInit, SingleValidatorInit,
 };
 pub use alloy_signer_local::PrivateKeySigner;
-pub use bundler_client::{ReceiptPolling, RequestCounts, UserOperationReceipt, redact_url};
-pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder};
+pub use bundler_client::{
+    BundlerError, ReceiptPolling, RequestCounts, UserOperationReceipt, redact_url,
+};
+pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder, account_address};
 pub use delegation::DelegationState;
 pub use deployment::{Deployment, LocalAddresses, PolicyAddresses};
-pub use error::Error;
+pub use error::{Error, SendOutcome};
 pub use execution::Call;
 pub use modules::ModuleType;
 pub use nonce::{NonceKey, ValidationMode};

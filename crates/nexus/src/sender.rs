@@ -24,10 +24,10 @@ use crate::{
 };
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_signer::Signer;
-use bundler_client::{AaCode, BundlerClient, GasEstimate, UserOperationReceipt};
+use bundler_client::{AaCode, BundlerClient, BundlerError, GasEstimate, UserOperationReceipt};
 use sessions_types::SessionSignatureStyle;
 use std::{
-    collections::HashMap,
+    collections::{HashMap, VecDeque},
     hash::{DefaultHasher, Hash, Hasher},
     sync::{
         Arc, Mutex,
@@ -173,6 +173,39 @@ impl GasLimits {
     }
 }
 
+/// Signed operations this client sent whose receipt it has not seen, by userOpHash: waiting resends
+/// one the bundler forgot. Bounded: past [`InFlight::CAPACITY`] the oldest is dropped (waiting for
+/// it then only polls).
+#[derive(Debug, Default)]
+struct InFlight(Mutex<VecDeque<(B256, UserOperation)>>);
+
+impl InFlight {
+    const CAPACITY: usize = 256;
+
+    fn remember(&self, hash: B256, op: &UserOperation) {
+        let mut ops = self.0.lock().expect("in-flight operations poisoned");
+        if ops.iter().any(|(h, _)| *h == hash) {
+            return;
+        }
+        if ops.len() == Self::CAPACITY {
+            ops.pop_front();
+        }
+        ops.push_back((hash, op.clone()));
+    }
+
+    fn get(&self, hash: B256) -> Option<UserOperation> {
+        let ops = self.0.lock().expect("in-flight operations poisoned");
+        ops.iter()
+            .find(|(h, _)| *h == hash)
+            .map(|(_, op)| op.clone())
+    }
+
+    fn forget(&self, hash: B256) {
+        let mut ops = self.0.lock().expect("in-flight operations poisoned");
+        ops.retain(|(h, _)| *h != hash);
+    }
+}
+
 /// The shared pipeline of one account.
 #[derive(Debug)]
 pub(crate) struct OpSender {
@@ -189,6 +222,8 @@ pub(crate) struct OpSender {
     estimates: Mutex<HashMap<u64, GasLimits>>,
     pub(crate) gas: GasConfig,
     pub(crate) receipt_timeout: Duration,
+    /// Signed operations sent and not yet seen included.
+    in_flight: InFlight,
 }
 
 impl OpSender {
@@ -214,6 +249,7 @@ impl OpSender {
             estimates: Mutex::new(HashMap::new()),
             gas: settings.gas.clone(),
             receipt_timeout: settings.receipt_timeout,
+            in_flight: InFlight::default(),
         })
     }
 
@@ -318,24 +354,46 @@ impl OpSender {
 
         for attempt in 0..2 {
             self.sign(&mut op, auth).await?;
-            match self
-                .bundler
-                .send_user_operation(&op, self.deployment.entry_point)
-                .await
-            {
+            match self.submit(&op).await {
                 Ok(h) => return Ok(h),
-                // A lane used before by another client of this account: take a fresh one once.
-                Err(e) if attempt == 0 && e.aa_code() == Some(AaCode::AA25) => {
+                // A lane used before by another client of this account: take a fresh one once —
+                // only when this operation certainly did not land (else the intent could land twice).
+                Err(e)
+                    if attempt == 0
+                        && e.aa_code() == Some(AaCode::AA25)
+                        && e.is_definitely_not_sent() =>
+                {
                     tracing::debug!("nonce lane already used; retrying on a fresh lane");
                     op.nonce = self.fresh_nonce(auth.validator);
                 }
                 Err(e) => {
-                    self.forget_estimate(&op, calls, stub_len);
+                    if e.is_definitely_not_sent() {
+                        self.forget_estimate(&op, calls, stub_len);
+                    }
                     return Err(e.into());
                 }
             }
         }
         unreachable!("the loop returns on its second attempt")
+    }
+
+    /// Sends a signed operation (first time or resend of the very same one) and remembers it until
+    /// its receipt is seen, so waiting can resend it if the bundler forgets it. Every error is
+    /// either "not sent" or [`Error::OutcomeUnknown`] carrying the operation.
+    pub(crate) async fn submit(&self, op: &UserOperation) -> Result<B256, BundlerError> {
+        let sent = self
+            .bundler
+            .send_user_operation(op, self.deployment.entry_point)
+            .await;
+        match &sent {
+            Ok(hash) => self.in_flight.remember(*hash, op),
+            Err(e) => {
+                if let Some((hash, op)) = e.unknown_outcome() {
+                    self.in_flight.remember(hash, op);
+                }
+            }
+        }
+        sent
     }
 
     /// Builds and signs an operation without any request: fees and gas limits all come from
@@ -483,12 +541,45 @@ impl OpSender {
         }
     }
 
-    /// Polls for the receipt; a reverted execution is an error with the decoded reason.
+    /// Resends a signed operation as is (the retry that cannot land an intent twice) after checking
+    /// it is this account's; returns its userOpHash.
+    pub(crate) async fn resend(&self, op: &UserOperation) -> Result<B256, Error> {
+        if op.sender != self.account {
+            return Err(Error::InvalidResend {
+                sender: op.sender,
+                account: self.account,
+            });
+        }
+        Ok(self.submit(op).await?)
+    }
+
+    /// Polls for the receipt, resending an operation this client sent if the bundler forgets it; a
+    /// reverted execution is an error with the decoded reason. No receipt in time for an operation
+    /// this client sent is [`Error::OutcomeUnknown`] with the operation to resend.
     pub(crate) async fn wait(&self, hash: B256) -> Result<UserOperationReceipt, Error> {
-        let receipt = self
-            .bundler
-            .wait_for_receipt(hash, self.receipt_timeout)
-            .await?;
+        let receipt = match self.in_flight.get(hash) {
+            Some(op) => {
+                let entry_point = self.deployment.entry_point;
+                let waited = self
+                    .bundler
+                    .wait_or_resend(&op, entry_point, self.receipt_timeout)
+                    .await;
+                waited.map_err(|cause| match cause {
+                    BundlerError::OutcomeUnknown { .. } => Error::from(cause),
+                    cause => Error::OutcomeUnknown {
+                        user_op_hash: hash,
+                        user_operation: Box::new(op),
+                        cause: Box::new(cause),
+                    },
+                })?
+            }
+            None => {
+                self.bundler
+                    .wait_for_receipt(hash, self.receipt_timeout)
+                    .await?
+            }
+        };
+        self.in_flight.forget(hash);
         if receipt.sender == self.account {
             self.mark_deployed();
         }

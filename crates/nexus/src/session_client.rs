@@ -115,6 +115,10 @@ impl SessionKeyClientBuilder {
         let signer_address = self.signer.address();
         check_session_key(signer_address, permission_id, &data, session.as_ref(), d)?;
         let style = signature_style_for(self.signature_style, &data, session.as_ref(), d)?;
+        let key_is_owner = session
+            .as_ref()
+            .and_then(|s| OwnableValidatorConfig::abi_decode(s.session_validator_init_data()).ok())
+            .is_some_and(|c| c.owners.contains(&signer_address));
 
         let node = settings.node()?;
         let chain_id = settings.chain_id(&node).await?;
@@ -134,6 +138,7 @@ impl SessionKeyClientBuilder {
             session,
             version,
             style,
+            key_is_owner,
             data,
             state: Mutex::new(EnableState::Unknown),
             usage: Mutex::new(PolicyUsage::default()),
@@ -234,6 +239,9 @@ pub struct SessionKeyClient {
     session: Option<Session>,
     version: ModuleVersion,
     style: SessionSignatureStyle,
+    /// The session's OwnableValidator data lists the signer (so a signature rejection is about
+    /// the style, not the key).
+    key_is_owner: bool,
     data: SessionData,
     state: Mutex<EnableState>,
     usage: Mutex<PolicyUsage>,
@@ -436,13 +444,19 @@ impl SessionKeyClient {
             .sender
             .send_prepared(calls, &auth, opts, prepared)
             .await;
-        let hash = sent.inspect_err(|e| {
-            // Revoked since it was seen enabled: forget that, so the next operation asks the
-            // chain (and is refused locally with PermissionNotEnabled) instead of being sent.
-            if e.is_permission_not_enabled() {
-                *self.state.lock().expect("state poisoned") = EnableState::Unknown;
-            }
-        })?;
+        let hash = sent
+            .inspect_err(|e| {
+                // Revoked since it was seen enabled: forget that, so the next operation asks the
+                // chain (and is refused locally with PermissionNotEnabled) instead of being sent.
+                if e.is_permission_not_enabled() {
+                    *self.state.lock().expect("state poisoned") = EnableState::Unknown;
+                }
+                // An ENABLE operation that may still land: the next operation waits for it first.
+                if let (Some(_), Some((hash, _))) = (enable, e.unknown_outcome()) {
+                    *self.state.lock().expect("state poisoned") = EnableState::Pending(hash);
+                }
+            })
+            .map_err(|e| self.explain_signature_rejection(e))?;
         self.usage.lock().expect("usage poisoned").add(&delta);
         if enable.is_some() {
             *self.state.lock().expect("state poisoned") = EnableState::Pending(hash);
@@ -530,6 +544,27 @@ impl SessionKeyClient {
         }
     }
 
+    /// A bundler's signature rejection, explained with the signature style when the key is known
+    /// to own the session (then the style is the likely cause; otherwise the key may be wrong).
+    fn explain_signature_rejection(&self, e: Error) -> Error {
+        if !self.key_is_owner
+            || !e.is_signature_rejected()
+            || matches!(e, Error::SessionSignatureRejected { .. })
+        {
+            return e;
+        }
+        Error::SessionSignatureRejected {
+            style: self.style,
+            validator: self
+                .session
+                .as_ref()
+                .map_or(self.sender.deployment.session_validator, |s| {
+                    s.session_validator()
+                }),
+            source: Box::new(e),
+        }
+    }
+
     /// SmartSession validates; the session key signs.
     fn auth<'a>(
         &'a self,
@@ -543,7 +578,22 @@ impl SessionKeyClient {
         }
     }
 
-    /// Polls for the receipt; a reverted execution is [`Error::UserOperationReverted`].
+    /// Resends a signed operation exactly as it is — the one way to retry an intent whose outcome is
+    /// unknown ([`Error::OutcomeUnknown`] carries the operation) without any risk of it landing
+    /// twice: the EntryPoint consumes the operation's nonce at the first inclusion, and a resend of an
+    /// operation already included is recognised and answered with its hash. Then wait with
+    /// [`wait_for_user_operation_receipt`](Self::wait_for_user_operation_receipt), which resends it
+    /// again if the bundler forgets it. Returns the userOpHash.
+    ///
+    /// Never build a new operation for an intent whose outcome is unknown: a new nonce can land too.
+    pub async fn resend_user_operation(&self, op: &UserOperation) -> Result<B256, Error> {
+        self.sender.resend(op).await
+    }
+
+    /// Polls for the receipt; a reverted execution is [`Error::UserOperationReverted`]. Faults
+    /// are ridden out until the receipt timeout and an operation this client sent that the bundler
+    /// forgets is resent as is; no receipt in time is [`Error::OutcomeUnknown`] for an operation this
+    /// client sent, else [`Error::ReceiptTimeout`].
     pub async fn wait_for_user_operation_receipt(
         &self,
         hash: B256,

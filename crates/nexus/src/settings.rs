@@ -21,6 +21,17 @@ pub(crate) struct ClientSettings {
     pub(crate) gas: GasConfig,
     pub(crate) receipt_timeout: Duration,
     pub(crate) receipt_polling: ReceiptPolling,
+    pub(crate) faults: FaultHandling,
+}
+
+/// How the bundler client copes with faults; `None` keeps the bundler client's default.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FaultHandling {
+    pub(crate) request_timeout: Option<Duration>,
+    pub(crate) max_retries: Option<u32>,
+    pub(crate) send_lookup: Option<Duration>,
+    pub(crate) ride_out_receipt_faults: Option<bool>,
+    pub(crate) resend_forgotten_after: Option<Option<Duration>>,
 }
 
 // By hand: endpoint URLs may hold credentials.
@@ -49,6 +60,7 @@ impl ClientSettings {
             gas: GasConfig::default(),
             receipt_timeout: DEFAULT_RECEIPT_TIMEOUT,
             receipt_polling: ReceiptPolling::default(),
+            faults: FaultHandling::default(),
         }
     }
 
@@ -67,10 +79,26 @@ impl ClientSettings {
 
     /// The bundler client for `chain_id`.
     pub(crate) fn bundler(&self, chain_id: u64) -> Result<BundlerClient, Error> {
-        Ok(BundlerClient::builder(&self.bundler_url)
+        let f = &self.faults;
+        let mut builder = BundlerClient::builder(&self.bundler_url)
             .chain_id(chain_id)
-            .receipt_polling(self.receipt_polling)
-            .build()?)
+            .receipt_polling(self.receipt_polling);
+        if let Some(t) = f.request_timeout {
+            builder = builder.request_timeout(t);
+        }
+        if let Some(n) = f.max_retries {
+            builder = builder.max_retries(n);
+        }
+        if let Some(w) = f.send_lookup {
+            builder = builder.send_lookup(w);
+        }
+        if let Some(r) = f.ride_out_receipt_faults {
+            builder = builder.ride_out_receipt_faults(r);
+        }
+        if let Some(a) = f.resend_forgotten_after {
+            builder = builder.resend_forgotten_after(a);
+        }
+        Ok(builder.build()?)
     }
 }
 
@@ -102,6 +130,42 @@ macro_rules! client_settings_methods {
         /// for the trade-off.
         pub fn receipt_polling(mut self, polling: $crate::ReceiptPolling) -> Self {
             self.settings.receipt_polling = polling;
+            self
+        }
+
+        /// Bounds every bundler request attempt (default 10 s).
+        pub fn bundler_request_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.settings.faults.request_timeout = Some(timeout);
+            self
+        }
+
+        /// How many times a bundler request is retried after a transport fault (default 3); a
+        /// send is retried with the very same signed operation.
+        pub fn bundler_max_retries(mut self, retries: u32) -> Self {
+            self.settings.faults.max_retries = Some(retries);
+            self
+        }
+
+        /// How long a send whose outcome is unclear (answer lost, gateway error, unreadable answer)
+        /// is looked up — the same signed operation resent, `eth_getUserOperationByHash` asked —
+        /// before it is reported as [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown) (default 5 s).
+        pub fn send_lookup(mut self, window: std::time::Duration) -> Self {
+            self.settings.faults.send_lookup = Some(window);
+            self
+        }
+
+        /// Whether receipt waiting keeps polling through faults (unreachable bundler, unreadable
+        /// answers, JSON-RPC errors) until the receipt timeout (default `true`).
+        pub fn ride_out_receipt_faults(mut self, enabled: bool) -> Self {
+            self.settings.faults.ride_out_receipt_faults = Some(enabled);
+            self
+        }
+
+        /// After how long without the bundler knowing an operation this client sent (e.g. after a
+        /// restart lost its mempool) waiting resends the same signed operation; `None` never
+        /// resends (default 3 s).
+        pub fn resend_forgotten_after(mut self, after: Option<std::time::Duration>) -> Self {
+            self.settings.faults.resend_forgotten_after = Some(after);
             self
         }
     };

@@ -8,15 +8,17 @@ use alloy_signer_local::PrivateKeySigner;
 use bundler_client::RedactedUrl;
 use nexus::{
     AccountInit, ActionPermission, Call, ModuleType, NexusClient, NexusClientBuilder,
-    PermissionRequest, SessionKeyClient,
+    PermissionRequest, SendOutcome, SessionKeyClient, UserOperation,
 };
 use serde_json::{Value, json};
 use sessions_types::{
-    PermissionId, Session, SessionAction, SessionData, SmartSessionMode, UsePermissionModuleData,
+    PermissionId, Session, SessionAction, SessionData, SessionDetail, SessionSignatureStyle,
+    SmartSessionMode, UsePermissionModuleData,
 };
 
 use super::{
-    AccountArgs, GrantArgs, OwnerArgs, PermissionArgs, RevokeArgs, StatusArgs, UseArgs,
+    AccountArgs, GrantArgs, OwnerArgs, PermissionArgs, ResolveArgs, RevokeArgs, StatusArgs,
+    UseArgs,
     endpoints::{self, Target},
     keys,
 };
@@ -30,7 +32,7 @@ use crate::{
 };
 
 /// Runs an async command on a small current-thread runtime.
-pub(super) fn run(fut: impl Future<Output = Result<()>>) -> Result<()> {
+pub(crate) fn run(fut: impl Future<Output = Result<()>>) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -44,6 +46,59 @@ fn progress(message: &str) {
 
 fn runtime(what: &str) -> impl Fn(nexus::Error) -> CliError + '_ {
     move |e| CliError::Runtime(format!("{what}: {e}"))
+}
+
+/// For the errors of sending a user operation and waiting for it: an outcome that is unknown (the
+/// operation may still land) prints the userOpHash, the signed operation and the command that
+/// settles it on stdout and becomes exit code 3; everything else means nothing landed (exit 1).
+fn sent<'a>(endpoints: &'a Endpoints, what: &'a str) -> impl Fn(nexus::Error) -> CliError + 'a {
+    move |e| match e.outcome() {
+        SendOutcome::Unknown { user_op_hash } => {
+            let hash = e.unknown_outcome().map_or(user_op_hash, |(h, _)| h);
+            print_unknown(endpoints, hash, e.unknown_outcome().map(|(_, op)| op));
+            CliError::Unknown(format!(
+                "{what}: outcome unknown for user operation {} (it may still land; run `nexus-sessions resolve` as printed, never repeat the command): {e}",
+                hex0x(hash)
+            ))
+        }
+        SendOutcome::NotSent | SendOutcome::Landed { .. } => runtime(what)(e),
+    }
+}
+
+/// The `resolve` command line that settles an unknown outcome.
+fn resolve_command(hash: B256, with_op: bool) -> String {
+    if with_op {
+        "nexus-sessions resolve --user-operation FILE (this command's --json output, or the          `user operation` JSON above) with the same --deployment / --bundler-url"
+            .to_owned()
+    } else {
+        format!(
+            "nexus-sessions resolve --user-op-hash {} with the same --deployment / --bundler-url",
+            hex0x(hash)
+        )
+    }
+}
+
+fn print_unknown(endpoints: &Endpoints, hash: B256, op: Option<&UserOperation>) {
+    let resolve = resolve_command(hash, op.is_some());
+    let op_json = op.map(|op| serde_json::to_value(op).unwrap_or(Value::Null));
+    let mut value = json!({
+        "outcome": "unknown",
+        "userOpHash": hex0x(hash),
+        "resolve": resolve,
+    });
+    let mut text = vec![
+        (
+            "outcome",
+            "unknown (the operation may still land)".to_owned(),
+        ),
+        ("userOp hash", hex0x(hash)),
+        ("resolve", resolve),
+    ];
+    if let Some(op) = op_json {
+        text.push(("user operation", op.to_string()));
+        value["userOperation"] = op;
+    }
+    print(endpoints, &value, &text);
 }
 
 fn signer(key: B256, loc: &str) -> Result<PrivateKeySigner> {
@@ -99,14 +154,7 @@ async fn read_client(target: &Target, account: &AccountArgs) -> Result<NexusClie
         }
         (None, Some(o)) => {
             let owner = input::address(o, &Location::new("--owner"))?;
-            builder = builder.account_init(AccountInit::k1(
-                d.bootstrap,
-                d.account_validator,
-                owner,
-                Address::ZERO,
-                vec![],
-                0,
-            ));
+            builder = builder.account_init(AccountInit::for_owner(d, owner));
         }
         (None, None) => {
             return Err(Location::new("--account").error("pass --account ADDR or --owner ADDR"));
@@ -127,6 +175,9 @@ struct Permission {
     id: PermissionId,
     session: Option<Session>,
     data: Option<SessionData>,
+    /// `data` came from abstractjs's session JSON, which does not name the account: its granter
+    /// is a placeholder until `--account` / `--owner` names it.
+    granter_unknown: bool,
 }
 
 fn permission(args: &PermissionArgs, target: &Target) -> Result<Option<Permission>> {
@@ -136,6 +187,7 @@ fn permission(args: &PermissionArgs, target: &Target) -> Result<Option<Permissio
             id: PermissionId(id),
             session: None,
             data: None,
+            granter_unknown: false,
         }));
     }
     if let Some(path) = &args.session {
@@ -145,12 +197,30 @@ fn permission(args: &PermissionArgs, target: &Target) -> Result<Option<Permissio
             id: session.permission_id(),
             session: Some(session),
             data: None,
+            granter_unknown: false,
         }));
     }
     if let Some(path) = &args.session_data {
         let text = input::read_source("--session-data", path)?;
         let loc = Location::new(format!("--session-data file `{path}`"));
-        let data = SessionData::from_json(&text).map_err(|e| loc.error(e.to_string()))?;
+        // abstractjs 1.x persists an array of grants (no account); the reference SDKs' SessionData
+        // is an object.
+        let granter_unknown = text.trim_start().starts_with('[');
+        let data = if granter_unknown {
+            let details = SessionDetail::parse_list(&text).map_err(|e| loc.error(e.to_string()))?;
+            let [detail] = details.as_slice() else {
+                return Err(loc.error(format!(
+                    "the abstractjs session JSON holds {} sessions; this command uses one",
+                    details.len()
+                )));
+            };
+            let d = &target.deployment;
+            detail
+                .to_session_data(Address::ZERO, d.smart_session, d.module_version)
+                .map_err(|e| loc.error(e.to_string()))?
+        } else {
+            SessionData::from_json(&text).map_err(|e| loc.error(e.to_string()))?
+        };
         let id = data
             .module_data
             .active_permission_id()
@@ -165,6 +235,7 @@ fn permission(args: &PermissionArgs, target: &Target) -> Result<Option<Permissio
             id,
             session,
             data: Some(data),
+            granter_unknown,
         }));
     }
     Ok(None)
@@ -236,6 +307,7 @@ pub(super) async fn status(a: StatusArgs) -> Result<()> {
         "account": hex0x(account),
         "chainId": client.chain_id(),
         "deployed": deployed,
+        "nexusVersion": d.nexus_version.as_str(),
         "smartSession": hex0x(d.smart_session),
         "moduleVersion": d.module_version.as_str(),
         "smartSessionInstalled": installed,
@@ -244,6 +316,7 @@ pub(super) async fn status(a: StatusArgs) -> Result<()> {
         ("account", hex0x(account)),
         ("chain id", client.chain_id().to_string()),
         ("deployed", deployed.to_string()),
+        ("nexus", d.nexus_version.to_string()),
         (
             "smart session",
             format!("{} ({})", hex0x(d.smart_session), d.module_version),
@@ -268,8 +341,9 @@ pub(super) async fn status(a: StatusArgs) -> Result<()> {
     Ok(())
 }
 
-/// Sends nothing more until the userOp is included; returns `(transaction hash, success)`.
+/// Sends nothing more until the userOp is included; returns the transaction hash.
 async fn wait(
+    endpoints: &Endpoints,
     client_wait: impl Future<
         Output = std::result::Result<bundler_client::UserOperationReceipt, nexus::Error>,
     >,
@@ -281,7 +355,7 @@ async fn wait(
         hex0x(hash)
     ));
     let started = Instant::now();
-    let receipt = client_wait.await.map_err(runtime(what))?;
+    let receipt = client_wait.await.map_err(sent(endpoints, what))?;
     let tx = receipt.receipt.transaction_hash;
     progress(&format!(
         "{what}: included in transaction {} after {:.1?}",
@@ -354,8 +428,9 @@ pub(super) async fn grant(a: GrantArgs) -> Result<()> {
         let hash = client
             .install_smart_sessions()
             .await
-            .map_err(runtime("installing SmartSession"))?;
+            .map_err(sent(&a.endpoints, "installing SmartSession"))?;
         wait(
+            &a.endpoints,
             client.wait_for_user_operation_receipt(hash),
             hash,
             "install",
@@ -368,7 +443,7 @@ pub(super) async fn grant(a: GrantArgs) -> Result<()> {
             let grant = client
                 .grant_permission(std::slice::from_ref(&request))
                 .await
-                .map_err(runtime("grant"))?;
+                .map_err(sent(&a.endpoints, "grant"))?;
             let data = client.session_data(&grant, 0).map_err(runtime("grant"))?;
             (grant.user_op_hash, grant.sessions[0].clone(), Some(data))
         }
@@ -376,7 +451,7 @@ pub(super) async fn grant(a: GrantArgs) -> Result<()> {
             let grant = client
                 .enable_sessions(vec![session])
                 .await
-                .map_err(runtime("grant"))?;
+                .map_err(sent(&a.endpoints, "grant"))?;
             let session = grant
                 .sessions
                 .into_iter()
@@ -385,7 +460,13 @@ pub(super) async fn grant(a: GrantArgs) -> Result<()> {
             (grant.user_op_hash, session, None)
         }
     };
-    let tx = wait(client.wait_for_user_operation_receipt(hash), hash, "grant").await?;
+    let tx = wait(
+        &a.endpoints,
+        client.wait_for_user_operation_receipt(hash),
+        hash,
+        "grant",
+    )
+    .await?;
     let pid = session.permission_id();
     if let Some(out) = &a.out {
         // clap keeps --out and --session apart, so the session data exists here.
@@ -427,21 +508,26 @@ pub(super) async fn use_session(a: UseArgs) -> Result<()> {
     } else {
         input::hex_bytes(&a.call, &call_loc)?.into()
     };
+    let style = a
+        .signature_style
+        .as_deref()
+        .map(|s| {
+            s.parse::<SessionSignatureStyle>()
+                .map_err(|e| Location::new("--signature-style").error(e.to_string()))
+        })
+        .transpose()?;
     let key = signer(keys::read_key(&a.key, "session")?, "session key")?;
     let session_key = key.address();
 
     let data_for_client = match perm.data.clone() {
-        Some(sd) => sd,
+        Some(mut sd) => {
+            if perm.granter_unknown {
+                sd.granter = account_of(&target, &a.account).await?;
+            }
+            sd
+        }
         None => {
-            let account = match (&a.account.account, &a.account.owner) {
-                (Some(x), _) => input::address(x, &Location::new("--account"))?,
-                (None, Some(_)) => read_client(&target, &a.account).await?.address(),
-                (None, None) => {
-                    return Err(Location::new("--account").error(
-                        "pass --account ADDR or --owner ADDR (or --session-data FILE, which names the account)",
-                    ));
-                }
-            };
+            let account = account_of(&target, &a.account).await?;
             SessionData {
                 granter: account,
                 session_public_key: Bytes::copy_from_slice(session_key.as_slice()),
@@ -465,29 +551,37 @@ pub(super) async fn use_session(a: UseArgs) -> Result<()> {
             }
         }
     };
-    let client = SessionKeyClient::builder(
+    let mut builder = SessionKeyClient::builder(
         key,
         target.rpc_url.clone(),
         target.bundler_url.clone(),
         d.clone(),
         data_for_client,
     )
-    .with_local_policy_check(perm.session.is_some())
-    .build()
-    .await
-    .map_err(runtime("connecting"))?;
+    .with_local_policy_check(perm.session.is_some());
+    if let Some(style) = style {
+        builder = builder.signature_style(style);
+    }
+    let client = builder.build().await.map_err(runtime("connecting"))?;
     progress(&format!(
-        "session key {} acting for account {} under permission {}",
+        "session key {} acting for account {} under permission {} (signing {})",
         hex0x(session_key),
         hex0x(client.account()),
-        hex0x(client.permission_id().0)
+        hex0x(client.permission_id().0),
+        client.signature_style()
     ));
     let call = Call { to, value, data };
     let hash = client
         .use_permission(std::slice::from_ref(&call))
         .await
-        .map_err(runtime("use"))?;
-    let tx = wait(client.wait_for_user_operation_receipt(hash), hash, "use").await?;
+        .map_err(sent(&a.endpoints, "use"))?;
+    let tx = wait(
+        &a.endpoints,
+        client.wait_for_user_operation_receipt(hash),
+        hash,
+        "use",
+    )
+    .await?;
     print_sent(
         &a.endpoints,
         client.account(),
@@ -498,12 +592,24 @@ pub(super) async fn use_session(a: UseArgs) -> Result<()> {
     Ok(())
 }
 
+/// The account named by `--account`, or the Nexus account of `--owner`.
+async fn account_of(target: &Target, account: &AccountArgs) -> Result<Address> {
+    match (&account.account, &account.owner) {
+        (Some(x), _) => input::address(x, &Location::new("--account")),
+        (None, Some(_)) => Ok(read_client(target, account).await?.address()),
+        (None, None) => Err(Location::new("--account").error(
+            "pass --account ADDR or --owner ADDR (or a SessionData file from `grant --out`, which names the account)",
+        )),
+    }
+}
+
 /// `revoke`.
 pub(super) async fn revoke(a: RevokeArgs) -> Result<()> {
     let target = endpoints::resolve(&a.endpoints)?;
     let perm = required_permission(&a.permission, &target)?;
     let client = owner_client(&target, &a.owner).await?;
     if let Some(data) = &perm.data
+        && !perm.granter_unknown
         && data.granter != client.address()
     {
         return Err(CliError::Runtime(format!(
@@ -515,8 +621,130 @@ pub(super) async fn revoke(a: RevokeArgs) -> Result<()> {
     let hash = client
         .revoke_permission(perm.id)
         .await
-        .map_err(runtime("revoke"))?;
-    let tx = wait(client.wait_for_user_operation_receipt(hash), hash, "revoke").await?;
+        .map_err(sent(&a.endpoints, "revoke"))?;
+    let tx = wait(
+        &a.endpoints,
+        client.wait_for_user_operation_receipt(hash),
+        hash,
+        "revoke",
+    )
+    .await?;
     print_sent(&a.endpoints, client.address(), perm.id, (hash, tx), None);
+    Ok(())
+}
+
+/// The signed operation in a `--user-operation` file: the operation's JSON, or an object with a
+/// `userOperation` member (what `use` / `grant` / `revoke --json` print for an unknown outcome).
+fn read_user_operation(path: &str) -> Result<UserOperation> {
+    let text = input::read_source("--user-operation", path)?;
+    let loc = Location::new(format!("--user-operation file `{path}`"));
+    let value = input::parse_json(&text, &loc)?;
+    let (op, loc) = match value.get("userOperation") {
+        Some(op) => (op.clone(), loc.field("userOperation")),
+        None => (value, loc),
+    };
+    let op: UserOperation =
+        serde_json::from_value(op).map_err(|e| loc.error(format!("not a user operation: {e}")))?;
+    op.validate().map_err(|e| loc.error(e.to_string()))?;
+    Ok(op)
+}
+
+/// `resolve`: settles an unknown outcome — resends the same signed operation (it cannot land twice)
+/// and waits, or waits for a userOpHash.
+pub(super) async fn resolve(a: ResolveArgs) -> Result<()> {
+    let target = endpoints::resolve(&a.endpoints)?;
+    let op = a
+        .user_operation
+        .as_deref()
+        .map(read_user_operation)
+        .transpose()?;
+    let given = a
+        .user_op_hash
+        .as_deref()
+        .map(|h| input::hex_b256(h, &Location::new("--user-op-hash")))
+        .transpose()?;
+    let timeout = match &a.timeout {
+        Some(t) => std::time::Duration::from_secs(input::u64_str(t, &Location::new("--timeout"))?),
+        None => nexus::DEFAULT_RECEIPT_TIMEOUT,
+    };
+    let entry_point = target.deployment.entry_point;
+    let mut builder = bundler_client::BundlerClient::builder(&target.bundler_url);
+    if let Some(id) = target.chain_id {
+        builder = builder.chain_id(id);
+    }
+    let bundler = builder
+        .build()
+        .map_err(|e| CliError::Runtime(format!("bundler: {e}")))?;
+    let unknown = |hash: B256, e: &dyn std::fmt::Display| {
+        print_unknown(&a.endpoints, hash, op.as_ref());
+        CliError::Unknown(format!(
+            "resolve: outcome of user operation {} still unknown: {e}",
+            hex0x(hash)
+        ))
+    };
+    let waited = match &op {
+        Some(op) => {
+            let hash = bundler
+                .send_user_operation(op, entry_point)
+                .await
+                .map_err(|e| match e.unknown_outcome() {
+                    Some((hash, _)) => unknown(hash, &e),
+                    None => CliError::Runtime(format!(
+                        "resolve: the operation was refused, so it did not land: {e}"
+                    )),
+                })?;
+            if given.is_some_and(|g| g != hash) {
+                return Err(Location::new("--user-op-hash")
+                    .error(format!("the user operation's hash is {}", hex0x(hash))));
+            }
+            progress(&format!(
+                "resolve: userOp {} sent again (same operation), waiting…",
+                hex0x(hash)
+            ));
+            bundler
+                .wait_or_resend(op, entry_point, timeout)
+                .await
+                .map_err(|e| unknown(hash, &e))?
+        }
+        None => {
+            let hash = given.ok_or_else(|| {
+                Location::new("--user-op-hash").error(
+                    "pass --user-operation FILE (resends and waits) or --user-op-hash HEX (waits)",
+                )
+            })?;
+            bundler
+                .wait_for_receipt(hash, timeout)
+                .await
+                .map_err(|e| unknown(hash, &e))?
+        }
+    };
+    let (hash, tx) = (waited.user_op_hash, waited.transaction_hash());
+    if !waited.success {
+        return Err(CliError::Runtime(format!(
+            "resolve: user operation {} was included in transaction {} but its execution reverted{}",
+            hex0x(hash),
+            hex0x(tx),
+            waited
+                .revert_reason()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
+        )));
+    }
+    let value = json!({
+        "outcome": "landed",
+        "account": hex0x(waited.sender),
+        "userOpHash": hex0x(hash),
+        "transactionHash": hex0x(tx),
+    });
+    print(
+        &a.endpoints,
+        &value,
+        &[
+            ("outcome", "landed".to_owned()),
+            ("account", hex0x(waited.sender)),
+            ("userOp hash", hex0x(hash)),
+            ("transaction", hex0x(tx)),
+        ],
+    );
     Ok(())
 }

@@ -1,6 +1,8 @@
-//! Live commands: `status`, `grant`, `use`, `revoke`, over the `nexus` facade.
+//! Live commands: `status`, `grant`, `use`, `revoke`, `resolve`, over the `nexus` facade.
 //!
-//! Progress goes to stderr; the result goes to stdout as text, or as JSON with `--json`.
+//! Progress goes to stderr; the result goes to stdout as text, or as JSON with `--json`. Exit codes
+//! of the commands that send: 0 = landed, 1 = failed and nothing landed, 2 = bad input, 3 = outcome
+//! unknown (stdout names the userOpHash, the signed operation and the `resolve` command).
 
 use clap::Args;
 
@@ -10,6 +12,7 @@ use crate::{
 };
 
 mod actions;
+pub(crate) use actions::run;
 pub(crate) mod endpoints;
 mod keys;
 
@@ -36,7 +39,9 @@ pub(crate) struct PermissionArgs {
     /// A session file (module-sdk `Session` JSON); `-` = stdin.
     #[arg(long, value_name = "FILE", conflicts_with = "session_data")]
     pub(crate) session: Option<String>,
-    /// A SessionData file (reference SDK format, as `grant --out` writes it); names the account too.
+    /// A SessionData file (reference SDK format, as `grant --out` writes it; names the account too), or
+    /// the session JSON abstractjs 1.x persists (a one-element array; name the account with
+    /// `--account` / `--owner`).
     #[arg(long, value_name = "FILE")]
     pub(crate) session_data: Option<String>,
 }
@@ -122,6 +127,11 @@ pub(crate) struct UseArgs {
     /// ETH value to send (wei).
     #[arg(long, value_name = "WEI", default_value = "0")]
     pub(crate) value: String,
+    /// How the session key signs the userOpHash: `eip191` (v 27/28), `eip191-v-plus-4` or
+    /// `raw-hash` [default: the session data's, else the deployment's, else the known session
+    /// validator's].
+    #[arg(long, value_name = "STYLE")]
+    pub(crate) signature_style: Option<String>,
 }
 
 /// Revoke a session: the owner's account removes it with a UserOperation.
@@ -133,6 +143,28 @@ pub(crate) struct RevokeArgs {
     pub(crate) owner: OwnerArgs,
     #[command(flatten)]
     pub(crate) permission: PermissionArgs,
+}
+
+/// Settle a user operation whose outcome is unknown (exit code 3 of `grant` / `use` / `revoke`).
+#[derive(Debug, Args)]
+pub(crate) struct ResolveArgs {
+    #[command(flatten)]
+    pub(crate) endpoints: Endpoints,
+    /// The signed operation: its JSON, or the `--json` output of the command that reported the
+    /// unknown outcome. It is resent exactly as it is (it cannot land twice), then waited for.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) user_operation: Option<String>,
+    /// The userOpHash to wait for (without `--user-operation`: only waits).
+    #[arg(long, value_name = "HEX")]
+    pub(crate) user_op_hash: Option<String>,
+    /// How long to wait for the receipt, in seconds (default 120).
+    #[arg(long, value_name = "SECS")]
+    pub(crate) timeout: Option<String>,
+}
+
+/// Runs `resolve`.
+pub(crate) fn resolve(a: ResolveArgs) -> Result<()> {
+    actions::run(actions::resolve(a))
 }
 
 /// Runs `status`.
