@@ -1,4 +1,4 @@
-//! Seed inputs taken from the project's golden vectors (sessions-types, userop, CLI test data).
+//! Seed inputs taken from the project's golden vectors (sessions-types, userop, nexus, CLI test data).
 
 use std::sync::OnceLock;
 
@@ -15,6 +15,12 @@ const VECTOR_FILES: &[&str] = &[
     include_str!("../../sessions-types/tests/vectors/flz.json"),
     include_str!("../../sessions-types/tests/vectors/session_digests.json"),
     include_str!("../../userop/tests/vectors/user_op_hash.json"),
+    include_str!("../../userop/tests/vectors/eip-7702/eip7702auth-userop.json"),
+    include_str!("../../nexus/tests/vectors/nexus-1.2/session-grant.json"),
+    include_str!("../../nexus/tests/vectors/nexus-1.2/session-use-abstractjs.json"),
+    include_str!("../../nexus/tests/vectors/nexus-1.2/session-use-manual.json"),
+    include_str!("../../nexus/tests/vectors/nexus-1.2/owner-userops.json"),
+    include_str!("../../nexus/tests/vectors/eip-7702/redelegation.json"),
     include_str!("../../cli/tests/data/session_a_pre_v1.json"),
     include_str!("../../cli/tests/data/session_a_v1.json"),
     include_str!("../../cli/tests/data/session_b.json"),

@@ -12,8 +12,8 @@ use bundler_client::{
     UserOperationByHash, UserOperationReceipt,
 };
 use sessions_types::{
-    ModuleVersion, OwnableValidatorConfig, Session, SessionData, SmartSessionSignature,
-    abi::decode_revert, decode_install_data, flz, policy,
+    ModuleVersion, OwnableValidatorConfig, Session, SessionData, SessionDetail,
+    SmartSessionSignature, abi::decode_revert, decode_install_data, flz, policy,
 };
 
 use crate::runner::{InputKind, Target};
@@ -100,6 +100,12 @@ fn session_json(data: &[u8]) {
     if let Ok(d) = SessionData::from_json(&text) {
         let _ = serde_json::to_string(&d);
     }
+    if let Ok(details) = SessionDetail::parse_list(&text) {
+        for d in &details {
+            let _ = d.session().map(Session::permission_id);
+        }
+        let _ = SessionDetail::to_json_list(&details);
+    }
 }
 
 fn userop_json(data: &[u8]) {
@@ -110,6 +116,9 @@ fn userop_json(data: &[u8]) {
             let _ = op.hash(userop::Address::ZERO, 1);
         }
         let _ = serde_json::to_string(&op);
+    }
+    if let Ok(auth) = serde_json::from_slice::<userop::Eip7702Auth>(data) {
+        let _ = auth.authority();
     }
     let _ = text(data).parse::<userop::Quantity>();
 }
@@ -123,6 +132,7 @@ fn userop_packed(data: &[u8]) {
 }
 
 fn nexus_execute(data: &[u8]) {
+    let _ = nexus::DelegationState::from_code(data, alloy_primitives::Address::repeat_byte(0x11));
     if let Ok(calls) = nexus::execution::decode_execute(data) {
         let _ = nexus::execution::encode_execute(&calls);
     }
