@@ -12,7 +12,7 @@ use alloy_signer::SignerSync;
 use alloy_sol_types::SolEvent;
 use bundler_client::{AaCode, BundlerClient, BundlerError, RpcErrorKind};
 use devnet::{Devnet, DevnetAddresses};
-use e2e::{Chain, counter, ten_eth};
+use e2e::{Chain, counter, deployment, ten_eth};
 use nexus::{
     AccountInit, NonceKey, PrivateKeySigner,
     account::{counterfactual_address, factory_data, salt_for_index},
@@ -33,22 +33,18 @@ struct HandAccount {
     init_data: Bytes,
     salt: B256,
     sender: Address,
+    /// The validator the owner's nonce names (`address(0)` = Nexus 1.2's default validator).
+    validator: Address,
 }
 
 impl HandAccount {
-    /// A fresh owner's account (index 0), with the devnet's ECDSA validator and no registry.
+    /// A fresh owner's account (index 0) on the Nexus the devnet runs: 1.0 with the devnet's ECDSA
+    /// validator and no registry, 1.2 with its default validator.
     fn new(devnet: &Devnet) -> Self {
         let a = devnet.addresses();
+        let d = deployment(devnet);
         let owner = PrivateKeySigner::random();
-        let init_data = AccountInit::k1(
-            a.nexus_bootstrap,
-            a.account_validator,
-            owner.address(),
-            Address::ZERO,
-            vec![],
-            0,
-        )
-        .init_data();
+        let init_data = AccountInit::for_owner(&d, owner.address()).init_data();
         let salt = salt_for_index(0);
         let sender = counterfactual_address(
             a.nexus_factory,
@@ -62,6 +58,7 @@ impl HandAccount {
             init_data,
             salt,
             sender,
+            validator: d.owner_validator(),
         }
     }
 
@@ -77,7 +74,7 @@ impl HandAccount {
         let call_data = encode_execute(&[counter::increment(counter)]).unwrap();
         let mut builder = UserOperation::builder()
             .sender(self.sender)
-            .nonce(NonceKey::for_validator(a.account_validator).nonce(sequence))
+            .nonce(NonceKey::for_validator(self.validator).nonce(sequence))
             .call_data(call_data)
             .signature(nexus::DUMMY_ECDSA_SIGNATURE.to_vec());
         if deploy {

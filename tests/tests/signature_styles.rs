@@ -53,6 +53,7 @@ fn validators(devnet: &Devnet) -> [Validator; 2] {
 /// no local policy pre-check: the chain decides).
 async fn every_style_on(devnet: &Devnet, validator: Validator) {
     let name = validator.name;
+    let validator_address = validator.deployment.session_validator;
     let owner = Owner::with_deployment(devnet, validator.deployment)
         .await
         .unwrap();
@@ -111,6 +112,12 @@ async fn every_style_on(devnet: &Devnet, validator: Validator) {
         } else {
             let e = outcome.expect_err("a style the validator does not accept");
             assert_eq!(e.aa_code(), Some(AaCode::AA24), "{name} {style:?}: {e}");
+            // Explained: which style was refused by which validator, and what to do.
+            assert!(
+                matches!(&e, Error::SessionSignatureRejected { style: s, validator: v, .. }
+                    if *s == style && *v == validator_address),
+                "{name} {style:?}: {e:?}"
+            );
             assert_eq!(after, before, "{name} {style:?}: nothing moved");
             eprintln!("{name} {style:?}: refused on chain: {e}");
         }

@@ -272,6 +272,48 @@ pub(crate) enum Command {
         init_data: String,
     },
 
+    /// Print the counterfactual address of an owner's Nexus account.
+    ///
+    /// The account is the one this SDK (and abstractjs for Nexus 1.2) creates for the owner: Nexus
+    /// 1.0 — the deployment's K1 validator owned by OWNER; Nexus 1.2 — the default validator owned by
+    /// OWNER, no other module. INDEX is the factory salt (uint64, as abstractjs's `index`).
+    ///
+    /// The address is computed offline when the deployment carries the NexusProxy creation code
+    /// (`proxy_creation_code` in a Deployment file); otherwise the factory's computeAccountAddress is
+    /// asked through --rpc-url (or NEXUS_RPC_URL). The presets carry no proxy code.
+    ///
+    /// Presets: nexus-1.0-smart-session-pre-v1, nexus-1.0-smart-session-v1,
+    /// nexus-1.2-smart-session-v1-registry-free.
+    ///
+    /// Example:
+    ///   nexus-sessions account-address --owner 0x90F79bf6EB2c4f870365E785982E1f101E93b906 --index 0 \
+    ///     --preset nexus-1.2-smart-session-v1-registry-free --rpc-url http://127.0.0.1:8545
+    ///   nexus-sessions account-address --owner 0x90F7… --index 7 --deployment deployment.json
+    #[command(verbatim_doc_comment)]
+    AccountAddress {
+        /// The account owner.
+        #[arg(long, value_name = "ADDR")]
+        owner: String,
+        /// The account index (factory salt).
+        #[arg(long, value_name = "N", default_value = "0")]
+        index: String,
+        /// A deployment preset (see above).
+        #[arg(
+            long,
+            value_name = "NAME",
+            conflicts_with = "deployment",
+            required_unless_present = "deployment"
+        )]
+        preset: Option<String>,
+        /// Deployment JSON: `cargo xtask devnet` output or a nexus `Deployment`.
+        #[arg(long, value_name = "FILE")]
+        deployment: Option<String>,
+        /// Node URL for the factory's computeAccountAddress when the address cannot be computed
+        /// offline [env: NEXUS_RPC_URL].
+        #[arg(long, value_name = "URL")]
+        rpc_url: Option<String>,
+    },
+
     /// Show an account's SmartSession state.
     ///
     /// Prints whether the account is deployed, whether the SmartSession module is installed and, for a

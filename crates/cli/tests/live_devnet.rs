@@ -1,6 +1,8 @@
 //! The `nexus-sessions` live commands against the devnet: status, grant, use (allowed and refused),
 //! revoke, status again — the binary itself, driven as a user would, with the keys in 0600 files or
-//! an environment variable.
+//! an environment variable. The devnet is the one `DEVNET_OVERRIDES` selects (default: Nexus 1.0 with
+//! the fixtures; `tests/manifests/production-stack.json`: Nexus 1.2 and the production modules); the
+//! CLI learns its Nexus version from the devnet file, as `cargo xtask devnet` writes it.
 
 use alloy_network::{EthereumWallet, TransactionBuilder};
 use alloy_primitives::{Address, U256};
@@ -141,6 +143,9 @@ async fn grant_use_status_revoke_through_the_cli() {
     assert_eq!(st["deployed"], false);
     assert_eq!(st["smartSessionInstalled"], false);
     assert_eq!(st["moduleVersion"], devnet.module_version().as_str());
+    // The CLI runs the flow of the Nexus the devnet reports (default devnet: 1.0, production-stack
+    // manifest: 1.2), from the devnet file alone.
+    assert_eq!(st["nexusVersion"], devnet.nexus_version().as_str());
     let account: Address = s(&st["account"]).parse().unwrap();
 
     // Fund it so it can pay for its operations.

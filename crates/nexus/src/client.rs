@@ -149,6 +149,33 @@ impl NexusClientBuilder {
     }
 }
 
+/// The counterfactual address of `owner`'s default account at `index` (the account
+/// [`NexusClient`] builds for that owner, see [`AccountInit::for_owner`]): computed locally when the
+/// deployment carries the proxy creation code, else asked from the factory through the node at
+/// `rpc_url` (`computeAccountAddress`, [`Error::NoLocalAddress`] without one).
+pub async fn account_address(
+    deployment: &Deployment,
+    owner: Address,
+    index: u64,
+    rpc_url: Option<&str>,
+) -> Result<Address, Error> {
+    let init_data = AccountInit::for_owner(deployment, owner).init_data();
+    let salt = salt_for_index(index);
+    if let (Some(code), Some(implementation)) =
+        (&deployment.proxy_creation_code, deployment.implementation)
+    {
+        return Ok(counterfactual_address(
+            deployment.factory,
+            code,
+            implementation,
+            &init_data,
+            salt,
+        ));
+    }
+    let url = rpc_url.ok_or(Error::NoLocalAddress)?;
+    factory_address(&Node::new(url)?, deployment.factory, &init_data, salt).await
+}
+
 async fn factory_address(
     node: &Node,
     factory: Address,

@@ -129,6 +129,20 @@ pub enum Error {
         /// The session validator.
         validator: Address,
     },
+    /// The bundler refused the session key's signature (AA24 / invalid signature) although the key
+    /// owns the session: the session validator most likely expects another signature style.
+    #[error(
+        "the session validator {validator} rejected the session key's {style} signature (AA24): if it is the current OwnableValidator (0x000000000013fdB5…) sign eip191-v-plus-4 or raw-hash, if it is the original one (0x2483DA3A…) or an EIP-191 validator sign eip191 (Deployment::session_signature_style / SessionKeyClientBuilder::signature_style); bundler: {source}"
+    )]
+    SessionSignatureRejected {
+        /// The style the key signed in.
+        style: sessions_types::SessionSignatureStyle,
+        /// The session validator.
+        validator: Address,
+        /// The bundler's rejection.
+        #[source]
+        source: Box<Self>,
+    },
     /// The session data does not contain what is needed.
     #[error("invalid session data: {0}")]
     InvalidSessionData(String),
@@ -143,6 +157,11 @@ pub enum Error {
         /// What the factory returned.
         factory: Address,
     },
+    /// The account address cannot be computed locally and no node was given to ask the factory.
+    #[error(
+        "the deployment carries no NexusProxy creation code (or no implementation), so the account address needs the factory's computeAccountAddress: give a node URL, or set proxy_creation_code"
+    )]
+    NoLocalAddress,
     /// No receipt arrived in time.
     #[error(
         "no receipt for user operation {hash} after {waited:?}; it may still be included later"
@@ -175,7 +194,21 @@ impl Error {
     pub fn aa_code(&self) -> Option<bundler_client::AaCode> {
         match self {
             Self::Bundler { source, .. } => source.aa_code(),
+            Self::SessionSignatureRejected { source, .. } => source.aa_code(),
             _ => None,
+        }
+    }
+
+    /// Whether the bundler refused the operation's signature: `AA24`, or JSON-RPC error -32507
+    /// (alto's "Signature provided for the User Operation is invalid").
+    pub fn is_signature_rejected(&self) -> bool {
+        match self {
+            Self::Bundler { source, .. } => {
+                source.aa_code() == Some(bundler_client::AaCode::AA24)
+                    || source.rpc_code() == Some(-32507)
+            }
+            Self::SessionSignatureRejected { .. } => true,
+            _ => false,
         }
     }
 
@@ -287,6 +320,33 @@ mod tests {
         assert!(!policy.is_permission_not_enabled(), "{policy}");
         assert!(!rejected(vec![]).is_permission_not_enabled());
         assert!(!Error::NoCalls.is_permission_not_enabled());
+    }
+
+    #[test]
+    fn signature_rejections_are_explained() {
+        let aa24 = Error::from(BundlerError::Rpc {
+            method: "eth_sendUserOperation",
+            code: -32507,
+            message: "Signature provided for the User Operation is invalid.".into(),
+            data: None,
+            kind: RpcErrorKind::from_code(-32507),
+            aa: None,
+            failed_op: None,
+            inner_revert: None,
+        });
+        assert!(aa24.is_signature_rejected());
+        assert!(!rejected(vec![]).is_signature_rejected(), "AA23 is not");
+        assert!(!Error::NoCalls.is_signature_rejected());
+        let explained = Error::SessionSignatureRejected {
+            style: sessions_types::SessionSignatureStyle::Eip191,
+            validator: sessions_types::OWNABLE_VALIDATOR_RAW_OR_V4,
+            source: Box::new(aa24),
+        };
+        let text = explained.to_string();
+        assert!(text.contains("eip191 signature (AA24)"), "{text}");
+        assert!(text.contains("eip191-v-plus-4 or raw-hash"), "{text}");
+        assert!(text.contains("Signature provided"), "{text}");
+        assert!(explained.is_signature_rejected());
     }
 
     #[test]

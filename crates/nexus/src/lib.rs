@@ -35,7 +35,7 @@ pub use account::{
 };
 pub use alloy_signer_local::PrivateKeySigner;
 pub use bundler_client::{ReceiptPolling, RequestCounts, UserOperationReceipt};
-pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder};
+pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder, account_address};
 pub use delegation::DelegationState;
 pub use deployment::{Deployment, LocalAddresses, PolicyAddresses};
 pub use error::Error;

@@ -436,13 +436,15 @@ impl SessionKeyClient {
             .sender
             .send_prepared(calls, &auth, opts, prepared)
             .await;
-        let hash = sent.inspect_err(|e| {
-            // Revoked since it was seen enabled: forget that, so the next operation asks the
-            // chain (and is refused locally with PermissionNotEnabled) instead of being sent.
-            if e.is_permission_not_enabled() {
-                *self.state.lock().expect("state poisoned") = EnableState::Unknown;
-            }
-        })?;
+        let hash = sent
+            .inspect_err(|e| {
+                // Revoked since it was seen enabled: forget that, so the next operation asks the
+                // chain (and is refused locally with PermissionNotEnabled) instead of being sent.
+                if e.is_permission_not_enabled() {
+                    *self.state.lock().expect("state poisoned") = EnableState::Unknown;
+                }
+            })
+            .map_err(|e| self.explain_signature_rejection(e))?;
         self.usage.lock().expect("usage poisoned").add(&delta);
         if enable.is_some() {
             *self.state.lock().expect("state poisoned") = EnableState::Pending(hash);
@@ -527,6 +529,24 @@ impl SessionKeyClient {
                 },
             };
             Ok(sig.try_encode(version)?)
+        }
+    }
+
+    /// A bundler's signature rejection, explained with the signature style (the key was checked
+    /// against the session's owners before sending, so the style is the likely cause).
+    fn explain_signature_rejection(&self, e: Error) -> Error {
+        if !e.is_signature_rejected() || matches!(e, Error::SessionSignatureRejected { .. }) {
+            return e;
+        }
+        Error::SessionSignatureRejected {
+            style: self.style,
+            validator: self
+                .session
+                .as_ref()
+                .map_or(self.sender.deployment.session_validator, |s| {
+                    s.session_validator()
+                }),
+            source: Box::new(e),
         }
     }
 

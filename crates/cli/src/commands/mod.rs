@@ -8,6 +8,7 @@ use crate::{
     input,
 };
 
+mod account;
 mod codec;
 pub(crate) mod ids;
 mod policy;
@@ -57,6 +58,19 @@ pub(crate) fn run(command: Command) -> Result<()> {
         } => codec::userop_hash(&userop, &entry_point, &chain_id),
         Command::Policy { kind, config } => policy::build(kind, config.as_deref()),
         Command::DecodePolicy { kind, init_data } => policy::decode(kind, &init_data),
+        Command::AccountAddress {
+            owner,
+            index,
+            preset,
+            deployment,
+            rpc_url,
+        } => account::address(&account::AddressArgs {
+            owner: &owner,
+            index: &index,
+            preset: preset.as_deref(),
+            deployment: deployment.as_deref(),
+            rpc_url: rpc_url.as_deref(),
+        }),
         Command::Status(args) => crate::live::status(args),
         Command::Grant(args) => crate::live::grant(args),
         Command::Use(args) => crate::live::use_session(args),

@@ -11,7 +11,8 @@ use nexus::{
 };
 use serde_json::{Value, json};
 use sessions_types::{
-    PermissionId, Session, SessionAction, SessionData, SmartSessionMode, UsePermissionModuleData,
+    PermissionId, Session, SessionAction, SessionData, SessionDetail, SmartSessionMode,
+    UsePermissionModuleData,
 };
 
 use super::{
@@ -29,7 +30,7 @@ use crate::{
 };
 
 /// Runs an async command on a small current-thread runtime.
-pub(super) fn run(fut: impl Future<Output = Result<()>>) -> Result<()> {
+pub(crate) fn run(fut: impl Future<Output = Result<()>>) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -98,14 +99,7 @@ async fn read_client(target: &Target, account: &AccountArgs) -> Result<NexusClie
         }
         (None, Some(o)) => {
             let owner = input::address(o, &Location::new("--owner"))?;
-            builder = builder.account_init(AccountInit::k1(
-                d.bootstrap,
-                d.account_validator,
-                owner,
-                Address::ZERO,
-                vec![],
-                0,
-            ));
+            builder = builder.account_init(AccountInit::for_owner(d, owner));
         }
         (None, None) => {
             return Err(Location::new("--account").error("pass --account ADDR or --owner ADDR"));
@@ -126,6 +120,9 @@ struct Permission {
     id: PermissionId,
     session: Option<Session>,
     data: Option<SessionData>,
+    /// `data` came from abstractjs's session JSON, which does not name the account: its granter
+    /// is a placeholder until `--account` / `--owner` names it.
+    granter_unknown: bool,
 }
 
 fn permission(args: &PermissionArgs, target: &Target) -> Result<Option<Permission>> {
@@ -135,6 +132,7 @@ fn permission(args: &PermissionArgs, target: &Target) -> Result<Option<Permissio
             id: PermissionId(id),
             session: None,
             data: None,
+            granter_unknown: false,
         }));
     }
     if let Some(path) = &args.session {
@@ -144,12 +142,30 @@ fn permission(args: &PermissionArgs, target: &Target) -> Result<Option<Permissio
             id: session.permission_id(),
             session: Some(session),
             data: None,
+            granter_unknown: false,
         }));
     }
     if let Some(path) = &args.session_data {
         let text = input::read_source("--session-data", path)?;
         let loc = Location::new(format!("--session-data file `{path}`"));
-        let data = SessionData::from_json(&text).map_err(|e| loc.error(e.to_string()))?;
+        // abstractjs 1.x persists an array of grants (no account); the reference SDKs' SessionData
+        // is an object.
+        let granter_unknown = text.trim_start().starts_with('[');
+        let data = if granter_unknown {
+            let details = SessionDetail::parse_list(&text).map_err(|e| loc.error(e.to_string()))?;
+            let [detail] = details.as_slice() else {
+                return Err(loc.error(format!(
+                    "the abstractjs session JSON holds {} sessions; this command uses one",
+                    details.len()
+                )));
+            };
+            let d = &target.deployment;
+            detail
+                .to_session_data(Address::ZERO, d.smart_session, d.module_version)
+                .map_err(|e| loc.error(e.to_string()))?
+        } else {
+            SessionData::from_json(&text).map_err(|e| loc.error(e.to_string()))?
+        };
         let id = data
             .module_data
             .active_permission_id()
@@ -164,6 +180,7 @@ fn permission(args: &PermissionArgs, target: &Target) -> Result<Option<Permissio
             id,
             session,
             data: Some(data),
+            granter_unknown,
         }));
     }
     Ok(None)
@@ -235,6 +252,7 @@ pub(super) async fn status(a: StatusArgs) -> Result<()> {
         "account": hex0x(account),
         "chainId": client.chain_id(),
         "deployed": deployed,
+        "nexusVersion": d.nexus_version.as_str(),
         "smartSession": hex0x(d.smart_session),
         "moduleVersion": d.module_version.as_str(),
         "smartSessionInstalled": installed,
@@ -243,6 +261,7 @@ pub(super) async fn status(a: StatusArgs) -> Result<()> {
         ("account", hex0x(account)),
         ("chain id", client.chain_id().to_string()),
         ("deployed", deployed.to_string()),
+        ("nexus", d.nexus_version.to_string()),
         (
             "smart session",
             format!("{} ({})", hex0x(d.smart_session), d.module_version),
@@ -430,17 +449,14 @@ pub(super) async fn use_session(a: UseArgs) -> Result<()> {
     let session_key = key.address();
 
     let data_for_client = match perm.data.clone() {
-        Some(sd) => sd,
+        Some(mut sd) => {
+            if perm.granter_unknown {
+                sd.granter = account_of(&target, &a.account).await?;
+            }
+            sd
+        }
         None => {
-            let account = match (&a.account.account, &a.account.owner) {
-                (Some(x), _) => input::address(x, &Location::new("--account"))?,
-                (None, Some(_)) => read_client(&target, &a.account).await?.address(),
-                (None, None) => {
-                    return Err(Location::new("--account").error(
-                        "pass --account ADDR or --owner ADDR (or --session-data FILE, which names the account)",
-                    ));
-                }
-            };
+            let account = account_of(&target, &a.account).await?;
             SessionData {
                 granter: account,
                 session_public_key: Bytes::copy_from_slice(session_key.as_slice()),
@@ -497,12 +513,24 @@ pub(super) async fn use_session(a: UseArgs) -> Result<()> {
     Ok(())
 }
 
+/// The account named by `--account`, or the Nexus account of `--owner`.
+async fn account_of(target: &Target, account: &AccountArgs) -> Result<Address> {
+    match (&account.account, &account.owner) {
+        (Some(x), _) => input::address(x, &Location::new("--account")),
+        (None, Some(_)) => Ok(read_client(target, account).await?.address()),
+        (None, None) => Err(Location::new("--account").error(
+            "pass --account ADDR or --owner ADDR (or a SessionData file from `grant --out`, which names the account)",
+        )),
+    }
+}
+
 /// `revoke`.
 pub(super) async fn revoke(a: RevokeArgs) -> Result<()> {
     let target = endpoints::resolve(&a.endpoints)?;
     let perm = required_permission(&a.permission, &target)?;
     let client = owner_client(&target, &a.owner).await?;
     if let Some(data) = &perm.data
+        && !perm.granter_unknown
         && data.granter != client.address()
     {
         return Err(CliError::Runtime(format!(

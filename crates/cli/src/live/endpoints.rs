@@ -7,7 +7,8 @@
 //!   `.cache/devnet/current.json` (searched from the current directory upwards).
 //!
 //! A deployment file is either what `cargo xtask devnet` prints (`{rpc_url, bundler_url, chain_id,
-//! module_version, nexus_version, addresses: {entry_point, nexus_factory, …}}`; save it with
+//! module_version, nexus_version, default_validator?, session_signature_style?, addresses:
+//! {entry_point, nexus_factory, …}}`; save it with
 //! `cargo xtask devnet > devnet.json`) or a serialized `nexus::Deployment`, optionally with
 //! `rpc_url` / `bundler_url` next to its fields.
 
@@ -150,6 +151,7 @@ pub(crate) fn parse_deployment(v: &Value, loc: &Location) -> Result<DeploymentFi
         "chain_id",
         "module_version",
         "nexus_version",
+        "session_signature_style",
         "default_validator",
         "addresses",
         "accounts",
@@ -195,9 +197,17 @@ pub(crate) fn parse_deployment(v: &Value, loc: &Location) -> Result<DeploymentFi
             })
             .transpose()?
             .unwrap_or_default();
+        let mut deployment =
+            Deployment::local(addresses, version(&o)?, None).with_nexus_version(nexus_version);
+        if let Some((v, l)) = o.opt("session_signature_style") {
+            deployment.session_signature_style = Some(
+                input::json_str(v, &l)?
+                    .parse()
+                    .map_err(|e: sessions_types::Error| l.error(e.to_string()))?,
+            );
+        }
         Ok(DeploymentFile {
-            deployment: Deployment::local(addresses, version(&o)?, None)
-                .with_nexus_version(nexus_version),
+            deployment,
             rpc_url: opt_string(&o, "rpc_url")?,
             bundler_url: opt_string(&o, "bundler_url")?,
             chain_id,

@@ -10,7 +10,8 @@ use crate::{
 };
 
 mod actions;
-mod endpoints;
+pub(crate) use actions::run;
+pub(crate) mod endpoints;
 mod keys;
 
 /// Which account: its address, or the owner whose (counterfactual) Nexus account it is.
@@ -36,7 +37,9 @@ pub(crate) struct PermissionArgs {
     /// A session file (module-sdk `Session` JSON); `-` = stdin.
     #[arg(long, value_name = "FILE", conflicts_with = "session_data")]
     pub(crate) session: Option<String>,
-    /// A SessionData file (reference SDK format, as `grant --out` writes it); names the account too.
+    /// A SessionData file (reference SDK format, as `grant --out` writes it; names the account too), or
+    /// the session JSON abstractjs 1.x persists (a one-element array; name the account with
+    /// `--account` / `--owner`).
     #[arg(long, value_name = "FILE")]
     pub(crate) session_data: Option<String>,
 }
