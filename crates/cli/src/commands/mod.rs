@@ -75,6 +75,8 @@ pub(crate) fn run(command: Command) -> Result<()> {
         Command::Grant(args) => crate::live::grant(args),
         Command::Use(args) => crate::live::use_session(args),
         Command::Revoke(args) => crate::live::revoke(args),
+        Command::Delegate(args) => crate::live::delegate(args),
+        Command::Undelegate(args) => crate::live::undelegate(args),
     }
 }
 
