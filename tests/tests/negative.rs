@@ -142,6 +142,9 @@ fn violation(case: &Case, e: &Error) -> ViolatedRule {
 fn chain_rejection(case: &Case, e: &Error) -> (Option<AaCode>, Option<String>) {
     match e {
         Error::Bundler { decoded, .. } => (e.aa_code(), decoded.as_ref().map(|d| d.name.clone())),
+        // A session key's AA24 comes explained (which style, which validator); the bundler's
+        // rejection is inside.
+        Error::SessionSignatureRejected { source, .. } => chain_rejection(case, source),
         other => panic!("{}: expected a bundler rejection, got {other:?}", case.name),
     }
 }

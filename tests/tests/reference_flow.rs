@@ -92,6 +92,12 @@ async fn owner_grants_increment_and_a_new_session_key_client_uses_it() {
     // 5. A new process would have only the JSON, its key and the endpoints.
     let data = SessionData::from_json(&json).unwrap();
     assert_eq!(data.module_data.active_mode(), SmartSessionMode::Use);
+    // it says how the session key signs for this stack's session validator
+    assert_eq!(
+        data.session_signature_style,
+        deployment.session_signature_style()
+    );
+    assert!(data.session_signature_style.is_some());
     let session = SessionKeyClient::builder(
         session_key,
         devnet.rpc_url(),

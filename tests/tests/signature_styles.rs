@@ -130,3 +130,53 @@ async fn each_style_lands_where_its_validator_accepts_it_and_is_refused_elsewher
     let [a, b] = validators(&devnet);
     tokio::join!(every_style_on(&devnet, a), every_style_on(&devnet, b));
 }
+
+/// ENABLE and UNSAFE_ENABLE (the session key enables and uses in one operation, its signature inside
+/// the enable payload) in both styles the raw-hash fixture accepts, on any stack.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enable_modes_in_the_current_validators_styles() {
+    use nexus::sessions::SmartSessionMode;
+    let devnet = Devnet::start().await.unwrap();
+    let [_, raw_hash] = validators(&devnet);
+    let owner = Owner::with_deployment(&devnet, raw_hash.deployment)
+        .await
+        .unwrap();
+    let fees = fixed_fees(&devnet).await.unwrap();
+    for (mode, style) in [
+        (SmartSessionMode::Enable, Eip191VPlus4),
+        (SmartSessionMode::UnsafeEnable, RawHash),
+        (SmartSessionMode::Enable, RawHash),
+        (SmartSessionMode::UnsafeEnable, Eip191VPlus4),
+    ] {
+        let key = PrivateKeySigner::random();
+        let request = PermissionRequest::new(key.address()).action(ActionPermission::new(
+            owner.counter,
+            counter::INCREMENT_NUMBER,
+        ));
+        let data = owner
+            .client
+            .grant_deferred_permission(&request, mode)
+            .await
+            .unwrap();
+        let session = owner
+            .session_client_signing(&devnet, key, &data.to_json(), false, Some(style))
+            .await
+            .unwrap();
+        let before = owner.count().await.unwrap();
+        let hash = session
+            .use_permission_with(&[counter::increment(owner.counter)], &fees)
+            .await
+            .unwrap_or_else(|e| panic!("{mode:?} {style:?}: {e}"));
+        let receipt = session.wait_for_user_operation_receipt(hash).await.unwrap();
+        assert!(receipt.success, "{mode:?} {style:?}");
+        assert_eq!(
+            owner.count().await.unwrap(),
+            before + 1,
+            "{mode:?} {style:?}"
+        );
+        assert!(
+            session.is_permission_enabled().await.unwrap(),
+            "{mode:?} {style:?}"
+        );
+    }
+}

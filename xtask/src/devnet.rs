@@ -1,5 +1,6 @@
-//! `cargo xtask devnet`: starts the local devnet, prints its endpoints, accounts and addresses as JSON on
-//! stdout, and keeps it up until Ctrl-C; then stops anvil and alto.
+//! `cargo xtask devnet`: starts the local devnet, prints its endpoints, versions (`module_version`,
+//! `nexus_version`, `default_validator` on Nexus 1.2), accounts and addresses as JSON on stdout, and
+//! keeps it up until Ctrl-C; then stops anvil and alto.
 //!
 //! Options: `--fresh` bypasses the anvil state cache; `--overrides <file>` uses an override manifest
 //! (otherwise `DEVNET_OVERRIDES` is honoured); `--hardfork <name>` sets anvil's hardfork. Progress
@@ -79,6 +80,11 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         let info = serde_json::to_string_pretty(&devnet.info()).map_err(|e| e.to_string())?;
         println!("{info}");
         let current = write_current(&info)?;
+        eprintln!(
+            "devnet: Nexus {} + SmartSession {}",
+            devnet.nexus_version(),
+            devnet.module_version()
+        );
         eprintln!(
             "devnet: ready in {:.1?}{}; logs in {}; press Ctrl-C to stop",
             started.elapsed(),

@@ -252,6 +252,48 @@ async fn grant_use_status_revoke_through_the_cli() {
     );
     assert_eq!(read_number().await, before + U256::from(2));
 
+    // The same permission from abstractjs 1.x's persisted session JSON (no account in it).
+    let abstractjs = cli.dir.join("abstractjs-session.json");
+    let data =
+        sessions_types::SessionData::from_json(&std::fs::read_to_string(&session_data).unwrap())
+            .unwrap();
+    std::fs::write(
+        &abstractjs,
+        sessions_types::SessionDetail::to_json_list(
+            &sessions_types::SessionDetail::from_session_data(&data),
+        ),
+    )
+    .unwrap();
+    cli.ok(
+        &[
+            "use",
+            "--key-env",
+            "E2E_SESSION_KEY",
+            "--session-data",
+            &abstractjs.display().to_string(),
+            "--owner",
+            &owner,
+            "--target",
+            &counter_hex,
+            "--call",
+            "incrementNumber()",
+        ],
+        &session_env,
+    );
+    assert_eq!(read_number().await, before + U256::from(3));
+
+    // account-address: the factory's answer for the owner (the devnet file carries no proxy code)
+    let out = cli.run(&["account-address", "--owner", &owner, "--index", "0"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        format!("{account:#x}")
+    );
+
     // A call the session does not allow is refused, and nothing changes.
     let forbidden = format!(
         "0x{}",
@@ -266,7 +308,7 @@ async fn grant_use_status_revoke_through_the_cli() {
         &use_by_session_data(&session_data, &counter_hex, &forbidden),
         &session_env,
     );
-    assert_eq!(read_number().await, before + U256::from(2));
+    assert_eq!(read_number().await, before + U256::from(3));
 
     // Revoke, then the permission is gone and the session key is refused.
     let revoked = cli.ok(
@@ -286,7 +328,7 @@ async fn grant_use_status_revoke_through_the_cli() {
         &use_by_session_data(&session_data, &counter_hex, "incrementNumber()"),
         &session_env,
     );
-    assert_eq!(read_number().await, before + U256::from(2));
+    assert_eq!(read_number().await, before + U256::from(3));
     let _ = std::fs::remove_dir_all(&cli.dir);
 }
 

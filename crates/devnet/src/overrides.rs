@@ -862,4 +862,56 @@ mod tests {
         assert!(err.contains("bad.json") && err.contains("counter"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    /// The committed production-stack manifest, moved where its `../../../shared` artifacts do not
+    /// exist (as in a fresh clone): it is well-formed JSON with the production addresses, and reading
+    /// it fails naming the file and the entry.
+    #[test]
+    fn production_stack_manifest_without_its_artifacts() {
+        let committed = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/manifests/production-stack.json");
+        let text = std::fs::read_to_string(&committed).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["nexus_implementation"]["nexus_version"], "1.2");
+        assert_eq!(json["smart_session"]["module_version"], "v1-registry-free");
+        for (key, address) in [
+            (
+                "account_validator",
+                "0x00000000d12897DDAdC2044614A9677B191A2d95",
+            ),
+            (
+                "nexus_implementation",
+                "0x000000004F43C49e93C970E84001853a70923B03",
+            ),
+            (
+                "nexus_bootstrap",
+                "0x00000000D3254452a909E4eeD47455Af7E27C289",
+            ),
+            (
+                "nexus_factory",
+                "0x000000001D1D5004a02bAfAb9de2D6CE5b7B13de",
+            ),
+            (
+                "session_validator",
+                "0x000000000013fdB5234E4E3162a810F54d9f7E98",
+            ),
+        ] {
+            assert_eq!(json[key]["address"], address, "{key}");
+        }
+        let dir = std::env::temp_dir().join(format!(
+            "devnet-production-manifest-{}/a/b",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let moved = dir.join("production-stack.json");
+        std::fs::write(&moved, text).unwrap();
+        let err = OverrideManifest::from_file(&moved).unwrap_err().to_string();
+        assert!(
+            err.contains("production-stack.json")
+                && err.contains("entry `")
+                && err.contains("cannot read"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(dir.parent().unwrap().parent().unwrap()).unwrap();
+    }
 }

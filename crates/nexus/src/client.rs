@@ -628,8 +628,10 @@ impl NexusClient {
         self.send_calls(&self.install_smart_sessions_calls()).await
     }
 
-    /// Uninstalls the SmartSession module (which removes every enabled session). Reads the
-    /// validator list for the SentinelList predecessor first.
+    /// Uninstalls the SmartSession module. SmartSession v1 removes the account's sessions then
+    /// (measured on v1 registry-free); the pre-v1 build keeps them in storage, but the account no
+    /// longer validates through the module (`ValidatorNotInstalled`). Reads the validator list for
+    /// the SentinelList predecessor first.
     pub async fn uninstall_smart_sessions(&self) -> Result<B256, Error> {
         let validators = self.validators().await?;
         let call = uninstall_validator_call(
@@ -778,6 +780,7 @@ impl NexusClient {
         mode: SmartSessionMode,
         enable: Option<EnableSessionData>,
     ) -> SessionData {
+        let session_validator = session.session_validator();
         SessionData {
             granter: self.address(),
             session_public_key: Bytes::copy_from_slice(key.as_slice()),
@@ -797,7 +800,10 @@ impl NexusClient {
             module_version: Some(self.deployment().module_version),
             chain_id: Some(self.chain_id()),
             smart_session: Some(self.deployment().smart_session),
-            session_signature_style: None,
+            // Carried so the grantee signs right without knowing the validator.
+            session_signature_style: (session_validator == self.deployment().session_validator)
+                .then(|| self.deployment().session_signature_style())
+                .flatten(),
         }
     }
 

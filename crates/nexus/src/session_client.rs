@@ -115,6 +115,10 @@ impl SessionKeyClientBuilder {
         let signer_address = self.signer.address();
         check_session_key(signer_address, permission_id, &data, session.as_ref(), d)?;
         let style = signature_style_for(self.signature_style, &data, session.as_ref(), d)?;
+        let key_is_owner = session
+            .as_ref()
+            .and_then(|s| OwnableValidatorConfig::abi_decode(s.session_validator_init_data()).ok())
+            .is_some_and(|c| c.owners.contains(&signer_address));
 
         let node = settings.node()?;
         let chain_id = settings.chain_id(&node).await?;
@@ -134,6 +138,7 @@ impl SessionKeyClientBuilder {
             session,
             version,
             style,
+            key_is_owner,
             data,
             state: Mutex::new(EnableState::Unknown),
             usage: Mutex::new(PolicyUsage::default()),
@@ -234,6 +239,9 @@ pub struct SessionKeyClient {
     session: Option<Session>,
     version: ModuleVersion,
     style: SessionSignatureStyle,
+    /// The session's OwnableValidator data lists the signer (so a signature rejection is about
+    /// the style, not the key).
+    key_is_owner: bool,
     data: SessionData,
     state: Mutex<EnableState>,
     usage: Mutex<PolicyUsage>,
@@ -532,10 +540,13 @@ impl SessionKeyClient {
         }
     }
 
-    /// A bundler's signature rejection, explained with the signature style (the key was checked
-    /// against the session's owners before sending, so the style is the likely cause).
+    /// A bundler's signature rejection, explained with the signature style when the key is known
+    /// to own the session (then the style is the likely cause; otherwise the key may be wrong).
     fn explain_signature_rejection(&self, e: Error) -> Error {
-        if !e.is_signature_rejected() || matches!(e, Error::SessionSignatureRejected { .. }) {
+        if !self.key_is_owner
+            || !e.is_signature_rejected()
+            || matches!(e, Error::SessionSignatureRejected { .. })
+        {
             return e;
         }
         Error::SessionSignatureRejected {
