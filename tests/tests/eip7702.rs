@@ -196,6 +196,10 @@ async fn eoa_delegates_in_its_first_operation_and_serves_sessions() {
         .await
         .unwrap_err();
     assert_eq!(err.aa_code(), Some(bundler_client::AaCode::AA20), "{err}");
+    assert!(
+        err.to_string().contains("EIP-7702"),
+        "AA20 explained: {err}"
+    );
 
     // Re-delegation restores the account as it was: the session works again.
     owner.redelegate().await.unwrap();
