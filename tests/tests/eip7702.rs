@@ -3,7 +3,7 @@
 //! unchanged `SessionKeyClient` uses twice; ERC-1271 through the default validator; un-delegation
 //! stops everything (typed error / AA20), re-delegation restores the session. Failure modes: a
 //! self-sent authorization with the wrong nonce (silently skipped by the chain) is a typed error;
-//! `initializeAccount` is refused.
+//! `initializeAccount` is refused; an EOA delegated to another contract is refused until re-delegated.
 //!
 //! Needs a Nexus 1.2 devnet (`DEVNET_OVERRIDES=tests/manifests/production-stack.json`). On the
 //! default devnet (modulekit's Nexus 1.0.1 build, no default validator) the client refuses
@@ -177,6 +177,7 @@ async fn eoa_delegates_in_its_first_operation_and_serves_sessions() {
         owner.delegation_state().await.unwrap(),
         DelegationState::None
     );
+    assert!(!owner.is_deployed().await.unwrap());
     let err = owner
         .send_calls(&[counter::increment(counter_addr)])
         .await
@@ -204,6 +205,16 @@ async fn eoa_delegates_in_its_first_operation_and_serves_sessions() {
     // Re-delegation restores the account as it was: the session works again.
     owner.redelegate().await.unwrap();
     assert!(owner.delegation_state().await.unwrap().is_nexus());
+    assert!(
+        owner
+            .is_module_installed(
+                nexus::ModuleType::Validator,
+                devnet.addresses().smart_session
+            )
+            .await
+            .unwrap(),
+        "modules survive un-delegation"
+    );
     assert!(owner.is_permission_enabled(permission_id).await.unwrap());
     let h = session
         .use_permission(&[counter::increment(counter_addr)])
@@ -261,4 +272,31 @@ async fn delegation_by_transaction_and_a_wrong_authorization_nonce() {
     );
     assert_eq!(chain.counter_number(counter_addr).await.unwrap(), 1);
     assert_eq!(client.delegate().await.unwrap(), None, "already delegated");
+
+    // Delegated elsewhere: operations and delegate() refuse; redelegate() takes it back.
+    client
+        .send_delegation_transaction(counter_addr, None)
+        .await
+        .unwrap();
+    let elsewhere = DelegationState::Other(counter_addr);
+    assert_eq!(client.delegation_state().await.unwrap(), elsewhere);
+    let err = client
+        .send_calls(&[counter::increment(counter_addr)])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::NotDelegated { state, .. } if state == elsewhere),
+        "{err}"
+    );
+    assert!(matches!(
+        client.delegate().await,
+        Err(Error::NotDelegated { .. })
+    ));
+    client.redelegate().await.unwrap();
+    let hash = client
+        .send_calls(&[counter::increment(counter_addr)])
+        .await
+        .unwrap();
+    client.wait_for_user_operation_receipt(hash).await.unwrap();
+    assert_eq!(chain.counter_number(counter_addr).await.unwrap(), 2);
 }

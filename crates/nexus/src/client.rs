@@ -369,9 +369,16 @@ impl NexusClient {
         .await
     }
 
-    /// Whether the account has code (cached once seen).
+    /// Whether the account has code (cached once seen). For an EIP-7702 account: whether the EOA
+    /// delegates to Nexus now (read each time: a delegation can be removed).
     pub async fn is_deployed(&self) -> Result<bool, Error> {
-        self.sender.is_deployed().await
+        match &self.eoa {
+            Some(eoa) => Ok(eoa
+                .state(&self.sender.node, self.address())
+                .await?
+                .is_nexus()),
+            None => self.sender.is_deployed().await,
+        }
     }
 
     fn auth<'a>(
