@@ -7,6 +7,7 @@ use std::process::ExitCode;
 mod demo;
 mod devnet;
 mod fixtures;
+mod fuzz;
 mod test;
 mod tools;
 mod vectors;
@@ -21,6 +22,8 @@ tasks:
   devnet     start the local devnet, print its endpoints and addresses as JSON, keep it up until Ctrl-C
   demo       start a local devnet and run the reference smart-sessions flow on it (the main job)
   test       run every test: Foundry fixture tests and the whole Rust workspace
+  fuzz       fuzz every decoder and the CLI's input parsers on stable Rust
+             [--iterations N (default 100000)] [--target NAME] [--seed S]; `--list` names the targets
   help       print this message
 ";
 
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
         "devnet" => devnet::run(rest),
         "demo" => demo::run(rest),
         "test" => test::run(rest),
+        "fuzz" => fuzz::run(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

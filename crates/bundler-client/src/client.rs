@@ -5,6 +5,7 @@ use crate::{
     UserOperationReceipt,
     metrics::{RequestCounter, RequestCounts},
     polling::ReceiptPolling,
+    redact::{RedactedUrl, redact_url, redact_urls_in},
     revert::{revert_data_in, revert_data_in_message},
 };
 use alloy_json_rpc::RpcError;
@@ -15,6 +16,7 @@ use alloy_transport_http::reqwest::Url;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, value::RawValue};
 use std::{
+    fmt,
     sync::{Arc, OnceLock},
     time::{Duration, Instant},
 };
@@ -51,12 +53,23 @@ impl Default for Config {
 /// Defaults: 10 s per request attempt, 3 retries on connection errors / HTTP 5xx / 429 / timeouts with
 /// backoff from 100 ms doubling to 2 s, receipt polling as [`ReceiptPolling::default`] (every 50 ms
 /// for 3 s, then doubling to 1 s).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct BundlerClientBuilder {
     url: String,
     config: Config,
     chain_id: Option<u64>,
+}
+
+// By hand: the URL may hold credentials.
+impl fmt::Debug for BundlerClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BundlerClientBuilder")
+            .field("url", &RedactedUrl(&self.url))
+            .field("config", &self.config)
+            .field("chain_id", &self.chain_id)
+            .finish()
+    }
 }
 
 impl BundlerClientBuilder {
@@ -96,7 +109,7 @@ impl BundlerClientBuilder {
     /// Builds the client; fails only on an unparsable URL.
     pub fn build(self) -> Result<BundlerClient, BundlerError> {
         let url = Url::parse(&self.url).map_err(|e| BundlerError::InvalidUrl {
-            url: self.url.clone(),
+            url: redact_url(&self.url),
             message: e.to_string(),
         })?;
         check_scheme(&url)?;
@@ -122,13 +135,23 @@ pub struct BundlerClient {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
 struct Inner {
     url: Url,
     rpc: RpcClient,
     config: Config,
     counter: RequestCounter,
     chain_id: OnceLock<u64>,
+}
+
+// By hand: the URL (also inside the transport) may hold credentials.
+impl fmt::Debug for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BundlerClient")
+            .field("url", &RedactedUrl(self.url.as_str()))
+            .field("config", &self.config)
+            .field("chain_id", &self.chain_id.get())
+            .finish_non_exhaustive()
+    }
 }
 
 /// What one attempt produced, before the retry decision.
@@ -521,7 +544,8 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
         }
         source = s.source();
     }
-    text
+    // reqwest quotes the URL it failed on.
+    redact_urls_in(&text)
 }
 
 fn rpc_error(
@@ -571,7 +595,7 @@ fn shorten(text: &str) -> String {
 /// rather than a connection failure on the first request.
 fn check_scheme(url: &Url) -> Result<(), BundlerError> {
     let invalid = |message: &str| BundlerError::InvalidUrl {
-        url: url.to_string(),
+        url: redact_url(url.as_str()),
         message: message.into(),
     };
     match url.scheme() {

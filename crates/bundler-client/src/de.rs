@@ -51,9 +51,10 @@ pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
         Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(false),
         other => {
             let q: Quantity = serde_json::from_value(other.clone()).map_err(D::Error::custom)?;
-            match q.0.to::<u64>() {
-                0 if q.0.is_zero() => Ok(false),
-                1 => Ok(true),
+            // Quantities >= 2^64 are neither 0 nor 1: an error, never a truncating conversion.
+            match u64::try_from(q.0) {
+                Ok(0) => Ok(false),
+                Ok(1) => Ok(true),
                 _ => Err(D::Error::custom(format!("expected a boolean, got {other}"))),
             }
         }

@@ -166,10 +166,10 @@ pub enum BundlerError {
         /// The missing JSON field.
         field: &'static str,
     },
-    /// The bundler URL could not be parsed.
+    /// The bundler URL could not be parsed or uses a scheme this build cannot speak.
     #[error("invalid bundler URL {url:?}: {message}")]
     InvalidUrl {
-        /// The URL as given.
+        /// The URL as given, with credentials masked ([`crate::redact_url`]).
         url: String,
         /// The parser's message.
         message: String,

@@ -12,6 +12,8 @@
 //! - Conversions of logs and receipts to alloy's types (`alloy_primitives::Log`,
 //!   `alloy_rpc_types_eth::{Log, TransactionReceipt}`) and event decoding ([`Log::decode`],
 //!   [`UserOperationReceipt::events`]).
+//! - [`redact_url`]: endpoint URLs with credentials masked; every Debug, Display and error of this crate
+//!   prints URLs through it.
 //!
 //! ```no_run
 //! use bundler_client::BundlerClient;
@@ -38,6 +40,7 @@ mod de;
 mod error;
 mod metrics;
 mod polling;
+mod redact;
 mod revert;
 mod types;
 
@@ -47,6 +50,7 @@ pub use client::{BundlerClient, BundlerClientBuilder};
 pub use error::{BundlerError, RpcErrorKind};
 pub use metrics::RequestCounts;
 pub use polling::ReceiptPolling;
+pub use redact::{RedactedUrl, redact_url, redact_urls_in};
 pub use revert::{FailedOp, RevertReason};
 pub use types::{
     GasEstimate, GasPrice, GasPrices, Log, TransactionReceipt, UserOperationByHash,

@@ -49,6 +49,23 @@ fn success_flag_shapes() {
     }
 }
 
+/// Fuzz-found regression: a `success`/`status` quantity >= 2^64 panicked in a u64 conversion.
+#[test]
+fn huge_success_and_status_quantities_are_errors() {
+    for huge in [
+        json!("0x10000000000000000"),
+        json!("0x10000000000000001"),
+        json!(format!("{:#x}", U256::MAX)),
+        json!("18446744073709551617"),
+    ] {
+        let err = receipt(json!({"success": huge.clone()})).unwrap_err();
+        assert!(err.to_string().contains("expected a boolean"), "{err}");
+        let status = json!({"transactionHash": B256::repeat_byte(3), "status": huge.clone()});
+        let err = receipt(json!({"receipt": status})).unwrap_err();
+        assert!(err.to_string().contains("expected a boolean"), "{err}");
+    }
+}
+
 #[test]
 fn reason_as_text_or_revert_data() {
     let r = receipt(json!({"success": false, "reason": "AA23 reverted"})).unwrap();

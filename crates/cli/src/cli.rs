@@ -1,5 +1,8 @@
 //! The command-line grammar (clap derive). Each variant's doc comment is its `--help` text.
 
+use core::fmt;
+
+use bundler_client::RedactedUrl;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Inspect, encode and decode ERC-7579 Smart Sessions data; grant, use and revoke sessions live.
@@ -408,7 +411,7 @@ pub(crate) enum FlzCommand {
 }
 
 /// Where to find the chain and bundler (shared by the live commands).
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 pub(crate) struct Endpoints {
     /// JSON-RPC URL of the node [env: NEXUS_RPC_URL; default: the running devnet's].
     #[arg(long, value_name = "URL")]
@@ -426,7 +429,7 @@ pub(crate) struct Endpoints {
 }
 
 /// Where to read a private key from: never from argv, where process lists would show it.
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 pub(crate) struct KeySource {
     /// File holding the private key as hex (should be readable only by you: mode 0600).
     #[arg(long, value_name = "PATH", conflicts_with = "key_env")]
@@ -434,4 +437,26 @@ pub(crate) struct KeySource {
     /// Name of an environment variable holding the private key as hex.
     #[arg(long, value_name = "VAR")]
     pub(crate) key_env: Option<String>,
+}
+
+// By hand: URLs may hold credentials.
+impl fmt::Debug for Endpoints {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Endpoints")
+            .field("rpc_url", &self.rpc_url.as_deref().map(RedactedUrl))
+            .field("bundler_url", &self.bundler_url.as_deref().map(RedactedUrl))
+            .field("deployment", &self.deployment)
+            .field("json", &self.json)
+            .finish()
+    }
+}
+
+// By hand: a key passed by mistake as the path or variable name must not be echoed.
+impl fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeySource")
+            .field("key_file", &self.key_file.as_ref().map(|_| "<set>"))
+            .field("key_env", &self.key_env.as_ref().map(|_| "<set>"))
+            .finish()
+    }
 }

@@ -18,6 +18,8 @@ use clap::{Parser, error::ErrorKind};
 mod cli;
 mod commands;
 mod error;
+#[cfg(test)]
+mod fuzz_inputs;
 mod input;
 mod live;
 mod output;

@@ -474,7 +474,7 @@ fn decode_policy_errors() {
         &[
             "argument HEX",
             "ERC20SpendingLimitPolicy init data",
-            "invalid ABI encoding",
+            "invalid ABI layout",
         ],
     );
 }

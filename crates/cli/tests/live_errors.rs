@@ -193,12 +193,17 @@ fn keys_never_come_from_argv_and_are_checked() {
     );
     run(
         grant(&["--key-file", "/nonexistent/owner.key"]),
-        &["owner key", "/nonexistent/owner.key"],
+        &["owner key", "--key-file"],
     );
     run(
         grant(&["--key-env", "NEXUS_SESSIONS_TEST_UNSET_VAR"]),
-        &["NEXUS_SESSIONS_TEST_UNSET_VAR", "not set"],
+        &["--key-env", "not set"],
     );
+    // A key pasted by mistake as the path or the variable name is never echoed.
+    for flag in ["--key-file", "--key-env"] {
+        let line = run(grant(&[flag, KEY]), &["owner key", flag]);
+        assert!(!line.contains(&KEY[2..]), "{flag} value echoed: {line}");
+    }
     run(
         grant(&["--key-file", &bad, "--key-env", "X"]),
         &["cannot be used with"],
@@ -251,5 +256,29 @@ fn use_rejects_signatures_with_arguments() {
             "setNumber(uint256)",
         ],
         &["--call", "no arguments"],
+    );
+}
+
+#[test]
+fn use_rejects_unknown_signature_styles() {
+    let good = write("d4.json", &devnet_json(), 0o600);
+    let key = write("s4.key", KEY, 0o600);
+    input_error(
+        &[
+            "use",
+            "--deployment",
+            &good,
+            "--key-file",
+            &key,
+            "--account",
+            "0x1111111111111111111111111111111111111111",
+            "--permission-id",
+            &format!("0x{}", "11".repeat(32)),
+            "--target",
+            "0x1111111111111111111111111111111111111111",
+            "--signature-style",
+            "eip-191",
+        ],
+        &["--signature-style", "eip191-v-plus-4"],
     );
 }

@@ -27,7 +27,7 @@ use crate::{
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_signer::Signer;
 use alloy_sol_types::SolCall;
-use bundler_client::{RequestCounts, UserOperationReceipt};
+use bundler_client::{RedactedUrl, RequestCounts, UserOperationReceipt};
 use sessions_types::{
     AccountType, ChainDigest, EnableSession, EnableSessionData, PermissionId, Session,
     SessionAction, SessionData, SessionSignatureStyle, SmartSessionMode, UsePermissionModuleData,
@@ -73,8 +73,8 @@ impl fmt::Debug for NexusClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NexusClientBuilder")
             .field("signer", &self.signer.address())
-            .field("rpc_url", &self.settings.rpc_url)
-            .field("bundler_url", &self.settings.bundler_url)
+            .field("rpc_url", &RedactedUrl(&self.settings.rpc_url))
+            .field("bundler_url", &RedactedUrl(&self.settings.bundler_url))
             .field("index", &self.index)
             .finish_non_exhaustive()
     }

@@ -32,10 +32,10 @@ pub enum Error {
         #[source]
         source: alloy_sol_types::Error,
     },
-    /// A URL could not be parsed.
+    /// A URL could not be parsed or uses a scheme this build cannot speak.
     #[error("invalid URL {url:?}: {reason}")]
     InvalidUrl {
-        /// The URL as given.
+        /// The URL as given, with credentials masked ([`redact_url`](crate::redact_url)).
         url: String,
         /// Why it was rejected.
         reason: String,

@@ -11,6 +11,7 @@ use crate::{
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_sol_types::{SolCall, SolValue};
 use serde::{Deserialize, Serialize};
+use sessions_types::abi::layout::{self, Shape};
 
 /// One call the account makes.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -199,6 +200,15 @@ pub fn decode_execute(call_data: &[u8]) -> Result<Vec<Call>, Error> {
             }])
         }
         CallType::Batch => {
+            // Offsets and lengths checked first: aliased offsets would make the decoder copy one large
+            // callData once per entry (quadratic memory from a small input).
+            let shape = Shape::Array(Box::new(Shape::Tuple(vec![
+                Shape::Words(1),
+                Shape::Words(1),
+                Shape::Bytes,
+            ])));
+            layout::check(&data, &[shape], "batch executions")
+                .map_err(|e| Error::InvalidExecuteCalldata(format!("bad batch encoding: {e}")))?;
             let executions = <Vec<Execution>>::abi_decode(&data)
                 .map_err(|e| Error::InvalidExecuteCalldata(format!("bad batch encoding: {e}")))?;
             Ok(executions
@@ -284,6 +294,30 @@ mod tests {
         }
         .abi_encode();
         assert!(decode_execute(&short).is_err());
+    }
+
+    /// A batch whose entries all point at one large callData is refused before decoding (a naive decode
+    /// copies the callData once per entry: here 2,000 × 60 KB = 120 MB from a 124 KB input).
+    #[test]
+    fn aliased_batch_is_refused() {
+        let entries = 2_000usize;
+        let word = |n: usize| U256::from(n).to_be_bytes::<32>();
+        let mut batch = word(32).to_vec();
+        batch.extend_from_slice(&word(entries));
+        for _ in 0..entries {
+            batch.extend_from_slice(&word(32 * entries));
+        }
+        batch.extend_from_slice(&[0u8; 64]); // target, value
+        batch.extend_from_slice(&word(96));
+        batch.extend_from_slice(&word(60_000));
+        batch.resize(batch.len() + 60_000, 0);
+        let call = INexus::executeCall {
+            mode: ExecutionMode::BATCH.to_b256(),
+            executionCalldata: batch.into(),
+        }
+        .abi_encode();
+        let err = decode_execute(&call).unwrap_err().to_string();
+        assert!(err.contains("invalid ABI layout"), "{err}");
     }
 
     #[test]

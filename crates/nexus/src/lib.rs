@@ -37,7 +37,7 @@ pub use account::{
     AccountInit, DefaultValidatorInit, ModuleInit, PreValidationHookInit, SingleValidatorInit,
 };
 pub use alloy_signer_local::PrivateKeySigner;
-pub use bundler_client::{ReceiptPolling, RequestCounts, UserOperationReceipt};
+pub use bundler_client::{ReceiptPolling, RequestCounts, UserOperationReceipt, redact_url};
 pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder, account_address};
 pub use delegation::DelegationState;
 pub use deployment::{Deployment, LocalAddresses, PolicyAddresses};

@@ -1,9 +1,15 @@
 //! The few Ethereum JSON-RPC reads the facade makes against the node, with a request counter.
 
 use crate::error::Error;
+use alloy_json_rpc::RpcError;
 use alloy_primitives::{Address, B256, Bytes, U64, U128};
-use alloy_provider::{Provider, RootProvider, transport::TransportError};
+use alloy_provider::{
+    Provider, RootProvider,
+    transport::{TransportError, TransportErrorKind},
+};
 use alloy_sol_types::{SolType, SolValue};
+use bundler_client::{redact_url, redact_urls_in};
+use core::fmt;
 use serde::{Deserialize, Serialize};
 use sessions_types::abi::decode_revert;
 use std::{
@@ -35,17 +41,48 @@ struct BlockHeader {
 }
 
 /// Node access (alloy `RootProvider` over HTTP).
-#[derive(Debug)]
 pub(crate) struct Node {
     provider: RootProvider,
     requests: AtomicU64,
+}
+
+// By hand: the provider's transport holds the URL, which may hold credentials.
+impl fmt::Debug for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Node")
+            .field("requests", &self.requests)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A transport failure with the URL it quotes (reqwest does) redacted; other errors unchanged.
+fn redact_transport(e: TransportError) -> TransportError {
+    let RpcError::Transport(kind) = &e else {
+        return e;
+    };
+    let mut text = kind.to_string();
+    let mut source = std::error::Error::source(kind);
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !text.contains(&s_text) {
+            text.push_str(": ");
+            text.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    let redacted = redact_urls_in(&text);
+    if redacted == text {
+        e
+    } else {
+        TransportErrorKind::custom_str(&redacted)
+    }
 }
 
 impl Node {
     /// Connects lazily to an HTTP(S) JSON-RPC URL.
     pub(crate) fn new(url: &str) -> Result<Self, Error> {
         let invalid = |reason: String| Error::InvalidUrl {
-            url: url.to_string(),
+            url: redact_url(url),
             reason,
         };
         let parsed = url.parse().map_err(|e| invalid(format!("{e}")))?;
@@ -82,7 +119,10 @@ impl Node {
         R: alloy_json_rpc::RpcRecv,
     {
         self.requests.fetch_add(1, Ordering::Relaxed);
-        self.provider.raw_request(method.into(), params).await
+        self.provider
+            .raw_request(method.into(), params)
+            .await
+            .map_err(redact_transport)
     }
 
     /// `eth_call` at the latest block.

@@ -4,14 +4,14 @@
 //! [`SessionKeyClientBuilder`](crate::SessionKeyClientBuilder).
 
 use crate::{deployment::Deployment, error::Error, node::Node, sender::GasConfig};
-use bundler_client::{BundlerClient, ReceiptPolling};
+use bundler_client::{BundlerClient, ReceiptPolling, RedactedUrl};
 use std::time::Duration;
 
 /// Default time a client waits for a receipt (viem's default).
 pub const DEFAULT_RECEIPT_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The settings both client builders share.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct ClientSettings {
     pub(crate) rpc_url: String,
     pub(crate) bundler_url: String,
@@ -21,6 +21,21 @@ pub(crate) struct ClientSettings {
     pub(crate) gas: GasConfig,
     pub(crate) receipt_timeout: Duration,
     pub(crate) receipt_polling: ReceiptPolling,
+}
+
+// By hand: endpoint URLs may hold credentials.
+impl std::fmt::Debug for ClientSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientSettings")
+            .field("rpc_url", &RedactedUrl(&self.rpc_url))
+            .field("bundler_url", &RedactedUrl(&self.bundler_url))
+            .field("deployment", &self.deployment)
+            .field("chain_id", &self.chain_id)
+            .field("gas", &self.gas)
+            .field("receipt_timeout", &self.receipt_timeout)
+            .field("receipt_polling", &self.receipt_polling)
+            .finish()
+    }
 }
 
 impl ClientSettings {

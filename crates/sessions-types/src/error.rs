@@ -241,6 +241,17 @@ pub enum Error {
         /// What was being decoded.
         what: &'static str,
     },
+    /// ABI data whose offsets or lengths are impossible or not where the canonical encoding puts them
+    /// (offset aliasing, gaps, a length the input cannot hold). Checked before decoding allocates anything.
+    #[error("{what}: invalid ABI layout at byte {position}: {reason}")]
+    AbiLayout {
+        /// What was being decoded.
+        what: &'static str,
+        /// Byte position of the offending offset or length word in the decoded payload.
+        position: usize,
+        /// What is wrong there.
+        reason: String,
+    },
     /// Index into `hashesAndChainIds` out of range.
     #[error("chainDigestIndex {index} is out of range for {len} chain digests")]
     ChainDigestIndexOutOfRange {

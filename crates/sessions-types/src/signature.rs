@@ -321,13 +321,13 @@ mod tests {
                 SmartSessionSignature::decode(v, &[1, 0x1f, 0]),
                 Err(Error::Decompression { .. })
             ));
-            // ENABLE with a valid stream of garbage: ABI error.
+            // ENABLE with a valid stream of garbage: its first offset is refused before decoding.
             let garbage = flz::compress(&[0xffu8; 200]);
             let mut sig = vec![1u8];
             sig.extend_from_slice(&garbage);
             assert!(matches!(
                 SmartSessionSignature::decode(v, &sig),
-                Err(Error::Abi { .. })
+                Err(Error::AbiLayout { position: 0, .. })
             ));
             // Trailing garbage inside the compressed payload.
             let good = enable(SmartSessionMode::Enable).encode(v);

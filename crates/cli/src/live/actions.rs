@@ -5,14 +5,15 @@ use std::{future::Future, time::Instant};
 
 use alloy_primitives::{Address, B256, Bytes};
 use alloy_signer_local::PrivateKeySigner;
+use bundler_client::RedactedUrl;
 use nexus::{
     AccountInit, ActionPermission, Call, ModuleType, NexusClient, NexusClientBuilder,
     PermissionRequest, SessionKeyClient,
 };
 use serde_json::{Value, json};
 use sessions_types::{
-    PermissionId, Session, SessionAction, SessionData, SessionDetail, SmartSessionMode,
-    UsePermissionModuleData,
+    PermissionId, Session, SessionAction, SessionData, SessionDetail, SessionSignatureStyle,
+    SmartSessionMode, UsePermissionModuleData,
 };
 
 use super::{
@@ -65,7 +66,7 @@ async fn check_chain(target: &Target, client_chain: u64) -> Result<()> {
     match target.chain_id {
         Some(expected) if expected != client_chain => Err(CliError::Runtime(format!(
             "the node at {} is chain {client_chain}, but the deployment file is for chain {expected}",
-            target.rpc_url
+            RedactedUrl(&target.rpc_url)
         ))),
         _ => Ok(()),
     }
@@ -458,6 +459,14 @@ pub(super) async fn use_session(a: UseArgs) -> Result<()> {
     } else {
         input::hex_bytes(&a.call, &call_loc)?.into()
     };
+    let style = a
+        .signature_style
+        .as_deref()
+        .map(|s| {
+            s.parse::<SessionSignatureStyle>()
+                .map_err(|e| Location::new("--signature-style").error(e.to_string()))
+        })
+        .transpose()?;
     let key = signer(keys::read_key(&a.key, "session")?, "session key")?;
     let session_key = key.address();
 
@@ -493,22 +502,24 @@ pub(super) async fn use_session(a: UseArgs) -> Result<()> {
             }
         }
     };
-    let client = SessionKeyClient::builder(
+    let mut builder = SessionKeyClient::builder(
         key,
         target.rpc_url.clone(),
         target.bundler_url.clone(),
         d.clone(),
         data_for_client,
     )
-    .with_local_policy_check(perm.session.is_some())
-    .build()
-    .await
-    .map_err(runtime("connecting"))?;
+    .with_local_policy_check(perm.session.is_some());
+    if let Some(style) = style {
+        builder = builder.signature_style(style);
+    }
+    let client = builder.build().await.map_err(runtime("connecting"))?;
     progress(&format!(
-        "session key {} acting for account {} under permission {}",
+        "session key {} acting for account {} under permission {} (signing {})",
         hex0x(session_key),
         hex0x(client.account()),
-        hex0x(client.permission_id().0)
+        hex0x(client.permission_id().0),
+        client.signature_style()
     ));
     let call = Call { to, value, data };
     let hash = client

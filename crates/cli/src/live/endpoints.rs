@@ -12,9 +12,13 @@
 //! `cargo xtask devnet > devnet.json`) or a serialized `nexus::Deployment`, optionally with
 //! `rpc_url` / `bundler_url` next to its fields.
 
-use std::path::{Path, PathBuf};
+use std::{
+    fmt,
+    path::{Path, PathBuf},
+};
 
 use alloy_primitives::Address;
+use bundler_client::{RedactedUrl, redact_url};
 use nexus::{Deployment, LocalAddresses, PolicyAddresses};
 use serde_json::Value;
 use sessions_types::{ModuleVersion, NexusVersion};
@@ -35,7 +39,7 @@ pub(crate) const DEPLOYMENT_ENV: &str = "NEXUS_DEPLOYMENT";
 pub(crate) const DEVNET_CURRENT: &str = ".cache/devnet/current.json";
 
 /// Everything a live command needs to connect.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Target {
     /// The node.
     pub(crate) rpc_url: String,
@@ -45,6 +49,18 @@ pub(crate) struct Target {
     pub(crate) deployment: Deployment,
     /// The chain id the deployment file states, if any (checked against the node).
     pub(crate) chain_id: Option<u64>,
+}
+
+// By hand: URLs may hold credentials.
+impl fmt::Debug for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Target")
+            .field("rpc_url", &RedactedUrl(&self.rpc_url))
+            .field("bundler_url", &RedactedUrl(&self.bundler_url))
+            .field("deployment", &self.deployment)
+            .field("chain_id", &self.chain_id)
+            .finish()
+    }
 }
 
 /// Resolves the target from arguments, environment and files.
@@ -77,7 +93,9 @@ pub(crate) fn resolve(args: &Endpoints) -> Result<Target> {
     )?;
     for (name, url) in [("--rpc-url", &rpc_url), ("--bundler-url", &bundler_url)] {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(Location::new(name).error(format!("{url:?} is not an http(s) URL")));
+            return Err(
+                Location::new(name).error(format!("{:?} is not an http(s) URL", redact_url(url)))
+            );
         }
     }
     Ok(Target {
@@ -117,12 +135,23 @@ fn find_devnet_file() -> Option<PathBuf> {
 }
 
 /// A parsed deployment file.
-#[derive(Debug)]
 pub(crate) struct DeploymentFile {
     pub(crate) deployment: Deployment,
     pub(crate) rpc_url: Option<String>,
     pub(crate) bundler_url: Option<String>,
     pub(crate) chain_id: Option<u64>,
+}
+
+// By hand: URLs may hold credentials.
+impl fmt::Debug for DeploymentFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeploymentFile")
+            .field("deployment", &self.deployment)
+            .field("rpc_url", &self.rpc_url.as_deref().map(RedactedUrl))
+            .field("bundler_url", &self.bundler_url.as_deref().map(RedactedUrl))
+            .field("chain_id", &self.chain_id)
+            .finish()
+    }
 }
 
 fn opt_string(o: &Obj<'_>, name: &str) -> Result<Option<String>> {

@@ -8,11 +8,12 @@ use crate::{
     error::{CliError, Location, Result},
 };
 
-/// Where a key came from, for messages (never the key itself).
+/// Where a key came from, for messages. Names the flag but never its value: a key pasted by mistake
+/// as the path or the variable name would otherwise be printed.
 fn source_name(src: &KeySource, role: &str) -> String {
     match (&src.key_file, &src.key_env) {
-        (Some(path), _) => format!("{role} key (--key-file `{path}`)"),
-        (None, Some(var)) => format!("{role} key (--key-env {var})"),
+        (Some(_), _) => format!("{role} key (--key-file)"),
+        (None, Some(_)) => format!("{role} key (--key-env)"),
         (None, None) => format!("{role} key"),
     }
 }
@@ -76,7 +77,7 @@ fn check_permissions(path: &str, loc: &Location) -> Result<()> {
     let mode = meta.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
         return Err(loc.error(format!(
-            "the key file is accessible by other users (mode {mode:04o}); run `chmod 600 {path}`"
+            "the key file is accessible by other users (mode {mode:04o}); run `chmod 600` on it"
         )));
     }
     Ok(())

@@ -131,6 +131,11 @@ pub(crate) struct UseArgs {
     /// ETH value to send (wei).
     #[arg(long, value_name = "WEI", default_value = "0")]
     pub(crate) value: String,
+    /// How the session key signs the userOpHash: `eip191` (v 27/28), `eip191-v-plus-4` or
+    /// `raw-hash` [default: the session data's, else the deployment's, else the known session
+    /// validator's].
+    #[arg(long, value_name = "STYLE")]
+    pub(crate) signature_style: Option<String>,
 }
 
 /// Revoke a session: the owner's account removes it with a UserOperation.

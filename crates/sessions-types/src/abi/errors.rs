@@ -165,7 +165,8 @@ impl fmt::Display for DecodedRevert {
 }
 
 fn panic_meaning(code: U256) -> &'static str {
-    match code.to::<u64>() {
+    // Codes that do not fit u64 are unknown, not a conversion panic.
+    match u64::try_from(code).unwrap_or(u64::MAX) {
         0x01 => "assert failed",
         0x11 => "arithmetic overflow or underflow",
         0x12 => "division by zero",
@@ -357,5 +358,20 @@ mod tests {
         assert_eq!(u.selector, Some(hex!("deadbeef")));
         // Truncated known error: not decodable as that error, reported as unknown, no panic.
         assert_eq!(decode_revert(&hex!("526d0da500")).name, "Unknown");
+    }
+
+    /// Fuzz-found regression: `Panic(uint256)` codes >= 2^64 panicked in a u64 conversion.
+    #[test]
+    fn panic_codes_beyond_u64_are_unknown() {
+        for code in [
+            U256::from(1u128 << 64),
+            U256::from((1u128 << 64) + 1),
+            U256::MAX,
+        ] {
+            let d = decode_revert(&alloy_sol_types::Panic { code }.abi_encode());
+            assert_eq!(d.name, "Panic");
+            assert_eq!(d.hint, Some("unknown panic code"));
+            assert_eq!(d.args[0].1, format!("0x{code:x}"));
+        }
     }
 }

@@ -9,8 +9,10 @@
 //! | [`v1`] | v1.0.0 / v1 registry-free structs (`ERC7739Context`, `permitERC4337Paymaster`) and functions |
 //! | [`errors`] | custom errors of SmartSession, its policies and the registry, and [`decode_revert`] |
 //! | [`policy`] | the universal action policy's `ActionConfig` and policy init-data tuples |
+//! | [`layout`] | the ABI layout pre-pass that refuses offset aliasing and impossible lengths before decoding |
 
 pub mod errors;
+pub mod layout;
 pub mod policy;
 pub mod pre_v1;
 pub mod v1;

@@ -1,0 +1,98 @@
+//! URLs with credentials go through every Debug impl and every error path that quotes a URL; the output
+//! never contains the secrets.
+
+use std::time::Duration;
+
+use bundler_client::{BundlerClient, BundlerError};
+
+/// Secrets in every place a hosted endpoint puts them: userinfo, query values, key-like path segments.
+const SECRETS: [&str; 4] = [
+    "hunter2pw",
+    "pim_AbCdEf0123456789",
+    "0123456789abcdef0123456789abcdef",
+    "tok_zyxwvutsrqponmlk",
+];
+
+fn url(scheme: &str, host: &str) -> String {
+    format!(
+        "{scheme}://alice:{}@{host}/v2/{}/rpc?apikey={}&token={}",
+        SECRETS[0], SECRETS[2], SECRETS[1], SECRETS[3]
+    )
+}
+
+fn assert_clean(what: &str, text: &str) {
+    for secret in SECRETS {
+        assert!(!text.contains(secret), "{what} leaks {secret:?}: {text}");
+    }
+    assert!(
+        text.contains("***"),
+        "{what} should show the masked URL: {text}"
+    );
+}
+
+fn assert_error_clean(what: &str, err: &BundlerError) {
+    assert_clean(what, &err.to_string());
+    assert_clean(what, &format!("{err:?}"));
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        for secret in SECRETS {
+            assert!(
+                !s.to_string().contains(secret),
+                "{what} source leaks {secret:?}"
+            );
+        }
+        source = s.source();
+    }
+}
+
+#[test]
+fn builder_and_client_debug_mask_the_url() {
+    let builder = BundlerClient::builder(&url("http", "127.0.0.1:9"));
+    assert_clean("builder Debug", &format!("{builder:?}"));
+    let client = builder.build().unwrap();
+    assert_clean("client Debug", &format!("{client:?}"));
+    assert_clean("client Debug (pretty)", &format!("{client:#?}"));
+}
+
+#[test]
+fn url_errors_mask_the_url() {
+    // Unparsable (bad port), unsupported scheme, https without the TLS feature.
+    for bad in [
+        url("http", "host:99999999"),
+        url("ftp", "host"),
+        url("ws", "host"),
+    ] {
+        let err = BundlerClient::new(&bad).unwrap_err();
+        assert!(matches!(err, BundlerError::InvalidUrl { .. }), "{err}");
+        assert_error_clean("InvalidUrl", &err);
+    }
+    if !cfg!(feature = "rustls") {
+        let err = BundlerClient::new(&url("https", "bundler.example")).unwrap_err();
+        assert!(err.to_string().contains("`rustls` feature"), "{err}");
+        assert_error_clean("https without TLS", &err);
+    }
+}
+
+#[test]
+fn transport_errors_mask_the_url() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // Port 9 (discard) is closed on loopback: connection refused, which reqwest reports with the URL.
+    let client = BundlerClient::builder(&url("http", "127.0.0.1:9"))
+        .max_retries(0)
+        .request_timeout(Duration::from_secs(5))
+        .chain_id(1)
+        .build()
+        .unwrap();
+    let err = rt.block_on(client.supported_entry_points()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            BundlerError::Transport { .. } | BundlerError::Timeout { .. }
+        ),
+        "{err}"
+    );
+    assert_error_clean("Transport", &err);
+}
