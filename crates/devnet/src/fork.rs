@@ -9,6 +9,7 @@ use crate::{
     process::{self, ManagedChild},
 };
 use alloy_primitives::Address;
+use bundler_client::redact_url as redact;
 use serde::Serialize;
 use std::{fmt, path::PathBuf};
 
@@ -74,6 +75,7 @@ impl ForkBuilder {
             },
         )
         .await?;
+        scrub_log(&log_dir.join("anvil.log"), &self.url);
         let provider = alloy_provider::ProviderBuilder::new()
             .connect(&node.url)
             .await
@@ -185,7 +187,7 @@ impl ForkedDevnet {
         (self.anvil.pid(), self.alto.pid())
     }
 
-    /// A serializable summary (the fork URL reduced to scheme and host).
+    /// A serializable summary (the fork URL redacted).
     pub fn info(&self) -> ForkInfo {
         ForkInfo {
             rpc_url: self.rpc_url.clone(),
@@ -209,7 +211,7 @@ pub struct ForkInfo {
     pub bundler_url: String,
     /// The forked chain's id.
     pub chain_id: u64,
-    /// The upstream, reduced to scheme and host (no credentials, path or query).
+    /// The upstream, redacted (no credentials, API keys or query values).
     pub fork_url: String,
     /// The fork block, when one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -222,22 +224,29 @@ pub struct ForkInfo {
     pub log_dir: PathBuf,
 }
 
-/// `scheme://host[:port]` of a URL, with `/…` when something followed: API keys live in paths,
-/// queries and user info, never in the host.
-fn redact(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = authority.rsplit('@').next().unwrap_or_default();
-    let more = rest.len() > authority.len() || authority.contains('@');
-    format!(
-        "{}{host}{}",
-        if scheme.is_empty() {
-            String::new()
-        } else {
-            format!("{scheme}://")
-        },
-        if more { "/…" } else { "" }
-    )
+/// anvil prints the fork URL (`Endpoint: …`) in its start-up banner: overwrite it in the log,
+/// in place and with the same length (anvil appends to the file meanwhile).
+fn scrub_log(log: &std::path::Path, url: &str) {
+    use std::io::{Seek, SeekFrom, Write};
+    let Ok(text) = std::fs::read(log) else { return };
+    let (needle, red) = (url.as_bytes(), redact(url));
+    let replacement = if red.len() <= url.len() {
+        format!("{red:<width$}", width = url.len())
+    } else {
+        "*".repeat(url.len())
+    };
+    let mut out = text.clone();
+    let mut i = 0;
+    while let Some(pos) = out[i..].windows(needle.len()).position(|w| w == needle) {
+        let at = i + pos;
+        out[at..at + needle.len()].copy_from_slice(replacement.as_bytes());
+        i = at + needle.len();
+    }
+    if out != text
+        && let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(log)
+    {
+        let _ = f.seek(SeekFrom::Start(0)).and_then(|_| f.write_all(&out));
+    }
 }
 
 #[cfg(test)]
@@ -245,18 +254,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn redaction_keeps_scheme_and_host_only() {
-        assert_eq!(redact("http://127.0.0.1:8545"), "http://127.0.0.1:8545");
-        assert_eq!(
-            redact("https://eth-mainnet.g.alchemy.com/v2/SECRETKEY"),
-            "https://eth-mainnet.g.alchemy.com/…"
-        );
-        assert_eq!(
-            redact("https://user:pass@rpc.example/?key=SECRET"),
-            "https://rpc.example/…"
-        );
-        let b = ForkedDevnet::builder("https://rpc.example/SECRET").block(5);
+    fn the_fork_url_is_redacted() {
+        let b = ForkedDevnet::builder("https://eth.example/v2/0123456789abcdefSECRET").block(5);
         let text = format!("{b:?}");
         assert!(!text.contains("SECRET"), "{text}");
+        assert!(text.contains("eth.example"), "{text}");
+    }
+
+    #[test]
+    fn the_fork_url_is_scrubbed_from_the_log() {
+        let path = std::env::temp_dir().join(format!("devnet-fork-log-{}", std::process::id()));
+        let url = "https://eth.example/v2/0123456789abcdefSECRET";
+        let text = format!("Fork\nEndpoint:       {url}\nBlock number:   5\n");
+        std::fs::write(&path, &text).unwrap();
+        scrub_log(&path, url);
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert!(!after.contains("SECRET"), "{after}");
+        assert!(after.contains("eth.example"), "{after}");
+        assert_eq!(after.len(), text.len());
+        std::fs::remove_file(&path).unwrap();
     }
 }
