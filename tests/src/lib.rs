@@ -262,6 +262,29 @@ impl Chain {
     }
 }
 
+/// The contracts of `deployment` without code on the node at `rpc_url`, by role (empty when the
+/// chain holds the whole deployment).
+pub async fn missing_code(
+    rpc_url: &str,
+    deployment: &Deployment,
+) -> Result<Vec<(&'static str, Address)>, ChainError> {
+    let provider = ProviderBuilder::new()
+        .connect(rpc_url)
+        .await
+        .map_err(|e| ChainError::new("connect", e))?;
+    let mut missing = Vec::new();
+    for (role, address) in deployment.contracts() {
+        let code = provider
+            .get_code_at(address)
+            .await
+            .map_err(|e| ChainError::new(format!("eth_getCode({address})"), e))?;
+        if code.is_empty() {
+            missing.push((role, address));
+        }
+    }
+    Ok(missing)
+}
+
 /// Ten ETH, what every test account gets.
 pub fn ten_eth() -> U256 {
     U256::from(10u64).pow(U256::from(18u64)) * U256::from(10u64)

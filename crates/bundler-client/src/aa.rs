@@ -173,7 +173,7 @@ impl AaCode {
             }
             Self::AA15 => "the factory returned without deploying code at `sender`",
             Self::AA20 => {
-                "the account is not deployed and no factory was given; add factory/factoryData for the first operation"
+                "the account has no code and no factory was given: add factory/factoryData for the first operation, or, for an EIP-7702 account, the EOA is not (or no longer) delegated: delegate it (eip7702Auth or a type-4 transaction)"
             }
             Self::AA21 => {
                 "the account could not pay the prefund: its ETH balance/EntryPoint deposit is below the maximum gas cost (or use a paymaster)"

@@ -319,7 +319,8 @@ pub(crate) enum Command {
 
     /// Show an account's SmartSession state.
     ///
-    /// Prints whether the account is deployed, whether the SmartSession module is installed and, for a
+    /// Prints whether the account is deployed, its EIP-7702 delegation (`none`, `nexus`, `other`, or
+    /// `contract` for a factory account), whether the SmartSession module is installed and, for a
     /// permission, whether it is enabled and the account's enable nonce for it.
     ///
     /// Example:
@@ -374,6 +375,27 @@ pub(crate) enum Command {
     ///   nexus-sessions resolve --deployment devnet.json --user-op-hash 0x… --timeout 60
     #[command(verbatim_doc_comment)]
     Resolve(crate::live::ResolveArgs),
+    /// Delegate the key's EOA to the Nexus 1.2 implementation (EIP-7702) with its own type-4
+    /// transaction; the EOA then is a Nexus account at its own address.
+    ///
+    /// Nothing is sent when it already delegates to Nexus. The code is read back afterwards: a
+    /// delegation the chain skipped is an error. (`grant --eip7702` delegates in its first user
+    /// operation instead, without a transaction.)
+    ///
+    /// Example:
+    ///   nexus-sessions delegate --deployment devnet.json --key-file owner.key
+    #[command(verbatim_doc_comment)]
+    Delegate(crate::live::DelegateArgs),
+
+    /// Remove the key's EOA delegation (type-4 transaction authorizing address(0)).
+    ///
+    /// The account's storage (modules, permissions) survives: `delegate` restores it. Meanwhile every
+    /// operation fails (AA20).
+    ///
+    /// Example:
+    ///   nexus-sessions undelegate --deployment devnet.json --key-file owner.key
+    #[command(verbatim_doc_comment)]
+    Undelegate(crate::live::DelegateArgs),
 }
 
 /// `flz` subcommands.

@@ -331,3 +331,73 @@ async fn grant_use_status_revoke_through_the_cli() {
     assert_eq!(read_number().await, before + U256::from(3));
     let _ = std::fs::remove_dir_all(&cli.dir);
 }
+
+/// EIP-7702 through the CLI: an EOA's own key grants (`--eip7702`: the first operation delegates the
+/// EOA and installs SmartSession), the session key uses it, `undelegate` stops it, `delegate`
+/// restores it, `status` reports the delegation. On a Nexus 1.0 devnet `delegate` is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eip7702_grant_use_undelegate_delegate_through_the_cli() {
+    let devnet = Devnet::start().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("nexus-sessions-7702-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let deployment = dir.join("devnet.json");
+    std::fs::write(
+        &deployment,
+        serde_json::to_string_pretty(&devnet.info()).unwrap(),
+    )
+    .unwrap();
+    let cli = Cli {
+        bin: cli_binary(),
+        dir,
+        deployment: deployment.display().to_string(),
+    };
+    let keys = devnet.keys();
+    // An anvil account (funded) plays the user's EOA.
+    let eoa_key = cli.private_file("eoa.key", &format!("{}\n", keys.spare()[2].expose()));
+    let eoa = format!("{:#x}", keys.spare()[2].address());
+    if devnet.nexus_version() != devnet::NexusVersion::V1_2 {
+        let err = cli.fails(&["delegate", "--key-file", &eoa_key], &[]);
+        assert!(err.contains("Nexus 1.2"), "{err}");
+        let _ = std::fs::remove_dir_all(&cli.dir);
+        return;
+    }
+    let session_key = format!("{}", keys.session_key().expose());
+    let session_env = [("E2E_SESSION_KEY", session_key.as_str())];
+    let counter_hex = format!("{:#x}", devnet.addresses().counter);
+    let st = cli.ok(&["status", "--account", &eoa], &[]);
+    assert_eq!(st["delegation"], "none");
+
+    let session_data = cli.dir.join("session-data.json").display().to_string();
+    let granted = cli.ok(
+        &[
+            "grant",
+            "--eip7702",
+            "--key-file",
+            &eoa_key,
+            "--session-key",
+            &format!("{:#x}", keys.session_key().address()),
+            "--action",
+            &format!("{counter_hex}:incrementNumber()"),
+            "--out",
+            &session_data,
+        ],
+        &[],
+    );
+    assert_eq!(s(&granted["account"]), eoa, "the account is the EOA");
+    let st = cli.ok(&["status", "--account", &eoa], &[]);
+    assert_eq!(st["delegation"], "nexus");
+    assert_eq!(st["smartSessionInstalled"], true);
+    let use_args = use_by_session_data(&session_data, &counter_hex, "incrementNumber()");
+    cli.ok(&use_args, &session_env);
+
+    let undone = cli.ok(&["undelegate", "--key-file", &eoa_key], &[]);
+    assert_eq!(undone["delegation"], "none");
+    cli.fails(&use_args, &session_env);
+    let redone = cli.ok(&["delegate", "--key-file", &eoa_key], &[]);
+    assert_eq!(redone["delegation"], "nexus");
+    assert!(redone["transactionHash"].is_string());
+    cli.ok(&use_args, &session_env);
+    let again = cli.ok(&["delegate", "--key-file", &eoa_key], &[]);
+    assert!(again["transactionHash"].is_null(), "already delegated");
+    let _ = std::fs::remove_dir_all(&cli.dir);
+}

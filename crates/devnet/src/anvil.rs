@@ -19,14 +19,44 @@ const ANVIL_READY_TIMEOUT: Duration = Duration::from_secs(20);
 pub(crate) struct Anvil {
     pub(crate) child: ManagedChild,
     pub(crate) url: String,
+    /// The chain id it answers (31337, or the forked chain's).
+    pub(crate) chain_id: u64,
+}
+
+/// How to run anvil beyond the defaults.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AnvilOptions<'a> {
+    /// `--hardfork` (anvil 1.7.1's default, `latest`, already accepts EIP-7702 type-4 transactions).
+    pub(crate) hardfork: Option<&'a str>,
+    /// `--fork-url` and `--fork-block-number`: the chain id is then the forked chain's.
+    pub(crate) fork: Option<(&'a str, Option<u64>)>,
 }
 
 /// Starts anvil with `--port 0` (no port race: the kernel picks a free port, anvil prints it) and waits
-/// until `eth_chainId` answers 31337.
-pub(crate) async fn start(anvil: &Path, log: &Path) -> Result<Anvil, DevnetError> {
+/// until `eth_chainId` answers (31337 unless forking).
+pub(crate) async fn start(
+    anvil: &Path,
+    log: &Path,
+    options: &AnvilOptions<'_>,
+) -> Result<Anvil, DevnetError> {
     let mut cmd = Command::new(anvil);
-    cmd.args(["--host", "127.0.0.1", "--port", "0", "--chain-id"])
-        .arg(CHAIN_ID.to_string());
+    cmd.args(["--host", "127.0.0.1", "--port", "0"]);
+    if let Some(hardfork) = options.hardfork {
+        cmd.args(["--hardfork", hardfork]);
+    }
+    let expected = match options.fork {
+        Some((url, block)) => {
+            cmd.args(["--fork-url", url]);
+            if let Some(block) = block {
+                cmd.args(["--fork-block-number", &block.to_string()]);
+            }
+            None
+        }
+        None => {
+            cmd.args(["--chain-id", &CHAIN_ID.to_string()]);
+            Some(CHAIN_ID)
+        }
+    };
     let mut child = ManagedChild::spawn("anvil", cmd, log)?;
     let started = Instant::now();
     let port = loop {
@@ -49,12 +79,12 @@ pub(crate) async fn start(anvil: &Path, log: &Path) -> Result<Anvil, DevnetError
         .connect(&url)
         .await
         .map_err(|e| not_ready(&child, &format!("cannot connect to {url}: {e}")))?;
-    loop {
+    let chain_id = loop {
         if let Some(status) = child.exited() {
             return Err(child.died(status));
         }
         match tokio::time::timeout(Duration::from_secs(2), provider.get_chain_id()).await {
-            Ok(Ok(CHAIN_ID)) => break,
+            Ok(Ok(id)) if expected.is_none_or(|e| e == id) => break id,
             Ok(Ok(other)) => {
                 return Err(not_ready(
                     &child,
@@ -69,8 +99,12 @@ pub(crate) async fn start(anvil: &Path, log: &Path) -> Result<Anvil, DevnetError
             }
             _ => tokio::time::sleep(Duration::from_millis(10)).await,
         }
-    }
-    Ok(Anvil { child, url })
+    };
+    Ok(Anvil {
+        child,
+        url,
+        chain_id,
+    })
 }
 
 fn not_ready(child: &ManagedChild, detail: &str) -> DevnetError {

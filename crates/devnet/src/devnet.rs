@@ -55,6 +55,7 @@ pub struct Devnet {
 pub struct DevnetBuilder {
     overrides: Option<OverrideManifest>,
     state_cache: bool,
+    hardfork: Option<String>,
 }
 
 impl Default for DevnetBuilder {
@@ -62,6 +63,7 @@ impl Default for DevnetBuilder {
         Self {
             overrides: None,
             state_cache: std::env::var(STATE_CACHE_ENV).map_or(true, |v| v != "0"),
+            hardfork: None,
         }
     }
 }
@@ -79,6 +81,13 @@ impl DevnetBuilder {
         self
     }
 
+    /// Runs anvil with `--hardfork NAME` (e.g. `prague`). Not needed for EIP-7702: anvil 1.7.1's
+    /// default (`latest`) already accepts type-4 transactions and `eip7702Auth` bundles.
+    pub fn hardfork(mut self, name: impl Into<String>) -> Self {
+        self.hardfork = Some(name.into());
+        self
+    }
+
     /// Installs the tools if needed, builds the fixtures, starts anvil, deploys (or loads a cached
     /// state), starts alto and returns the handle once both answer.
     pub async fn start(self) -> Result<Devnet, DevnetError> {
@@ -87,7 +96,8 @@ impl DevnetBuilder {
             None => OverrideManifest::from_env()?.unwrap_or_default(),
         };
         // Installing and compiling is blocking work (npm, forge); keep it off the async worker.
-        let prepared = tokio::task::spawn_blocking(move || prepare(overrides))
+        let hardfork = self.hardfork;
+        let prepared = tokio::task::spawn_blocking(move || prepare(overrides, hardfork))
             .await
             .map_err(|e| DevnetError::Rpc {
                 context: "preparing the devnet".into(),
@@ -110,9 +120,10 @@ struct Prepared {
     toolchain: Toolchain,
     plan: Plan,
     cache_key: B256,
+    hardfork: Option<String>,
 }
 
-fn prepare(overrides: OverrideManifest) -> Result<Prepared, DevnetError> {
+fn prepare(overrides: OverrideManifest, hardfork: Option<String>) -> Result<Prepared, DevnetError> {
     overrides.check_complete()?;
     let toolchain = Toolchain::ensure()?;
     let fixtures = Fixtures::build(&toolchain)?;
@@ -127,11 +138,15 @@ fn prepare(overrides: OverrideManifest) -> Result<Prepared, DevnetError> {
     })?;
     let mut tools = toolchain.versions.anvil.as_bytes().to_vec();
     tools.extend_from_slice(&alto_version);
+    if let Some(h) = &hardfork {
+        tools.extend_from_slice(h.as_bytes());
+    }
     let cache_key = plan.cache_key(&tools);
     Ok(Prepared {
         toolchain,
         plan,
         cache_key,
+        hardfork,
     })
 }
 
@@ -144,12 +159,18 @@ async fn launch(
         toolchain,
         plan,
         cache_key,
+        hardfork,
     } = prepared;
+    let anvil_options = anvil::AnvilOptions {
+        hardfork: hardfork.as_deref(),
+        fork: None,
+    };
     let keys = DevnetKeys::anvil_defaults();
     let cache_file = state_cache::path(&toolchain.cache_dir, cache_key);
 
     let started = std::time::Instant::now();
-    let mut node = anvil::start(&toolchain.anvil, &log_dir.join("anvil.log")).await?;
+    let mut node =
+        anvil::start(&toolchain.anvil, &log_dir.join("anvil.log"), &anvil_options).await?;
     tracing::debug!(url = %node.url, pid = node.child.pid(), elapsed = ?started.elapsed(), "anvil ready");
     let mut from_cached_state = false;
     if use_cache && let Some(cached) = state_cache::read(&cache_file, cache_key) {
@@ -159,7 +180,12 @@ async fn launch(
                 tracing::warn!(file = %cache_file.display(), error = %e, "cached devnet state unusable; deploying afresh");
                 // The state did not take: start over on a clean anvil rather than patching a half-loaded chain.
                 drop(node);
-                node = anvil::start(&toolchain.anvil, &log_dir.join("anvil-fresh.log")).await?;
+                node = anvil::start(
+                    &toolchain.anvil,
+                    &log_dir.join("anvil-fresh.log"),
+                    &anvil_options,
+                )
+                .await?;
             }
         }
     }

@@ -12,6 +12,8 @@
 //!   validators, the policies, the registry or the Nexus contracts (etched, CREATE, or CREATE2 through
 //!   the deterministic deployment proxy to reproduce production addresses); [`Devnet::nexus_version`]
 //!   says which Nexus build runs.
+//! - [`ForkedDevnet`] forks a live chain (`--fork-url`) with a local alto on top: nothing deployed,
+//!   the chain's own contracts run.
 
 mod addresses;
 mod alto;
@@ -21,6 +23,7 @@ mod devnet;
 mod error;
 pub mod fault_proxy;
 pub mod fixtures;
+mod fork;
 mod keys;
 pub mod overrides;
 mod plan;
@@ -36,6 +39,7 @@ pub use anvil::CHAIN_ID;
 pub use devnet::{Devnet, DevnetAccounts, DevnetBuilder, DevnetInfo, STATE_CACHE_ENV};
 pub use error::DevnetError;
 pub use fixtures::Fixtures;
+pub use fork::{DEFAULT_FORK_HARDFORK, ForkBuilder, ForkInfo, ForkedDevnet};
 pub use keys::{DevnetKey, DevnetKeys};
 pub use overrides::{ContractOverride, OVERRIDES_ENV, OverrideManifest};
 /// The SmartSession and Nexus version types, shared with the encoders in `sessions-types`.

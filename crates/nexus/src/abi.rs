@@ -34,6 +34,12 @@ sol! {
         function getValidatorsPaginated(address cursor, uint256 size) external view returns (address[] array, address next);
         /// `accountId()`; `"biconomy.nexus.1.0.0"` for the modulekit 0.5.9 build.
         function accountId() external view returns (string id);
+        /// ERC-1271 `isValidSignature(bytes32,bytes)` (`0x1626ba7e`); the first 20 bytes of the
+        /// signature select the validator (`address(0)` = Nexus 1.2's default validator).
+        function isValidSignature(bytes32 hash, bytes signature) external view returns (bytes4 magic);
+        /// ERC-5267 `eip712Domain()`: the account's EIP-712 domain (ERC-7739 signatures are made
+        /// over it).
+        function eip712Domain() external view returns (bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions);
     }
 
     /// NexusBootstrap 1.0.0 (delegate-called by `initializeAccount`).

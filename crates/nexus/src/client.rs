@@ -6,7 +6,10 @@ use crate::{
         AccountInit, compute_account_address_call, counterfactual_address, factory_data,
         salt_for_index,
     },
+    delegation::DelegationState,
     deployment::{Deployment, MOCK_ATTESTER},
+    eoa::{DelegateVia, Eoa},
+    erc1271::{ERC1271_MAGIC_VALUE, account_domain, personal_sign_digest},
     error::Error,
     execution::Call,
     modules::{
@@ -23,6 +26,7 @@ use crate::{
 };
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_signer::Signer;
+use alloy_sol_types::SolCall;
 use bundler_client::{RedactedUrl, RequestCounts, UserOperationReceipt};
 use sessions_types::{
     AccountType, ChainDigest, EnableSession, EnableSessionData, PermissionId, Session,
@@ -63,6 +67,7 @@ pub struct NexusClientBuilder {
     account_init: Option<AccountInit>,
     account_address: Option<Address>,
     attesters: Vec<Address>,
+    eip7702: Option<DelegateVia>,
 }
 
 impl fmt::Debug for NexusClientBuilder {
@@ -98,6 +103,20 @@ impl NexusClientBuilder {
         self
     }
 
+    /// The account is the signer's own EOA, delegated to the Nexus implementation (EIP-7702),
+    /// instead of a factory account. It delegates in its first user operation (`eip7702Auth`)
+    /// unless [`eip7702_via`](Self::eip7702_via) says otherwise. Needs a Nexus 1.2 deployment
+    /// ([`Error::Eip7702Unsupported`] otherwise); the account is never initialized.
+    pub fn eip7702(self) -> Self {
+        self.eip7702_via(DelegateVia::UserOperation)
+    }
+
+    /// [`Self::eip7702`] with the delegation path chosen.
+    pub fn eip7702_via(mut self, via: DelegateVia) -> Self {
+        self.eip7702 = Some(via);
+        self
+    }
+
     /// Attesters trusted by `grant_permission` when the registry shows none (default:
     /// module-sdk's mock attester, as @biconomy/sdk 0.0.20).
     pub fn attesters(mut self, attesters: Vec<Address>) -> Self {
@@ -110,6 +129,30 @@ impl NexusClientBuilder {
     pub async fn build(self) -> Result<NexusClient, Error> {
         let mut settings = self.settings;
         let node = settings.node()?;
+        if let Some(via) = self.eip7702 {
+            let eoa = Eoa::new(&settings.deployment, via)?;
+            let account = self.signer.address();
+            let refuse = |reason| Err(Error::Eip7702Refused { account, reason });
+            if self.account_init.is_some() {
+                return refuse("an EIP-7702 account is never initialized (no account_init)");
+            }
+            if self.account_address.is_some_and(|a| a != account) {
+                return refuse("an EIP-7702 account's address is its owner's EOA");
+            }
+            let chain_id = settings.chain_id(&node).await?;
+            settings.chain_id = Some(chain_id);
+            let sender = OpSender::new(node, &settings, chain_id, account, None)?;
+            return Ok(NexusClient {
+                sender: Arc::new(sender),
+                signer: self.signer,
+                init_data: Bytes::new(),
+                salt: B256::ZERO,
+                attesters: self.attesters,
+                attesters_trusted: AtomicBool::new(false),
+                settings,
+                eoa: Some(eoa),
+            });
+        }
         let d = &settings.deployment;
         let init = self
             .account_init
@@ -146,6 +189,7 @@ impl NexusClientBuilder {
             attesters: self.attesters,
             attesters_trusted: AtomicBool::new(false),
             settings,
+            eoa: None,
         })
     }
 }
@@ -216,6 +260,8 @@ pub struct NexusClient {
     attesters_trusted: AtomicBool,
     /// What the client was built with (chain id filled in), for [`NexusClient::session_client`].
     settings: ClientSettings,
+    /// The delegation state of an EIP-7702 account (`None`: a factory account).
+    eoa: Option<Eoa>,
 }
 
 impl fmt::Debug for NexusClient {
@@ -254,6 +300,7 @@ impl NexusClient {
             account_init: None,
             account_address: None,
             attesters: vec![MOCK_ATTESTER],
+            eip7702: None,
         }
     }
 
@@ -329,9 +376,16 @@ impl NexusClient {
         .await
     }
 
-    /// Whether the account has code (cached once seen).
+    /// Whether the account has code (cached once seen). For an EIP-7702 account: whether the EOA
+    /// delegates to Nexus now (read each time: a delegation can be removed).
     pub async fn is_deployed(&self) -> Result<bool, Error> {
-        self.sender.is_deployed().await
+        match &self.eoa {
+            Some(eoa) => Ok(eoa
+                .state(&self.sender.node, self.address())
+                .await?
+                .is_nexus()),
+            None => self.sender.is_deployed().await,
+        }
     }
 
     fn auth<'a>(
@@ -355,8 +409,163 @@ impl NexusClient {
 
     /// [`Self::send_calls`] with explicit fees or gas limits.
     pub async fn send_calls_with(&self, calls: &[Call], opts: &SendOptions) -> Result<B256, Error> {
+        let opts = self.eoa_options(calls, opts).await?;
         let raw = |sig: Bytes| Ok(sig);
-        self.sender.send(calls, &self.auth(&raw), opts).await
+        let sent = self.sender.send(calls, &self.auth(&raw), &opts).await;
+        self.eoa_sent(sent, &opts).await
+    }
+
+    /// For an EIP-7702 account: refuses calls that break it and delegates when needed (an
+    /// authorization in `opts`, or a delegation transaction first).
+    async fn eoa_options(&self, calls: &[Call], opts: &SendOptions) -> Result<SendOptions, Error> {
+        match &self.eoa {
+            None => Ok(opts.clone()),
+            Some(eoa) => {
+                Eoa::check_calls(self.address(), calls)?;
+                eoa.options(
+                    &self.sender.node,
+                    self.signer.as_ref(),
+                    self.chain_id(),
+                    opts,
+                    self.sender.receipt_timeout,
+                )
+                .await
+            }
+        }
+    }
+
+    /// For an EIP-7702 account: remembers an operation that delegates, explains AA20.
+    async fn eoa_sent(&self, sent: Result<B256, Error>, opts: &SendOptions) -> Result<B256, Error> {
+        let Some(eoa) = &self.eoa else { return sent };
+        match sent {
+            Ok(hash) => {
+                eoa.sent(hash, opts);
+                Ok(hash)
+            }
+            Err(e) => Err(eoa.explain(&self.sender.node, self.address(), e).await),
+        }
+    }
+
+    /// Whether the account is the owner's EOA delegated through EIP-7702.
+    pub fn is_eip7702(&self) -> bool {
+        self.eoa.is_some()
+    }
+
+    /// The account's EIP-7702 delegation, read from its code: `None` (plain EOA), `Nexus`,
+    /// `Other` (another contract), or `Contract` (not an EOA: e.g. a factory account).
+    pub async fn delegation_state(&self) -> Result<DelegationState, Error> {
+        match &self.eoa {
+            Some(eoa) => eoa.state(&self.sender.node, self.address()).await,
+            None => {
+                let implementation = self.deployment().implementation.unwrap_or_default();
+                let code = self.sender.node.code(self.address()).await?;
+                Ok(DelegationState::from_code(&code, implementation))
+            }
+        }
+    }
+
+    fn eoa(&self) -> Result<&Eoa, Error> {
+        self.eoa.as_ref().ok_or(Error::Eip7702Refused {
+            account: self.address(),
+            reason: "not an EIP-7702 account (build the client with .eip7702())",
+        })
+    }
+
+    /// Delegates the EOA to the Nexus implementation with its own type-4 transaction (the EOA pays
+    /// the gas); `None` when it already is. The code is read again afterwards:
+    /// [`Error::DelegationNotApplied`] if it does not show the delegation, and
+    /// [`Error::NotDelegated`] if the EOA delegates to another contract (see
+    /// [`redelegate`](Self::redelegate)).
+    pub async fn delegate(&self) -> Result<Option<B256>, Error> {
+        match self.delegation_state().await? {
+            DelegationState::Nexus(_) => Ok(None),
+            DelegationState::None => self.redelegate().await.map(Some),
+            state => Err(Error::NotDelegated {
+                account: self.address(),
+                state,
+            }),
+        }
+    }
+
+    /// Delegates the EOA to the Nexus implementation whatever it delegates to now (type-4
+    /// transaction). Storage survives un-delegation, so modules and enabled permissions work again.
+    /// Returns the transaction hash.
+    pub async fn redelegate(&self) -> Result<B256, Error> {
+        let implementation = self.eoa()?.implementation;
+        self.send_delegation_transaction(implementation, None).await
+    }
+
+    /// Removes the delegation (type-4 transaction authorizing `address(0)`): the EOA is a plain EOA
+    /// again and operations fail ([`Error::NotDelegated`], AA20) until [`Self::redelegate`].
+    pub async fn undelegate(&self) -> Result<B256, Error> {
+        self.send_delegation_transaction(Address::ZERO, None).await
+    }
+
+    /// The EOA's own type-4 transaction authorizing `delegate` with `authorization_nonce`
+    /// (default: transaction nonce + 1, right for a self-sent transaction); waits for it and reads
+    /// the code: [`Error::DelegationNotApplied`] when it does not show `delegate` (a wrong
+    /// authorization nonce is skipped silently by the chain). Returns the transaction hash.
+    pub async fn send_delegation_transaction(
+        &self,
+        delegate: Address,
+        authorization_nonce: Option<u64>,
+    ) -> Result<B256, Error> {
+        self.eoa()?
+            .send_delegation(
+                &self.sender.node,
+                self.signer.as_ref(),
+                self.chain_id(),
+                delegate,
+                authorization_nonce,
+                self.sender.receipt_timeout,
+            )
+            .await
+    }
+
+    /// Signs `message` for ERC-1271 checks against the account (abstractjs `signMessage`):
+    /// `address(0)` (the default validator) ‖ the owner's ECDSA signature over the ERC-7739
+    /// `PersonalSign` digest of `hashMessage(message)` in the account's EIP-712 domain (read with
+    /// `eip712Domain()`). Nexus 1.2 only.
+    pub async fn sign_message_erc1271(&self, message: &[u8]) -> Result<Bytes, Error> {
+        let domain = self
+            .sender
+            .node
+            .call_ok(
+                "eip712Domain",
+                self.address(),
+                crate::abi::INexus::eip712DomainCall {}.abi_encode().into(),
+            )
+            .await?;
+        let d = crate::abi::INexus::eip712DomainCall::abi_decode_returns(&domain)
+            .map_err(|e| Error::abi("eip712Domain reply", e))?;
+        let domain = account_domain(d.name, d.version, d.chainId, d.verifyingContract);
+        let digest = personal_sign_digest(alloy_primitives::eip191_hash_message(message), &domain);
+        let sig = self.signer.sign_hash(&digest).await?;
+        let mut out = Vec::with_capacity(85);
+        out.extend_from_slice(Address::ZERO.as_slice());
+        out.extend_from_slice(&sig.as_bytes());
+        Ok(out.into())
+    }
+
+    /// ERC-1271 `isValidSignature(hash, signature)` on the account: whether it answers the magic
+    /// value (a revert counts as `false`).
+    pub async fn is_valid_signature(&self, hash: B256, signature: &Bytes) -> Result<bool, Error> {
+        let data = crate::abi::INexus::isValidSignatureCall {
+            hash,
+            signature: signature.clone(),
+        }
+        .abi_encode();
+        Ok(
+            match self
+                .sender
+                .node
+                .call("isValidSignature", self.address(), data.into())
+                .await?
+            {
+                CallOutcome::Returned(out) => out.len() >= 4 && out[..4] == ERC1271_MAGIC_VALUE,
+                CallOutcome::Reverted(_) => false,
+            },
+        )
     }
 
     /// Resends a signed operation exactly as it is — the one way to retry an intent whose outcome is
@@ -380,7 +589,12 @@ impl NexusClient {
         &self,
         hash: B256,
     ) -> Result<UserOperationReceipt, Error> {
-        self.sender.wait(hash).await
+        let receipt = self.sender.wait(hash).await?;
+        if let Some(eoa) = &self.eoa {
+            eoa.check_receipt(&self.sender.node, self.address(), hash)
+                .await?;
+        }
+        Ok(receipt)
     }
 
     /// `isModuleInstalled(type, module, 0x)`; `false` for an undeployed account.
@@ -536,7 +750,7 @@ impl NexusClient {
             d.smart_session,
             enable_sessions_calldata(d.module_version, &sessions)?,
         );
-        let opts = SendOptions::default();
+        let opts = self.eoa_options(&[], &SendOptions::default()).await?;
         let needs_registry = d.module_version.uses_registry()
             && !d.registry.is_zero()
             && !self.attesters.is_empty()
@@ -557,10 +771,11 @@ impl NexusClient {
         }
         calls.push(action.clone());
         let raw = |sig: Bytes| Ok(sig);
-        let user_op_hash = self
+        let sent = self
             .sender
             .send_prepared(&calls, &self.auth(&raw), &opts, prepared)
-            .await?;
+            .await;
+        let user_op_hash = self.eoa_sent(sent, &opts).await?;
         if needs_registry {
             self.attesters_trusted.store(true, Ordering::Relaxed);
         }

@@ -307,6 +307,33 @@ impl Deployment {
         }
     }
 
+    /// Every contract the deployment names, by role (registry and implementation only when set),
+    /// e.g. to check they all have code on a chain.
+    pub fn contracts(&self) -> Vec<(&'static str, Address)> {
+        let p = &self.policies;
+        let mut out = vec![
+            ("entry_point", self.entry_point),
+            ("factory", self.factory),
+            ("bootstrap", self.bootstrap),
+            ("smart_session", self.smart_session),
+            ("account_validator", self.account_validator),
+            ("session_validator", self.session_validator),
+            ("sudo_policy", p.sudo),
+            ("universal_action_policy", p.universal_action),
+            ("time_frame_policy", p.time_frame),
+            ("usage_limit_policy", p.usage_limit),
+            ("value_limit_policy", p.value_limit),
+            ("spending_limits_policy", p.spending_limits),
+        ];
+        if let Some(i) = self.implementation {
+            out.insert(1, ("implementation", i));
+        }
+        if self.module_version.uses_registry() && !self.registry.is_zero() {
+            out.push(("registry", self.registry));
+        }
+        out
+    }
+
     /// True when the account address can be computed without RPC.
     pub fn computes_addresses_locally(&self) -> bool {
         self.implementation.is_some() && self.proxy_creation_code.is_some()

@@ -230,6 +230,56 @@ pub enum Error {
         /// How long the client waited.
         waited: Duration,
     },
+    /// No receipt for a transaction sent to the node in time.
+    #[error("no receipt for transaction {hash} after {waited:?}; it may still be mined later")]
+    TransactionTimeout {
+        /// The transaction hash.
+        hash: B256,
+        /// How long the client waited.
+        waited: Duration,
+    },
+    /// EIP-7702 accounts need a Nexus with a default validator (1.2): an older Nexus cannot validate
+    /// without an initialization, and initializing a delegated EOA is unsafe.
+    #[error(
+        "EIP-7702 accounts need Nexus 1.2 (default validator, no initialization); this deployment runs Nexus {version}"
+    )]
+    Eip7702Unsupported {
+        /// The deployment's Nexus version.
+        version: sessions_types::NexusVersion,
+    },
+    /// An EIP-7702 account would be broken by what was asked (initializing it, a custom init,
+    /// or a factory).
+    #[error("refused on the EIP-7702 account {account}: {reason}")]
+    Eip7702Refused {
+        /// The EOA.
+        account: Address,
+        /// What would break it.
+        reason: &'static str,
+    },
+    /// The EOA's code after a delegation does not delegate to the expected contract: the
+    /// authorization was skipped (a wrong authorization nonce is skipped silently).
+    #[error(
+        "delegation of {account} to {expected} did not happen (code now says: {state}); a wrong authorization nonce is skipped silently"
+    )]
+    DelegationNotApplied {
+        /// The EOA.
+        account: Address,
+        /// The delegate asked for (`address(0)` = un-delegation).
+        expected: Address,
+        /// What the code says now.
+        state: crate::DelegationState,
+    },
+    /// The EOA is not delegated to the Nexus implementation, so it is no account (the EntryPoint
+    /// answers AA20): delegate (or re-delegate) first.
+    #[error(
+        "{account} is not delegated to Nexus (delegation: {state}); the EntryPoint sees no account (AA20): call delegate() or redelegate()"
+    )]
+    NotDelegated {
+        /// The EOA.
+        account: Address,
+        /// What its code says.
+        state: crate::DelegationState,
+    },
     /// The user operation was included but its execution reverted.
     #[error("user operation {hash} reverted in transaction {transaction_hash}{}", reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())]
     UserOperationReverted {

@@ -9,6 +9,7 @@
 //! | [`execution`] | ERC-7579 execution modes and `execute` calldata |
 //! | [`modules`] | install / uninstall calldata, SmartSession install (with the 1.2 safe sender), SentinelList `prev`, `trustAttesters` |
 //! | [`delegation`] | EIP-7702: delegation state of an EOA, authorization nonce and signature |
+//! | [`erc1271`] | the owner's ERC-1271 message signature (ERC-7739 `PersonalSign`, validator prefix) |
 //! | [`deployment`] | [`Deployment`] and presets |
 //! | [`permission`] | [`PermissionRequest`] / [`ActionPermission`] → `Session` |
 //! | [`policy_check`] | the local policy pre-check and [`PolicyViolation`] |
@@ -19,6 +20,8 @@ pub mod account;
 mod client;
 pub mod delegation;
 pub mod deployment;
+mod eoa;
+pub mod erc1271;
 mod error;
 pub mod execution;
 mod flight;
@@ -46,6 +49,7 @@ pub use bundler_client::{
 pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder, account_address};
 pub use delegation::DelegationState;
 pub use deployment::{Deployment, LocalAddresses, PolicyAddresses};
+pub use eoa::DelegateVia;
 pub use error::{Error, SendOutcome};
 pub use execution::Call;
 pub use modules::ModuleType;

@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use alloy_json_rpc::RpcError;
-use alloy_primitives::{Address, Bytes, U64, U128};
+use alloy_primitives::{Address, B256, Bytes, U64, U128};
 use alloy_provider::{
     Provider, RootProvider,
     transport::{TransportError, TransportErrorKind},
@@ -19,6 +19,7 @@ use std::{
         Mutex,
         atomic::{AtomicU64, Ordering},
     },
+    time::{Duration, Instant},
 };
 
 /// An `eth_call` outcome that distinguishes a revert from a transport failure.
@@ -230,6 +231,61 @@ impl Node {
                 method: "eth_getCode",
                 source,
             })
+    }
+
+    /// `eth_getTransactionCount` at the latest block: the account's transaction nonce.
+    pub(crate) async fn transaction_count(&self, address: Address) -> Result<u64, Error> {
+        let n: U64 = self
+            .request("eth_getTransactionCount", (address, "latest"))
+            .await
+            .map_err(|source| Error::Rpc {
+                method: "eth_getTransactionCount",
+                source,
+            })?;
+        Ok(n.to())
+    }
+
+    /// `eth_sendRawTransaction`; returns the transaction hash.
+    pub(crate) async fn send_raw_transaction(&self, raw: Bytes) -> Result<B256, Error> {
+        self.request("eth_sendRawTransaction", (raw,))
+            .await
+            .map_err(|source| Error::Rpc {
+                method: "eth_sendRawTransaction",
+                source,
+            })
+    }
+
+    /// Polls `eth_getTransactionReceipt` until the transaction is mined; returns its status
+    /// (`true` = success). [`Error::TransactionTimeout`] after `timeout`.
+    pub(crate) async fn wait_for_transaction(
+        &self,
+        hash: B256,
+        timeout: Duration,
+    ) -> Result<bool, Error> {
+        #[derive(Debug, Deserialize)]
+        struct Receipt {
+            status: Option<U64>,
+        }
+        let started = Instant::now();
+        loop {
+            let receipt: Option<Receipt> = self
+                .request("eth_getTransactionReceipt", (hash,))
+                .await
+                .map_err(|source| Error::Rpc {
+                    method: "eth_getTransactionReceipt",
+                    source,
+                })?;
+            if let Some(r) = receipt {
+                return Ok(r.status.is_some_and(|s| s == U64::from(1)));
+            }
+            if started.elapsed() > timeout {
+                return Err(Error::TransactionTimeout {
+                    hash,
+                    waited: timeout,
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// `eth_chainId`.

@@ -39,7 +39,7 @@ use std::{
     },
     time::{Duration, Instant},
 };
-use userop::UserOperation;
+use userop::{Eip7702Auth, UserOperation};
 
 /// A signer usable from any task.
 pub type DynSigner = Arc<dyn Signer + Send + Sync>;
@@ -100,6 +100,9 @@ pub struct SendOptions {
     pub verification_gas_limit: Option<u128>,
     /// `preVerificationGas`.
     pub pre_verification_gas: Option<U256>,
+    /// An EIP-7702 authorization carried by the operation (`eip7702Auth`): the account is the EOA
+    /// that signed it and gets delegated by the bundle. No factory fields are sent then.
+    pub eip7702_auth: Option<Eip7702Auth>,
 }
 
 impl SendOptions {
@@ -344,7 +347,14 @@ impl OpSender {
         &self,
         opts: &SendOptions,
     ) -> Result<(Option<(Address, Bytes)>, (u128, u128)), Error> {
-        let (factory, fees) = tokio::join!(self.factory_fields(), self.fees(opts));
+        let factory = async {
+            match opts.eip7702_auth {
+                // An EOA delegating in this operation: no factory, whatever its code says now.
+                Some(_) => Ok(None),
+                None => self.factory_fields().await,
+            }
+        };
+        let (factory, fees) = tokio::join!(factory, self.fees(opts));
         Ok((factory?, fees?))
     }
 
@@ -368,6 +378,7 @@ impl OpSender {
         (factory, fees): (Option<(Address, Bytes)>, (u128, u128)),
     ) -> Result<B256, Error> {
         let mut op = self.unsigned(calls, auth, factory, fees)?;
+        op.eip7702_auth = opts.eip7702_auth;
         let mut lease = self.lanes.acquire();
         let (sent, outcome) = self
             .send_leased(&mut lease, &mut op, calls, auth, opts)
@@ -552,6 +563,7 @@ impl OpSender {
             NonceKey::from_nonce(op.nonce).map(|(k, _)| k.validator()),
             stub_len,
             op.factory.is_some(),
+            op.eip7702_auth.is_some(),
         )
             .hash(&mut h);
         for c in calls {

@@ -19,6 +19,7 @@ fn json(name: &str) -> Value {
         "delegation-type4" => include_str!("vectors/eip-7702/delegation-type4.json"),
         "keys" => include_str!("vectors/eip-7702/keys-and-addresses.json"),
         "redelegation" => include_str!("vectors/eip-7702/redelegation.json"),
+        "1271" => include_str!("vectors/eip-7702/owner-raw-and-1271.json"),
         _ => unreachable!(),
     };
     serde_json::from_str(text).unwrap()
@@ -111,4 +112,46 @@ async fn undelegation_is_self_sent_and_redelegation_relayed() {
         v["before"]["code"].as_str().unwrap(),
         Bytes::from(designator(NEXUS_1_2)).to_string()
     );
+}
+
+/// The owner's ERC-1271 signature equals abstractjs 1.2.3's `signMessage` (which the measured
+/// account answered `0x1626ba7e`): prefix `address(0)` ‖ ECDSA over the ERC-7739 `PersonalSign`
+/// digest in the account's domain (`eip712Domain()` of Nexus 1.2.0: "Nexus", "1.2.0").
+#[test]
+fn erc1271_signature_equals_abstractjs_sign_message() {
+    use nexus::erc1271::{ERC1271_MAGIC_VALUE, account_domain, personal_sign_digest};
+    let v = &json("1271")["erc1271"];
+    let message = v["message"].as_str().unwrap();
+    let hash = alloy_primitives::eip191_hash_message(message);
+    assert_eq!(hash, v["hash"].as_str().unwrap().parse::<B256>().unwrap());
+    let signer = key("eoaA");
+    let domain = account_domain(
+        "Nexus".into(),
+        "1.2.0".into(),
+        U256::from(31337u64),
+        signer.address(),
+    );
+    let sig = signer
+        .sign_hash_sync(&personal_sign_digest(hash, &domain))
+        .unwrap();
+    let ours: Bytes = [Address::ZERO.as_slice(), &sig.as_bytes()].concat().into();
+    let theirs: Bytes = v["abstractjsSignMessage"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(ours, theirs);
+    assert_eq!(
+        v["isValidSignature"].as_str().unwrap(),
+        format!("0x{}", alloy_primitives::hex::encode(ERC1271_MAGIC_VALUE))
+    );
+    // The plain EIP-191 signature behind the same prefix is what the account refused.
+    let plain = signer.sign_message_sync(message.as_bytes()).unwrap();
+    let refused: Bytes = v["plainEoaSigWithZeroPrefix"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(&refused[20..], plain.as_bytes().as_slice());
+    assert_ne!(ours, refused);
 }

@@ -76,6 +76,8 @@ pub(crate) fn run(command: Command) -> Result<()> {
         Command::Use(args) => crate::live::use_session(args),
         Command::Revoke(args) => crate::live::revoke(args),
         Command::Resolve(args) => crate::live::resolve(args),
+        Command::Delegate(args) => crate::live::delegate(args),
+        Command::Undelegate(args) => crate::live::undelegate(args),
     }
 }
 

@@ -40,11 +40,11 @@ pub(crate) fn run(fut: impl Future<Output = Result<()>>) -> Result<()> {
     runtime.block_on(fut)
 }
 
-fn progress(message: &str) {
+pub(super) fn progress(message: &str) {
     eprintln!("nexus-sessions: {message}");
 }
 
-fn runtime(what: &str) -> impl Fn(nexus::Error) -> CliError + '_ {
+pub(super) fn runtime(what: &str) -> impl Fn(nexus::Error) -> CliError + '_ {
     move |e| CliError::Runtime(format!("{what}: {e}"))
 }
 
@@ -101,7 +101,7 @@ fn print_unknown(endpoints: &Endpoints, hash: B256, op: Option<&UserOperation>) 
     print(endpoints, &value, &text);
 }
 
-fn signer(key: B256, loc: &str) -> Result<PrivateKeySigner> {
+pub(super) fn signer(key: B256, loc: &str) -> Result<PrivateKeySigner> {
     PrivateKeySigner::from_bytes(&key)
         .map_err(|_| Location::new(loc.to_owned()).error("not a valid secp256k1 private key"))
 }
@@ -127,7 +127,7 @@ async fn check_chain(target: &Target, client_chain: u64) -> Result<()> {
 }
 
 /// An owner-client builder for `signer` on the target's node, bundler and deployment.
-fn client_builder(target: &Target, signer: PrivateKeySigner) -> NexusClientBuilder {
+pub(super) fn client_builder(target: &Target, signer: PrivateKeySigner) -> NexusClientBuilder {
     NexusClient::builder(
         signer,
         target.rpc_url.clone(),
@@ -137,7 +137,7 @@ fn client_builder(target: &Target, signer: PrivateKeySigner) -> NexusClientBuild
 }
 
 /// Builds the client, then checks its chain against the deployment file.
-async fn connect(target: &Target, builder: NexusClientBuilder) -> Result<NexusClient> {
+pub(super) async fn connect(target: &Target, builder: NexusClientBuilder) -> Result<NexusClient> {
     let client = builder.build().await.map_err(runtime("connecting"))?;
     check_chain(target, client.chain_id()).await?;
     Ok(client)
@@ -167,6 +167,11 @@ async fn read_client(target: &Target, account: &AccountArgs) -> Result<NexusClie
 async fn owner_client(target: &Target, owner: &OwnerArgs) -> Result<NexusClient> {
     let signer = signer(keys::read_key(&owner.key, "owner")?, "owner key")?;
     let builder = client_builder(target, signer).index(index(&owner.account_index)?);
+    let builder = if owner.eip7702 {
+        builder.eip7702()
+    } else {
+        builder
+    };
     connect(target, builder).await
 }
 
@@ -279,7 +284,7 @@ fn print_sent(
     );
 }
 
-fn print(endpoints: &Endpoints, value: &Value, text: &[(&str, String)]) {
+pub(super) fn print(endpoints: &Endpoints, value: &Value, text: &[(&str, String)]) {
     if endpoints.json {
         output::json(value);
     } else {
@@ -303,6 +308,12 @@ pub(super) async fn status(a: StatusArgs) -> Result<()> {
     );
     let deployed = deployed.map_err(runtime("reading the account"))?;
     let installed = installed.map_err(runtime("isModuleInstalled"))?;
+    let delegation = super::delegation::state_label(
+        &client
+            .delegation_state()
+            .await
+            .map_err(runtime("reading the delegation"))?,
+    );
     let mut value = json!({
         "account": hex0x(account),
         "chainId": client.chain_id(),
@@ -311,6 +322,7 @@ pub(super) async fn status(a: StatusArgs) -> Result<()> {
         "smartSession": hex0x(d.smart_session),
         "moduleVersion": d.module_version.as_str(),
         "smartSessionInstalled": installed,
+        "delegation": delegation,
     });
     let mut text = vec![
         ("account", hex0x(account)),
@@ -322,6 +334,7 @@ pub(super) async fn status(a: StatusArgs) -> Result<()> {
             format!("{} ({})", hex0x(d.smart_session), d.module_version),
         ),
         ("installed", installed.to_string()),
+        ("delegation", delegation.to_string()),
     ];
     if let Some(p) = perm {
         let (enabled, nonce) = tokio::join!(

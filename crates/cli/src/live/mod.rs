@@ -13,6 +13,8 @@ use crate::{
 
 mod actions;
 pub(crate) use actions::run;
+mod delegation;
+pub(crate) use delegation::{DelegateArgs, delegate, undelegate};
 pub(crate) mod endpoints;
 mod keys;
 
@@ -54,6 +56,10 @@ pub(crate) struct OwnerArgs {
     /// The account index (factory salt) of the owner's account.
     #[arg(long, value_name = "N", default_value = "0")]
     pub(crate) account_index: String,
+    /// The account is the owner key's own EOA, delegated to the Nexus 1.2 implementation (EIP-7702;
+    /// the first operation delegates it). Use the EOA as `--account` for `use` and `status`.
+    #[arg(long, conflicts_with = "account_index")]
+    pub(crate) eip7702: bool,
 }
 
 /// Show an account's SmartSession state.

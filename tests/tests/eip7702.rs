@@ -1,0 +1,302 @@
+//! EIP-7702: the owner's own EOA as the Nexus account. It delegates in its first user operation
+//! (`eip7702Auth`, sent by alto as a type-4 bundle), installs SmartSession, grants a session that the
+//! unchanged `SessionKeyClient` uses twice; ERC-1271 through the default validator; un-delegation
+//! stops everything (typed error / AA20), re-delegation restores the session. Failure modes: a
+//! self-sent authorization with the wrong nonce (silently skipped by the chain) is a typed error;
+//! `initializeAccount` is refused; an EOA delegated to another contract is refused until re-delegated.
+//!
+//! Needs a Nexus 1.2 devnet (`DEVNET_OVERRIDES=tests/manifests/production-stack.json`). On the
+//! default devnet (modulekit's Nexus 1.0.1 build, no default validator) the client refuses
+//! EIP-7702 with a typed error, which is what runs there.
+
+use alloy_primitives::{Address, Bytes, eip191_hash_message};
+use alloy_signer::SignerSync;
+use devnet::Devnet;
+use e2e::{Chain, counter, deployment, ten_eth};
+use nexus::{
+    ActionPermission, DelegateVia, DelegationState, Error, NexusClient, NexusVersion,
+    PermissionRequest, PrivateKeySigner, sessions::SmartSessionMode,
+};
+
+async fn eoa_client(devnet: &Devnet, key: PrivateKeySigner, via: DelegateVia) -> NexusClient {
+    NexusClient::builder(
+        key,
+        devnet.rpc_url(),
+        devnet.bundler_url(),
+        deployment(devnet),
+    )
+    .chain_id(devnet.chain_id())
+    .eip7702_via(via)
+    .build()
+    .await
+    .expect("EIP-7702 client")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eoa_delegates_in_its_first_operation_and_serves_sessions() {
+    let devnet = Devnet::start().await.expect("devnet");
+    if devnet.nexus_version() != NexusVersion::V1_2 {
+        let refused = NexusClient::builder(
+            PrivateKeySigner::random(),
+            devnet.rpc_url(),
+            devnet.bundler_url(),
+            deployment(&devnet),
+        )
+        .eip7702()
+        .build()
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(refused, Error::Eip7702Unsupported { version } if version == devnet.nexus_version()),
+            "{refused}"
+        );
+        eprintln!(
+            "eip7702: the devnet runs Nexus {} (no default validator): refused as expected; the on-chain flow needs DEVNET_OVERRIDES=tests/manifests/production-stack.json",
+            devnet.nexus_version()
+        );
+        return;
+    }
+    let chain = Chain::of(&devnet).await.unwrap();
+    let key = PrivateKeySigner::random();
+    let eoa = key.address();
+    chain.fund(eoa, ten_eth()).await.unwrap();
+    let counter_addr = chain.deploy_counter().await.unwrap();
+    let owner = eoa_client(&devnet, key.clone(), DelegateVia::UserOperation).await;
+    assert_eq!(owner.address(), eoa, "the account is the EOA");
+    assert!(owner.is_eip7702());
+    assert_eq!(
+        owner.delegation_state().await.unwrap(),
+        DelegationState::None
+    );
+
+    // First operation: delegation (eip7702Auth) + SmartSession install, no factory, no init.
+    let hash = owner.install_smart_sessions().await.unwrap();
+    let receipt = owner.wait_for_user_operation_receipt(hash).await.unwrap();
+    assert!(receipt.success);
+    let implementation = deployment(&devnet).implementation.unwrap();
+    assert_eq!(
+        owner.delegation_state().await.unwrap(),
+        DelegationState::Nexus(implementation)
+    );
+    assert!(
+        owner
+            .is_module_installed(
+                nexus::ModuleType::Validator,
+                devnet.addresses().smart_session
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        owner
+            .is_safe_sender(devnet.addresses().smart_session)
+            .await
+            .unwrap()
+    );
+
+    // Owner operation through validator address(0).
+    let hash = owner
+        .send_calls(&[counter::increment(counter_addr)])
+        .await
+        .unwrap();
+    owner.wait_for_user_operation_receipt(hash).await.unwrap();
+    assert_eq!(chain.counter_number(counter_addr).await.unwrap(), 1);
+
+    // Initializing the delegated EOA is refused locally.
+    let init = nexus::Call::new(
+        eoa,
+        [[0x4b, 0x6a, 0x14, 0x19].as_slice(), &[0u8; 64]].concat(),
+    );
+    assert!(matches!(
+        owner.send_calls(&[init]).await,
+        Err(Error::Eip7702Refused { .. })
+    ));
+
+    // ERC-1271: validator prefix address(0) + ERC-7739 PersonalSign signature.
+    let message = b"hello 7702";
+    let sig = owner.sign_message_erc1271(message).await.unwrap();
+    assert_eq!(&sig[..20], Address::ZERO.as_slice());
+    let hash = eip191_hash_message(message);
+    assert!(owner.is_valid_signature(hash, &sig).await.unwrap());
+    let plain = key.sign_message_sync(message).unwrap().as_bytes();
+    let zero_plain: Bytes = [Address::ZERO.as_slice(), &plain].concat().into();
+    assert!(
+        !owner.is_valid_signature(hash, &zero_plain).await.unwrap(),
+        "a plain EIP-191 signature is not what K1Mee accepts for ERC-1271"
+    );
+
+    // USE grant, used twice by the unchanged session-key client.
+    let session_key = PrivateKeySigner::random();
+    let request = PermissionRequest::new(session_key.address()).action(ActionPermission::new(
+        counter_addr,
+        counter::INCREMENT_NUMBER,
+    ));
+    let grant = owner
+        .grant_permission(std::slice::from_ref(&request))
+        .await
+        .unwrap();
+    owner
+        .wait_for_user_operation_receipt(grant.user_op_hash)
+        .await
+        .unwrap();
+    let permission_id = grant.permission_ids[0];
+    assert!(owner.is_permission_enabled(permission_id).await.unwrap());
+    let session = owner
+        .session_client(session_key.clone(), owner.session_data(&grant, 0).unwrap())
+        .await
+        .unwrap();
+    for expected in [2u64, 3] {
+        let h = session
+            .use_permission(&[counter::increment(counter_addr)])
+            .await
+            .unwrap();
+        session.wait_for_user_operation_receipt(h).await.unwrap();
+        assert_eq!(chain.counter_number(counter_addr).await.unwrap(), expected);
+    }
+
+    // ENABLE and UNSAFE_ENABLE grants signed by the EOA key (validator address(0)), no owner op.
+    for mode in [SmartSessionMode::Enable, SmartSessionMode::UnsafeEnable] {
+        let k = PrivateKeySigner::random();
+        let req = PermissionRequest::new(k.address()).action(ActionPermission::new(
+            counter_addr,
+            counter::INCREMENT_NUMBER,
+        ));
+        let data = owner.grant_deferred_permission(&req, mode).await.unwrap();
+        let s = owner.session_client(k, data).await.unwrap();
+        let h = s
+            .use_permission(&[counter::increment(counter_addr)])
+            .await
+            .unwrap();
+        s.wait_for_user_operation_receipt(h).await.unwrap();
+    }
+    assert_eq!(chain.counter_number(counter_addr).await.unwrap(), 5);
+
+    // Un-delegation: the EOA is a plain EOA; the owner gets a typed error, the session key AA20.
+    owner.undelegate().await.unwrap();
+    assert_eq!(
+        owner.delegation_state().await.unwrap(),
+        DelegationState::None
+    );
+    assert!(!owner.is_deployed().await.unwrap());
+    let err = owner
+        .send_calls(&[counter::increment(counter_addr)])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::NotDelegated {
+                state: DelegationState::None,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = session
+        .use_permission(&[counter::increment(counter_addr)])
+        .await
+        .unwrap_err();
+    assert_eq!(err.aa_code(), Some(bundler_client::AaCode::AA20), "{err}");
+    assert!(
+        err.to_string().contains("EIP-7702"),
+        "AA20 explained: {err}"
+    );
+
+    // Re-delegation restores the account as it was: the session works again.
+    owner.redelegate().await.unwrap();
+    assert!(owner.delegation_state().await.unwrap().is_nexus());
+    assert!(
+        owner
+            .is_module_installed(
+                nexus::ModuleType::Validator,
+                devnet.addresses().smart_session
+            )
+            .await
+            .unwrap(),
+        "modules survive un-delegation"
+    );
+    assert!(owner.is_permission_enabled(permission_id).await.unwrap());
+    let h = session
+        .use_permission(&[counter::increment(counter_addr)])
+        .await
+        .unwrap();
+    session.wait_for_user_operation_receipt(h).await.unwrap();
+    assert_eq!(chain.counter_number(counter_addr).await.unwrap(), 6);
+
+    // Revoke: the session stops.
+    let h = owner.revoke_permission(permission_id).await.unwrap();
+    owner.wait_for_user_operation_receipt(h).await.unwrap();
+    assert!(!owner.is_permission_enabled(permission_id).await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delegation_by_transaction_and_a_wrong_authorization_nonce() {
+    let devnet = Devnet::start().await.expect("devnet");
+    if devnet.nexus_version() != NexusVersion::V1_2 {
+        eprintln!(
+            "eip7702: the devnet runs Nexus {}; the delegation-transaction test needs DEVNET_OVERRIDES=tests/manifests/production-stack.json",
+            devnet.nexus_version()
+        );
+        return;
+    }
+    let chain = Chain::of(&devnet).await.unwrap();
+    let implementation = deployment(&devnet).implementation.unwrap();
+
+    // A self-sent authorization must name the transaction nonce + 1; naming the current one is
+    // skipped silently by the chain, and the client says so after reading the code.
+    let key = PrivateKeySigner::random();
+    chain.fund(key.address(), ten_eth()).await.unwrap();
+    let client = eoa_client(&devnet, key, DelegateVia::Transaction).await;
+    let err = client
+        .send_delegation_transaction(implementation, Some(0))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::DelegationNotApplied { expected, state: DelegationState::None, .. } if expected == implementation
+        ),
+        "{err}"
+    );
+
+    // The transaction path: the first operation delegates with the EOA's own type-4 transaction.
+    let counter_addr = chain.deploy_counter().await.unwrap();
+    let hash = client
+        .send_calls(&[counter::increment(counter_addr)])
+        .await
+        .unwrap();
+    client.wait_for_user_operation_receipt(hash).await.unwrap();
+    assert_eq!(
+        client.delegation_state().await.unwrap(),
+        DelegationState::Nexus(implementation)
+    );
+    assert_eq!(chain.counter_number(counter_addr).await.unwrap(), 1);
+    assert_eq!(client.delegate().await.unwrap(), None, "already delegated");
+
+    // Delegated elsewhere: operations and delegate() refuse; redelegate() takes it back.
+    client
+        .send_delegation_transaction(counter_addr, None)
+        .await
+        .unwrap();
+    let elsewhere = DelegationState::Other(counter_addr);
+    assert_eq!(client.delegation_state().await.unwrap(), elsewhere);
+    let err = client
+        .send_calls(&[counter::increment(counter_addr)])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::NotDelegated { state, .. } if state == elsewhere),
+        "{err}"
+    );
+    assert!(matches!(
+        client.delegate().await,
+        Err(Error::NotDelegated { .. })
+    ));
+    client.redelegate().await.unwrap();
+    let hash = client
+        .send_calls(&[counter::increment(counter_addr)])
+        .await
+        .unwrap();
+    client.wait_for_user_operation_receipt(hash).await.unwrap();
+    assert_eq!(chain.counter_number(counter_addr).await.unwrap(), 2);
+}
