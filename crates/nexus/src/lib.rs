@@ -9,6 +9,7 @@
 //! | [`execution`] | ERC-7579 execution modes and `execute` calldata |
 //! | [`modules`] | install / uninstall calldata, SmartSession install (with the 1.2 safe sender), SentinelList `prev`, `trustAttesters` |
 //! | [`delegation`] | EIP-7702: delegation state of an EOA, authorization nonce and signature |
+//! | [`multichain`] | one owner signature for several chains: the grant and the per-chain checks |
 //! | [`deployment`] | [`Deployment`] and presets |
 //! | [`permission`] | [`PermissionRequest`] / [`ActionPermission`] → `Session` |
 //! | [`policy_check`] | the local policy pre-check and [`PolicyViolation`] |
@@ -22,6 +23,7 @@ pub mod deployment;
 mod error;
 pub mod execution;
 pub mod modules;
+pub mod multichain;
 mod node;
 pub mod nonce;
 pub mod permission;

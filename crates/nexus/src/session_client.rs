@@ -5,6 +5,7 @@ use crate::{
     deployment::Deployment,
     error::Error,
     execution::Call,
+    multichain::{check_chain_digest_index, check_enable_digest},
     policy_check::{CheckContext, PolicyKind, PolicyUsage, check_calls, time_frame_now},
     sender::{Auth, DynSigner, OpSender, RpcStats, SendOptions},
     settings::{ClientSettings, client_settings_methods},
@@ -14,7 +15,7 @@ use alloy_signer::Signer;
 use bundler_client::{RequestCounts, UserOperationReceipt};
 use sessions_types::{
     EnableSessionData, ModuleVersion, OwnableValidatorConfig, PermissionId, Session, SessionData,
-    SessionSignatureStyle, SmartSessionMode, SmartSessionSignature,
+    SessionSignatureStyle, SmartSessionMode, SmartSessionSignature, get_nonce_calldata,
 };
 use std::{
     fmt,
@@ -122,6 +123,9 @@ impl SessionKeyClientBuilder {
 
         let node = settings.node()?;
         let chain_id = settings.chain_id(&node).await?;
+        if let Some(e) = &data.module_data.enable_session_data {
+            check_chain_digest_index(chain_id, &e.enable_session)?;
+        }
         if let Some(have) = data.chain_id
             && have != chain_id
         {
@@ -438,6 +442,9 @@ impl SessionKeyClient {
         };
 
         let enable = self.enable_payload(enabled)?;
+        if let Some((mode, e)) = enable {
+            self.check_enable_nonce(mode, e).await?;
+        }
         let wrap = self.signature_wrap(enable);
         let auth = self.auth(&wrap);
         let sent = self
@@ -515,6 +522,36 @@ impl SessionKeyClient {
             m => m,
         };
         Ok(Some((mode, e)))
+    }
+
+    /// Reads this chain's enable nonce and checks that the owner signed this chain's session
+    /// digest over it ([`Error::StaleEnableSignature`] otherwise: revoked or already used here).
+    async fn check_enable_nonce(
+        &self,
+        mode: SmartSessionMode,
+        e: &EnableSessionData,
+    ) -> Result<(), Error> {
+        let d = &self.sender.deployment;
+        let session = &e.enable_session.session;
+        let nonce = self
+            .sender
+            .node
+            .call_decode(
+                "getNonce",
+                "getNonce reply",
+                d.smart_session,
+                get_nonce_calldata(session.permission_id(), self.account()),
+            )
+            .await?;
+        check_enable_digest(
+            self.sender.chain_id,
+            self.version,
+            &e.enable_session,
+            self.account(),
+            d.smart_session,
+            mode,
+            nonce,
+        )
     }
 
     /// Turns the session key's 65-byte signature into SmartSession's `userOp.signature`: USE, or
