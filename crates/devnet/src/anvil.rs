@@ -22,11 +22,11 @@ pub(crate) struct Anvil {
 }
 
 /// Starts anvil with `--port 0` (no port race: the kernel picks a free port, anvil prints it) and waits
-/// until `eth_chainId` answers 31337.
-pub(crate) async fn start(anvil: &Path, log: &Path) -> Result<Anvil, DevnetError> {
+/// until `eth_chainId` answers `chain_id`.
+pub(crate) async fn start(anvil: &Path, log: &Path, chain_id: u64) -> Result<Anvil, DevnetError> {
     let mut cmd = Command::new(anvil);
     cmd.args(["--host", "127.0.0.1", "--port", "0", "--chain-id"])
-        .arg(CHAIN_ID.to_string());
+        .arg(chain_id.to_string());
     let mut child = ManagedChild::spawn("anvil", cmd, log)?;
     let started = Instant::now();
     let port = loop {
@@ -54,11 +54,11 @@ pub(crate) async fn start(anvil: &Path, log: &Path) -> Result<Anvil, DevnetError
             return Err(child.died(status));
         }
         match tokio::time::timeout(Duration::from_secs(2), provider.get_chain_id()).await {
-            Ok(Ok(CHAIN_ID)) => break,
+            Ok(Ok(id)) if id == chain_id => break,
             Ok(Ok(other)) => {
                 return Err(not_ready(
                     &child,
-                    &format!("answered chain id {other}, expected {CHAIN_ID}"),
+                    &format!("answered chain id {other}, expected {chain_id}"),
                 ));
             }
             _ if started.elapsed() > ANVIL_READY_TIMEOUT => {

@@ -5,6 +5,7 @@
 //! - [`Toolchain`] installs and locates the pinned tools; [`Fixtures`] builds `contracts/`.
 //! - [`Devnet::start`] runs everything and returns a handle with the endpoints, [`DevnetAddresses`] and
 //!   [`DevnetKeys`]; dropping it stops anvil and alto. A warm start loads a cached anvil state.
+//!   [`DevnetBuilder::start_many`] runs several chains (distinct chain ids, same addresses) as [`Devnets`].
 //! - [`OverrideManifest`] (`DEVNET_OVERRIDES`) swaps in other bytecode for the SmartSession, the
 //!   validators, the policies, the registry or the Nexus contracts (etched, CREATE, or CREATE2 through
 //!   the deterministic deployment proxy to reproduce production addresses); [`Devnet::nexus_version`]
@@ -29,7 +30,9 @@ pub use addresses::{
     SMART_SESSION_MODULEKIT,
 };
 pub use anvil::CHAIN_ID;
-pub use devnet::{Devnet, DevnetAccounts, DevnetBuilder, DevnetInfo, STATE_CACHE_ENV};
+pub use devnet::{
+    Devnet, DevnetAccounts, DevnetBuilder, DevnetInfo, Devnets, DevnetsInfo, STATE_CACHE_ENV,
+};
 pub use error::DevnetError;
 pub use fixtures::Fixtures;
 pub use keys::{DevnetKey, DevnetKeys};
