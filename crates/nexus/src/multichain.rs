@@ -228,6 +228,77 @@ mod tests {
         }
     }
 
+    /// An owner client built without any request (chain id and account given, nothing listens).
+    async fn offline(
+        key: &crate::PrivateKeySigner,
+        chain_id: u64,
+        version: ModuleVersion,
+    ) -> NexusClient {
+        let d = crate::Deployment {
+            module_version: version,
+            ..deployment()
+        };
+        NexusClient::builder(key.clone(), "http://127.0.0.1:9", "http://127.0.0.1:9", d)
+            .chain_id(chain_id)
+            .account_address(Address::with_last_byte(0x99))
+            .build()
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn what_one_signature_cannot_cover_is_refused_before_any_request() {
+        let key = crate::PrivateKeySigner::random();
+        let request = PermissionRequest::new(Address::with_last_byte(0xAA)).action(
+            ActionPermission::new(Address::with_last_byte(0x11), hex!("273ea3e3")),
+        );
+        let v = deployment().module_version;
+        let a = offline(&key, 10, v).await;
+        let b = offline(&key, 20, v).await;
+        async fn refused(
+            clients: Vec<&NexusClient>,
+            request: &PermissionRequest,
+            mode: SmartSessionMode,
+        ) -> String {
+            NexusClient::grant_multichain_deferred_permission(&clients, request, mode)
+                .await
+                .unwrap_err()
+                .to_string()
+        }
+        let enable = SmartSessionMode::Enable;
+        assert!(
+            refused(vec![], &request, enable)
+                .await
+                .contains("needs a chain")
+        );
+        assert!(
+            refused(vec![&a, &b], &request, SmartSessionMode::Use)
+                .await
+                .contains("ENABLE")
+        );
+        assert!(
+            refused(vec![&a, &b, &a], &request, enable)
+                .await
+                .contains("chain 10 is listed twice")
+        );
+        let stranger = offline(&crate::PrivateKeySigner::random(), 30, v).await;
+        let err = refused(vec![&a, &stranger], &request, enable).await;
+        assert!(err.contains("chain 30: owner"), "{err}");
+        let other_family = if v.is_v1() {
+            ModuleVersion::PreV1
+        } else {
+            ModuleVersion::V1
+        };
+        let mixed = offline(&key, 40, other_family).await;
+        let err = refused(vec![&a, &mixed], &request, enable).await;
+        assert!(err.contains("EIP-712 types differ"), "{err}");
+        assert_eq!(
+            a.rpc_stats().total() + b.rpc_stats().total(),
+            0,
+            "no request made"
+        );
+    }
+
     #[test]
     fn the_index_must_select_the_clients_chain() {
         assert!(check_chain_digest_index(20, &enable(&[10, 20], 1)).is_ok());
