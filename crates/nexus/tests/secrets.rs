@@ -46,8 +46,13 @@ fn signer() -> PrivateKeySigner {
 }
 
 async fn build(rpc: &str, bundler: &str, chain_id: Option<u64>) -> Result<NexusClient, Error> {
-    let mut builder = NexusClient::builder(signer(), rpc, bundler, Deployment::nexus_1_0_smart_session_pre_v1())
-        .account_address(Address::repeat_byte(0x11));
+    let mut builder = NexusClient::builder(
+        signer(),
+        rpc,
+        bundler,
+        Deployment::nexus_1_0_smart_session_pre_v1(),
+    )
+    .account_address(Address::repeat_byte(0x11));
     if let Some(id) = chain_id {
         builder = builder.chain_id(id);
     }
