@@ -233,7 +233,10 @@ fn check_session_key(
 /// USE mode; if not and the session data holds an owner-signed enable payload (from
 /// [`NexusClient::grant_deferred_permission`](crate::NexusClient::grant_deferred_permission)), the
 /// first operation enables and uses the session (ENABLE / UNSAFE_ENABLE), and later ones wait for
-/// it and switch to USE. Before sending, the calls are checked against the session's own policies
+/// it and switch to USE. An enable payload from a multi-chain grant must select this client's chain
+/// (checked by [`build`](SessionKeyClientBuilder::build)) and be signed over this chain's current
+/// enable nonce (one `getNonce` call before the enabling operation; see [`crate::multichain`]).
+/// Before sending, the calls are checked against the session's own policies
 /// ([`crate::policy_check`]) unless turned off with
 /// [`SessionKeyClientBuilder::with_local_policy_check`].
 pub struct SessionKeyClient {
