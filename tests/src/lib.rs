@@ -198,9 +198,15 @@ impl Chain {
     /// tests never share one.
     pub async fn deploy_counter(&self) -> Result<Address, ChainError> {
         let address = Address::from_slice(&nexus::permission::random_salt()[12..]);
-        self.raw("anvil_setCode", json!([address, self.counter_code]))
-            .await?;
+        self.deploy_counter_at(address).await?;
         Ok(address)
+    }
+
+    /// Places a fresh `Counter` at `address` (the same address on several chains).
+    pub async fn deploy_counter_at(&self, address: Address) -> Result<(), ChainError> {
+        self.raw("anvil_setCode", json!([address, self.counter_code]))
+            .await
+            .map(drop)
     }
 
     /// `counter.number()`.
@@ -328,9 +334,32 @@ impl Owner {
         devnet: &Devnet,
         deployment: Deployment,
     ) -> Result<Self, SetupError> {
+        Self::with_key(devnet, deployment, PrivateKeySigner::random(), None).await
+    }
+
+    /// One owner key on several devnets: on each, its account set up as by [`Owner::new`] and a
+    /// fresh `Counter` at the same address on every chain (so one permission request fits all).
+    pub async fn on_chains(devnets: &[&Devnet]) -> Result<Vec<Self>, SetupError> {
+        let key = PrivateKeySigner::random();
+        let counter = Address::from_slice(&nexus::permission::random_salt()[12..]);
+        let mut owners = Vec::with_capacity(devnets.len());
+        for devnet in devnets {
+            owners.push(
+                Self::with_key(devnet, deployment(devnet), key.clone(), Some(counter)).await?,
+            );
+        }
+        Ok(owners)
+    }
+
+    async fn with_key(
+        devnet: &Devnet,
+        deployment: Deployment,
+        key: PrivateKeySigner,
+        counter: Option<Address>,
+    ) -> Result<Self, SetupError> {
         let chain = Chain::of(devnet).await?;
         let client = NexusClient::builder(
-            PrivateKeySigner::random(),
+            key,
             devnet.rpc_url(),
             devnet.bundler_url(),
             deployment.clone(),
@@ -339,7 +368,10 @@ impl Owner {
         .build()
         .await?;
         chain.fund(client.address(), ten_eth()).await?;
-        let counter = chain.deploy_counter().await?;
+        let counter = match counter {
+            Some(at) => chain.deploy_counter_at(at).await.map(|()| at)?,
+            None => chain.deploy_counter().await?,
+        };
         let hash = client.install_smart_sessions().await?;
         client.wait_for_user_operation_receipt(hash).await?;
         Ok(Self {

@@ -5,7 +5,8 @@
 //! user operation, installs SmartSession, grants a session key `incrementNumber()` on the Counter,
 //! writes the SessionData JSON, builds a separate session-key client from that file, uses the
 //! permission twice, shows a refused call, an ENABLE-mode grant used by a second key in one
-//! operation, and a revocation. Each step prints what it did (addresses, userOpHashes, gas used,
+//! operation, a revocation, and one owner signature used on two chains (a second devnet, chain
+//! 31338). Each step prints what it did (addresses, userOpHashes, gas used,
 //! JSON-RPC requests, the counter); stderr shows progress while it waits. Exit code 0 on success;
 //! on failure the step, the error and the devnet log directory.
 
@@ -105,6 +106,9 @@ async fn demo() -> Result<(), String> {
     show("Counter", devnet.addresses().counter);
 
     flow(&devnet)
+        .await
+        .map_err(|e| format!("{e}\n       stack: {stack}\n       devnet logs: {logs}"))?;
+    multichain(&devnet)
         .await
         .map_err(|e| format!("{e}\n       stack: {stack}\n       devnet logs: {logs}"))?;
 
@@ -359,6 +363,139 @@ async fn flow(devnet: &Devnet) -> Result<(), String> {
             .await
             .map_err(at("isPermissionEnabled"))?,
     );
+    Ok(())
+}
+
+/// Step 11: a second devnet (next chain id, same contracts); the owner signs ONE multichain hash
+/// and a new session key enables and uses the session on both chains.
+async fn multichain(devnet: &Devnet) -> Result<(), String> {
+    step(
+        11,
+        "one owner signature, two chains: a second devnet, one ENABLE grant, a use on each chain",
+    );
+    let (other, took) = progress::wait(
+        "starting a second devnet",
+        Devnet::builder().chain_id(devnet.chain_id() + 1).start(),
+    )
+    .await;
+    let other = other.map_err(|e| format!("starting the second devnet: {e}"))?;
+    show(
+        "second chain",
+        format!(
+            "{} ready in {:.1} s (node {})",
+            other.chain_id(),
+            took.as_secs_f64(),
+            other.rpc_url()
+        ),
+    );
+    let chains = [devnet, &other];
+    let mut owners = Vec::new();
+    for d in chains {
+        let owner = NexusClient::builder(
+            d.keys().owner().signer().clone(),
+            d.rpc_url(),
+            d.bundler_url(),
+            deployment(d),
+        )
+        .chain_id(d.chain_id())
+        .build()
+        .await
+        .map_err(at("connecting the owner's client"))?;
+        owners.push(owner);
+    }
+    let owner_b = &owners[1];
+    let chain_b = Chain::of(&other).await.map_err(|e| e.to_string())?;
+    chain_b
+        .fund(owner_b.address(), ten_eth())
+        .await
+        .map_err(|e| e.to_string())?;
+    submit(
+        owner_b,
+        "installing SmartSession on the second chain",
+        owner_b.install_smart_sessions(),
+    )
+    .await?;
+
+    let key = PrivateKeySigner::random();
+    let counter = devnet.addresses().counter;
+    let request = PermissionRequest::new(key.address())
+        .action(ActionPermission::new(counter, counter::INCREMENT_NUMBER));
+    let refs: Vec<&NexusClient> = owners.iter().collect();
+    let data = NexusClient::grant_multichain_deferred_permission(
+        &refs,
+        &request,
+        SmartSessionMode::Enable,
+    )
+    .await
+    .map_err(at("the multi-chain grant"))?;
+    let enable = |i: usize| {
+        data[i]
+            .module_data
+            .enable_session_data
+            .as_ref()
+            .map(|e| e.enable_session.clone())
+            .ok_or("no enable data")
+    };
+    show(
+        "owner signed once",
+        format!(
+            "multichain hash over chains {:?} (signature {} bytes, no user operation)",
+            enable(0)?
+                .hashes_and_chain_ids
+                .iter()
+                .map(|c| c.chain_id)
+                .collect::<Vec<_>>(),
+            enable(0)?.permission_enable_sig.len()
+        ),
+    );
+    for (i, (d, owner)) in chains.iter().zip(&owners).enumerate() {
+        let session = SessionKeyClient::connect(
+            key.clone(),
+            d.rpc_url(),
+            d.bundler_url(),
+            deployment(d),
+            data[i].clone(),
+        )
+        .await
+        .map_err(at("connecting the session-key client"))?;
+        show(
+            "chain",
+            format!(
+                "{}: account {}, chainDigestIndex {}",
+                d.chain_id(),
+                owner.address(),
+                enable(i)?.chain_digest_index
+            ),
+        );
+        let chain = Chain::of(d).await.map_err(|e| e.to_string())?;
+        let before = chain
+            .counter_number(counter)
+            .await
+            .map_err(|e| e.to_string())?;
+        submit(
+            &session,
+            "ENABLE-and-use",
+            session.use_permission(&[counter::increment(counter)]),
+        )
+        .await?;
+        let after = chain
+            .counter_number(counter)
+            .await
+            .map_err(|e| e.to_string())?;
+        show("counter", format!("{before} -> {after}"));
+    }
+    match SessionKeyClient::connect(
+        key,
+        other.rpc_url(),
+        other.bundler_url(),
+        deployment(&other),
+        data[0].clone(),
+    )
+    .await
+    {
+        Err(e) => show("chain A's data on B", format!("refused locally: {e}")),
+        Ok(_) => return Err("chain A's session data was accepted on chain B".into()),
+    }
     Ok(())
 }
 

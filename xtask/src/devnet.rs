@@ -3,18 +3,21 @@
 //! keeps it up until Ctrl-C; then stops anvil and alto.
 //!
 //! Options: `--fresh` bypasses the anvil state cache; `--overrides <file>` uses an override manifest
-//! (otherwise `DEVNET_OVERRIDES` is honoured); `--hardfork <name>` sets anvil's hardfork. Progress
-//! goes to stderr, so stdout is only the JSON.
+//! (otherwise `DEVNET_OVERRIDES` is honoured); `--hardfork <name>` sets anvil's hardfork; `--chains N`
+//! starts N chains (chain ids 31337, 31338, …, each its own anvil and alto, the same contract addresses)
+//! and prints `{"chains": [<one chain>, …]}` instead of the single-chain object. Progress goes to
+//! stderr, so stdout is only the JSON.
 //!
 //! Fork mode: `--fork-url <url> [--fork-block <n>] [--hardfork <name>] [--preset <name>]` forks that
 //! chain (hardfork `prague` unless told) with a local alto on top, deploys nothing, and prints the
 //! deployment of the preset (default `nexus-1.2-smart-session-v1-registry-free`) with the contracts
 //! it finds without code on the fork.
 //!
-//! While it runs, the same JSON is also in `.cache/devnet/current.json`, where `nexus-sessions`' live
-//! commands find the running devnet by default; it is removed when the devnet stops.
+//! While it runs, the (first) chain's JSON is also in `.cache/devnet/current.json`, where
+//! `nexus-sessions`' live commands find the running devnet by default; it is removed when the devnet
+//! stops.
 
-use devnet::{Devnet, ForkedDevnet, OverrideManifest};
+use devnet::{Devnet, DevnetsInfo, ForkedDevnet, OverrideManifest};
 use std::{
     path::{Path, PathBuf},
     time::Instant,
@@ -28,6 +31,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut builder = Devnet::builder();
     let mut fork: Option<ForkArgs> = None;
     let mut hardfork = None;
+    let mut chains = 1usize;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
@@ -56,14 +60,25 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
                     OverrideManifest::from_file(Path::new(path)).map_err(|e| e.to_string())?;
                 builder = builder.overrides(manifest);
             }
+            "--chains" => {
+                let n = rest.next().ok_or("--chains needs a number")?;
+                chains = n
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=16).contains(n))
+                    .ok_or_else(|| format!("--chains {n:?}: expected a number from 1 to 16"))?;
+            }
             other => {
                 return Err(format!(
-                    "devnet: unknown argument `{other}` (expected --fresh, --overrides <file>, --hardfork <name>, --fork-url <url>, --fork-block <n>, --preset <name>)"
+                    "devnet: unknown argument `{other}` (expected --fresh, --overrides <file>, --chains <n>, --hardfork <name>, --fork-url <url>, --fork-block <n>, --preset <name>)"
                 ));
             }
         }
     }
     if let Some(fork) = fork {
+        if chains != 1 {
+            return Err("--chains cannot be combined with --fork-url".into());
+        }
         return run_fork(fork, hardfork);
     }
     if let Some(h) = hardfork {
@@ -76,32 +91,60 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     runtime.block_on(async {
         let started = Instant::now();
         eprintln!("devnet: starting (the first run installs the tools and builds the fixtures)…");
-        let devnet = builder.start().await.map_err(|e| e.to_string())?;
-        let info = serde_json::to_string_pretty(&devnet.info()).map_err(|e| e.to_string())?;
-        println!("{info}");
-        let current = write_current(&info)?;
+        let all: Vec<Devnet> = if chains == 1 {
+            vec![builder.start().await.map_err(|e| e.to_string())?]
+        } else {
+            builder
+                .start_many(chains)
+                .await
+                .map_err(|e| e.to_string())?
+                .into_chains()
+        };
+        let first = &all[0];
+        let first_info = serde_json::to_string_pretty(&first.info()).map_err(|e| e.to_string())?;
+        if chains == 1 {
+            println!("{first_info}");
+        } else {
+            // Several chains: {"chains": [...]}, each entry the single-chain object.
+            let info = DevnetsInfo {
+                chains: all.iter().map(Devnet::info).collect(),
+            };
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&info).map_err(|e| e.to_string())?
+            );
+        }
+        let current = write_current(&first_info)?;
         eprintln!(
             "devnet: Nexus {} + SmartSession {}",
-            devnet.nexus_version(),
-            devnet.module_version()
+            first.nexus_version(),
+            first.module_version()
         );
-        eprintln!(
-            "devnet: ready in {:.1?}{}; logs in {}; press Ctrl-C to stop",
-            started.elapsed(),
-            if devnet.from_cached_state() {
-                " (cached state)"
-            } else {
-                ""
-            },
-            devnet.log_dir().display()
-        );
+        for devnet in &all {
+            eprintln!(
+                "devnet: chain {} ready in {:.1?}{}; rpc {} bundler {}; logs in {}",
+                devnet.chain_id(),
+                started.elapsed(),
+                if devnet.from_cached_state() {
+                    " (cached state)"
+                } else {
+                    ""
+                },
+                devnet.rpc_url(),
+                devnet.bundler_url(),
+                devnet.log_dir().display()
+            );
+        }
+        eprintln!("devnet: press Ctrl-C to stop");
         tokio::signal::ctrl_c()
             .await
             .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
-        let (anvil, alto) = devnet.pids();
-        drop(devnet);
-        remove_current(&current, &info);
-        eprintln!("devnet: stopped anvil (pid {anvil}) and alto (pid {alto})");
+        let pids: Vec<(u32, u32)> = all.iter().map(|d| d.pids()).collect();
+        drop(all);
+        remove_current(&current, &first_info);
+        for (anvil, alto) in pids {
+            eprintln!("devnet: stopped anvil (pid {anvil}) and alto (pid {alto})");
+        }
         Ok(())
     })
 }

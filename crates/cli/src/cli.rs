@@ -336,11 +336,19 @@ pub(crate) enum Command {
     /// validator and policies (sudo unless limits are given). The owner key is read from a file or an
     /// environment variable, never from the command line.
     ///
+    /// `--deferred [enable|unsafe-enable]` sends no grant operation: the owner signs off-chain and
+    /// the session key's first `use` enables the session. With several `--chain FILE`s, one owner
+    /// signature covers every chain, and `--out grant.json` writes one SessionData per chain
+    /// (`grant.<chainId>.json`), each used as is on its chain.
+    ///
     /// Example:
     ///   nexus-sessions grant --deployment devnet.json --key-file owner.key \
     ///     --session-key 0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65 \
     ///     --action '0x5FC8d32690cc91D4c39d9d3abcBD16989F875707:incrementNumber()' --usage-limit 10 \
     ///     --out session-data.json
+    ///   nexus-sessions grant --deferred --chain chain-a.json --chain chain-b.json \
+    ///     --key-file owner.key --session-key 0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65 \
+    ///     --action '0x5FC8d32690cc91D4c39d9d3abcBD16989F875707:incrementNumber()' --out grant.json
     #[command(verbatim_doc_comment)]
     Grant(crate::live::GrantArgs),
 

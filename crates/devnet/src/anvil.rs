@@ -30,6 +30,8 @@ pub(crate) struct AnvilOptions<'a> {
     pub(crate) hardfork: Option<&'a str>,
     /// `--fork-url` and `--fork-block-number`: the chain id is then the forked chain's.
     pub(crate) fork: Option<(&'a str, Option<u64>)>,
+    /// `--chain-id` when not forking.
+    pub(crate) chain_id: u64,
 }
 
 /// Starts anvil with `--port 0` (no port race: the kernel picks a free port, anvil prints it) and waits
@@ -53,8 +55,8 @@ pub(crate) async fn start(
             None
         }
         None => {
-            cmd.args(["--chain-id", &CHAIN_ID.to_string()]);
-            Some(CHAIN_ID)
+            cmd.args(["--chain-id", &options.chain_id.to_string()]);
+            Some(options.chain_id)
         }
     };
     let mut child = ManagedChild::spawn("anvil", cmd, log)?;
@@ -88,7 +90,7 @@ pub(crate) async fn start(
             Ok(Ok(other)) => {
                 return Err(not_ready(
                     &child,
-                    &format!("answered chain id {other}, expected {CHAIN_ID}"),
+                    &format!("answered chain id {other}, expected {}", options.chain_id),
                 ));
             }
             _ if started.elapsed() > ANVIL_READY_TIMEOUT => {

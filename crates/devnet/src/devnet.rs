@@ -44,6 +44,7 @@ pub struct Devnet {
     module_version: ModuleVersion,
     nexus_version: NexusVersion,
     nexus_proxy_creation_code: Bytes,
+    chain_id: u64,
     log_dir: PathBuf,
     from_cached_state: bool,
     /// Where alto is installed, to start it again ([`Devnet::restart_bundler`]).
@@ -56,12 +57,14 @@ pub struct DevnetBuilder {
     overrides: Option<OverrideManifest>,
     state_cache: bool,
     hardfork: Option<String>,
+    chain_id: u64,
 }
 
 impl Default for DevnetBuilder {
     fn default() -> Self {
         Self {
             overrides: None,
+            chain_id: CHAIN_ID,
             state_cache: std::env::var(STATE_CACHE_ENV).map_or(true, |v| v != "0"),
             hardfork: None,
         }
@@ -81,6 +84,13 @@ impl DevnetBuilder {
         self
     }
 
+    /// The chain id anvil runs with (default [`CHAIN_ID`], 31337). The contracts land at the same
+    /// addresses whatever the chain id.
+    pub fn chain_id(mut self, chain_id: u64) -> Self {
+        self.chain_id = chain_id;
+        self
+    }
+
     /// Runs anvil with `--hardfork NAME` (e.g. `prague`). Not needed for EIP-7702: anvil 1.7.1's
     /// default (`latest`) already accepts type-4 transactions and `eip7702Auth` bundles.
     pub fn hardfork(mut self, name: impl Into<String>) -> Self {
@@ -91,27 +101,96 @@ impl DevnetBuilder {
     /// Installs the tools if needed, builds the fixtures, starts anvil, deploys (or loads a cached
     /// state), starts alto and returns the handle once both answer.
     pub async fn start(self) -> Result<Devnet, DevnetError> {
-        let overrides = match self.overrides {
+        let prepared = self.prepared().await?;
+        launch_instance(&prepared, self.state_cache, self.chain_id).await
+    }
+
+    /// Starts `n` chains with the chain ids `chain_id, chain_id + 1, …` (default 31337, 31338, …),
+    /// each its own anvil and alto, the same contracts at the same addresses. The tools and fixtures
+    /// are prepared once; the chains start one after the other (the first one may write the state
+    /// cache the others load).
+    pub async fn start_many(self, n: usize) -> Result<Devnets, DevnetError> {
+        let prepared = self.prepared().await?;
+        let mut chains = Vec::with_capacity(n);
+        for i in 0..n as u64 {
+            let chain_id = self.chain_id.checked_add(i).ok_or(DevnetError::Rpc {
+                context: "choosing chain ids".into(),
+                detail: format!("chain id {} + {i} overflows", self.chain_id),
+            })?;
+            chains.push(launch_instance(&prepared, self.state_cache, chain_id).await?);
+        }
+        Ok(Devnets { chains })
+    }
+
+    async fn prepared(&self) -> Result<Prepared, DevnetError> {
+        let overrides = match self.overrides.clone() {
             Some(m) => m,
             None => OverrideManifest::from_env()?.unwrap_or_default(),
         };
         // Installing and compiling is blocking work (npm, forge); keep it off the async worker.
-        let hardfork = self.hardfork;
-        let prepared = tokio::task::spawn_blocking(move || prepare(overrides, hardfork))
+        let hardfork = self.hardfork.clone();
+        tokio::task::spawn_blocking(move || prepare(overrides, hardfork))
             .await
             .map_err(|e| DevnetError::Rpc {
                 context: "preparing the devnet".into(),
                 detail: e.to_string(),
-            })??;
-        let log_dir =
-            process::instance_log_dir(&process::target_dir(&prepared.toolchain.repo_root))?;
-        launch(prepared, self.state_cache, &log_dir)
-            .await
-            .map_err(|source| DevnetError::Startup {
-                log_dir: log_dir.clone(),
-                source: Box::new(source),
-            })
+            })?
     }
+}
+
+async fn launch_instance(
+    prepared: &Prepared,
+    use_cache: bool,
+    chain_id: u64,
+) -> Result<Devnet, DevnetError> {
+    let log_dir = process::instance_log_dir(&process::target_dir(&prepared.toolchain.repo_root))?;
+    launch(prepared, use_cache, chain_id, &log_dir)
+        .await
+        .map_err(|source| DevnetError::Startup {
+            log_dir: log_dir.clone(),
+            source: Box::new(source),
+        })
+}
+
+/// Several devnets side by side (see [`DevnetBuilder::start_many`]): distinct chain ids, same
+/// contract addresses. Dropping it stops every chain.
+#[derive(Debug)]
+pub struct Devnets {
+    chains: Vec<Devnet>,
+}
+
+impl Devnets {
+    /// The chains, in start order.
+    pub fn chains(&self) -> &[Devnet] {
+        &self.chains
+    }
+
+    /// The summaries of every chain, as `cargo xtask devnet --chains N` prints them.
+    pub fn info(&self) -> DevnetsInfo {
+        DevnetsInfo {
+            chains: self.chains.iter().map(Devnet::info).collect(),
+        }
+    }
+
+    /// The chains, to own them separately.
+    pub fn into_chains(self) -> Vec<Devnet> {
+        self.chains
+    }
+}
+
+impl std::ops::Index<usize> for Devnets {
+    type Output = Devnet;
+
+    fn index(&self, index: usize) -> &Devnet {
+        &self.chains[index]
+    }
+}
+
+/// What [`Devnets::info`] returns: `{"chains": [<DevnetInfo>, …]}`.
+#[derive(Clone, Debug, Serialize)]
+pub struct DevnetsInfo {
+    /// One summary per chain, in start order.
+    pub chains: Vec<DevnetInfo>,
 }
 
 /// Inputs ready before any process starts.
@@ -151,8 +230,9 @@ fn prepare(overrides: OverrideManifest, hardfork: Option<String>) -> Result<Prep
 }
 
 async fn launch(
-    prepared: Prepared,
+    prepared: &Prepared,
     use_cache: bool,
+    chain_id: u64,
     log_dir: &Path,
 ) -> Result<Devnet, DevnetError> {
     let Prepared {
@@ -164,17 +244,18 @@ async fn launch(
     let anvil_options = anvil::AnvilOptions {
         hardfork: hardfork.as_deref(),
         fork: None,
+        chain_id,
     };
     let keys = DevnetKeys::anvil_defaults();
-    let cache_file = state_cache::path(&toolchain.cache_dir, cache_key);
+    let cache_file = state_cache::path(&toolchain.cache_dir, *cache_key);
 
     let started = std::time::Instant::now();
     let mut node =
         anvil::start(&toolchain.anvil, &log_dir.join("anvil.log"), &anvil_options).await?;
     tracing::debug!(url = %node.url, pid = node.child.pid(), elapsed = ?started.elapsed(), "anvil ready");
     let mut from_cached_state = false;
-    if use_cache && let Some(cached) = state_cache::read(&cache_file, cache_key) {
-        match load_cached(&node.url, &cached, &plan).await {
+    if use_cache && let Some(cached) = state_cache::read(&cache_file, *cache_key) {
+        match load_cached(&node.url, &cached, plan).await {
             Ok(()) => from_cached_state = true,
             Err(e) => {
                 tracing::warn!(file = %cache_file.display(), error = %e, "cached devnet state unusable; deploying afresh");
@@ -190,7 +271,7 @@ async fn launch(
         }
     }
     if !from_cached_state {
-        deploy::execute(&plan, &node.url, keys.deployer().signer()).await?;
+        deploy::execute(plan, &node.url, keys.deployer().signer()).await?;
     }
 
     tracing::debug!(from_cached_state, elapsed = ?started.elapsed(), "contracts in place");
@@ -202,7 +283,7 @@ async fn launch(
             keys: &keys,
             log_dir,
         },
-        CHAIN_ID,
+        chain_id,
     )
     .await?;
 
@@ -210,7 +291,7 @@ async fn launch(
     if use_cache && !from_cached_state {
         // Dumped after alto is up, so its simulation contracts are in the state and the next alto start
         // skips deploying them.
-        save_state(&node.url, &plan, cache_key, &cache_file).await?;
+        save_state(&node.url, plan, *cache_key, &cache_file).await?;
     }
 
     Ok(Devnet {
@@ -223,6 +304,7 @@ async fn launch(
         module_version: plan.module_version,
         nexus_version: plan.nexus_version,
         nexus_proxy_creation_code: plan.nexus_proxy.clone(),
+        chain_id,
         log_dir: log_dir.to_path_buf(),
         from_cached_state,
         alto_package_dir: toolchain.alto_package_dir.clone(),
@@ -297,9 +379,9 @@ impl Devnet {
         &self.bundler_url
     }
 
-    /// The chain id (31337).
+    /// The chain id (31337 unless [`DevnetBuilder::chain_id`] chose another).
     pub fn chain_id(&self) -> u64 {
-        CHAIN_ID
+        self.chain_id
     }
 
     /// Where every contract lives.
@@ -385,7 +467,7 @@ impl Devnet {
         DevnetInfo {
             rpc_url: self.rpc_url.clone(),
             bundler_url: self.bundler_url.clone(),
-            chain_id: CHAIN_ID,
+            chain_id: self.chain_id,
             module_version: self.module_version,
             nexus_version: self.nexus_version,
             default_validator: self.default_validator(),

@@ -72,6 +72,8 @@ impl ForkBuilder {
             &AnvilOptions {
                 hardfork: Some(&self.hardfork),
                 fork: Some((&self.url, self.block)),
+                // Ignored when forking: the chain id is the forked chain's.
+                chain_id: anvil::CHAIN_ID,
             },
         )
         .await?;

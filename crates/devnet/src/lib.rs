@@ -8,6 +8,7 @@
 //! - [`fault_proxy::FaultProxy`] sits between a client and the devnet's alto and injects bundler
 //!   faults (dropped or late answers, HTTP and JSON-RPC errors, broken bodies, wrong ids, refused
 //!   connections) for fault tests; [`Devnet::restart_bundler`] restarts alto.
+//!   [`DevnetBuilder::start_many`] runs several chains (distinct chain ids, same addresses) as [`Devnets`].
 //! - [`OverrideManifest`] (`DEVNET_OVERRIDES`) swaps in other bytecode for the SmartSession, the
 //!   validators, the policies, the registry or the Nexus contracts (etched, CREATE, or CREATE2 through
 //!   the deterministic deployment proxy to reproduce production addresses); [`Devnet::nexus_version`]
@@ -36,7 +37,9 @@ pub use addresses::{
     SMART_SESSION_MODULEKIT,
 };
 pub use anvil::CHAIN_ID;
-pub use devnet::{Devnet, DevnetAccounts, DevnetBuilder, DevnetInfo, STATE_CACHE_ENV};
+pub use devnet::{
+    Devnet, DevnetAccounts, DevnetBuilder, DevnetInfo, Devnets, DevnetsInfo, STATE_CACHE_ENV,
+};
 pub use error::DevnetError;
 pub use fixtures::Fixtures;
 pub use fork::{DEFAULT_FORK_HARDFORK, ForkBuilder, ForkInfo, ForkedDevnet};

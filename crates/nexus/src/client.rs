@@ -29,10 +29,9 @@ use alloy_signer::Signer;
 use alloy_sol_types::SolCall;
 use bundler_client::{RedactedUrl, RequestCounts, UserOperationReceipt};
 use sessions_types::{
-    AccountType, ChainDigest, EnableSession, EnableSessionData, PermissionId, Session,
-    SessionAction, SessionData, SessionSignatureStyle, SmartSessionMode, UsePermissionModuleData,
-    enable_sessions_calldata, get_nonce_calldata, is_permission_enabled_calldata, multichain_hash,
-    remove_session_calldata, revoke_enable_signature_calldata, session_digest,
+    EnableSessionData, PermissionId, Session, SessionAction, SessionData, SessionSignatureStyle,
+    SmartSessionMode, UsePermissionModuleData, enable_sessions_calldata, get_nonce_calldata,
+    is_permission_enabled_calldata, remove_session_calldata, revoke_enable_signature_calldata,
 };
 use std::{
     fmt,
@@ -329,6 +328,11 @@ impl NexusClient {
     /// The chain id.
     pub fn chain_id(&self) -> u64 {
         self.sender.chain_id
+    }
+
+    /// The owner's signer.
+    pub(crate) fn owner_signer(&self) -> &DynSigner {
+        &self.signer
     }
 
     /// The deployment.
@@ -810,7 +814,7 @@ impl NexusClient {
         ))
     }
 
-    fn make_session_data(
+    pub(crate) fn make_session_data(
         &self,
         key: Address,
         session: Session,
@@ -849,45 +853,14 @@ impl NexusClient {
     /// session's enable nonce (`getNonce(permissionId, account)`), computes the session digest
     /// locally, signs the multichain hash (EIP-191) and returns the session data. The session key's
     /// first user operation then enables and uses the session at once; no owner transaction.
+    /// The one-chain case of [`grant_multichain_deferred_permission`](Self::grant_multichain_deferred_permission).
     pub async fn grant_deferred_permission(
         &self,
         request: &PermissionRequest,
         mode: SmartSessionMode,
     ) -> Result<SessionData, Error> {
-        if mode == SmartSessionMode::Use {
-            return Err(Error::InvalidPermission(
-                "deferred grants need ENABLE or UNSAFE_ENABLE".into(),
-            ));
-        }
-        let (mut sessions, action) = self.prepare_permission(std::slice::from_ref(request))?;
-        let session = sessions.remove(0);
-        let d = self.deployment();
-        let nonce = self.enable_nonce(session.permission_id()).await?;
-        let digest = session_digest(
-            d.module_version,
-            &session,
-            self.address(),
-            d.smart_session,
-            mode,
-            nonce,
-        );
-        let digests = vec![ChainDigest {
-            chain_id: self.chain_id(),
-            session_digest: digest,
-        }];
-        let hash = multichain_hash(d.module_version, &digests);
-        let sig = self.signer.sign_message(hash.as_slice()).await?;
-        let enable = EnableSessionData {
-            enable_session: EnableSession {
-                chain_digest_index: 0,
-                hashes_and_chain_ids: digests,
-                session: session.clone(),
-                permission_enable_sig: Bytes::copy_from_slice(&sig.as_bytes()),
-            },
-            validator: d.owner_validator(),
-            account_type: AccountType::Nexus,
-        };
-        Ok(self.make_session_data(request.session_key, session, action, mode, Some(enable)))
+        let mut data = Self::grant_multichain_deferred_permission(&[self], request, mode).await?;
+        Ok(data.remove(0))
     }
 
     /// The enable nonce of a permission on this account (`getNonce(permissionId, account)`): the

@@ -1,7 +1,7 @@
 //! The crate's error type.
 
 use crate::policy_check::PolicyViolation;
-use alloy_primitives::{Address, B256};
+use alloy_primitives::{Address, B256, U256};
 use alloy_provider::transport::TransportError;
 use bundler_client::BundlerError;
 use sessions_types::{PermissionId, abi::DecodedRevert};
@@ -169,6 +169,49 @@ pub enum Error {
         /// The bundler's rejection.
         #[source]
         source: Box<Self>,
+    },
+    /// The session's enable signature does not cover the client's chain.
+    #[error(
+        "chain {chain_id} is not one of the chains the owner signed this session for ({chains:?}); grant it for this chain"
+    )]
+    ChainNotInSession {
+        /// The client's chain.
+        chain_id: u64,
+        /// The chains the enable signature covers (`hashesAndChainIds`, in order).
+        chains: Vec<u64>,
+    },
+    /// The session data's `chainDigestIndex` does not select the client's chain in
+    /// `hashesAndChainIds` (SmartSession would revert with a panic or `ChainIdMismatch`).
+    #[error(
+        "chainDigestIndex {index} is wrong on chain {chain_id}: {}; this chain's digest is at index {expected} (use the session data written for chain {chain_id})",
+        points_at.map_or_else(|| format!("out of range for {len} chain digests"), |c| format!("it selects chain {c}"))
+    )]
+    WrongChainDigestIndex {
+        /// The client's chain.
+        chain_id: u64,
+        /// The index in the session data.
+        index: u8,
+        /// The chain that index selects (`None`: out of range).
+        points_at: Option<u64>,
+        /// Number of chain digests.
+        len: usize,
+        /// Where the client's chain is in the list.
+        expected: usize,
+    },
+    /// The owner signed this chain's session digest over another enable nonce than the chain's
+    /// current one (the signature was revoked or already used), or over another session or account.
+    #[error(
+        "stale enable signature on chain {chain_id}: the owner signed session digest {signed}, which does not match permission {permission_id} with the chain's enable nonce {nonce} (revoked, already used, or made for another account); ask the owner for a new grant"
+    )]
+    StaleEnableSignature {
+        /// The chain.
+        chain_id: u64,
+        /// The permission.
+        permission_id: PermissionId,
+        /// `getNonce(permissionId, account)` on that chain.
+        nonce: U256,
+        /// The digest in `hashesAndChainIds[chainDigestIndex]`.
+        signed: B256,
     },
     /// The session data does not contain what is needed.
     #[error("invalid session data: {0}")]

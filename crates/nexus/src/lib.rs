@@ -10,6 +10,7 @@
 //! | [`modules`] | install / uninstall calldata, SmartSession install (with the 1.2 safe sender), SentinelList `prev`, `trustAttesters` |
 //! | [`delegation`] | EIP-7702: delegation state of an EOA, authorization nonce and signature |
 //! | [`erc1271`] | the owner's ERC-1271 message signature (ERC-7739 `PersonalSign`, validator prefix) |
+//! | [`multichain`] | one owner signature for several chains: the grant and the per-chain checks |
 //! | [`deployment`] | [`Deployment`] and presets |
 //! | [`permission`] | [`PermissionRequest`] / [`ActionPermission`] → `Session` |
 //! | [`policy_check`] | the local policy pre-check and [`PolicyViolation`] |
@@ -27,6 +28,7 @@ pub mod execution;
 mod flight;
 mod lanes;
 pub mod modules;
+pub mod multichain;
 mod node;
 pub mod nonce;
 pub mod permission;

@@ -6,6 +6,7 @@ use crate::{
     error::Error,
     execution::Call,
     flight::Flight,
+    multichain::{check_chain_digest_index, check_enable_digest},
     policy_check::{CheckContext, PolicyKind, PolicyUsage, check_calls, time_frame_now},
     sender::{Auth, DynSigner, OpSender, RpcStats, SendOptions},
     settings::{ClientSettings, client_settings_methods},
@@ -15,7 +16,7 @@ use alloy_signer::Signer;
 use bundler_client::{RequestCounts, UserOperationReceipt};
 use sessions_types::{
     EnableSessionData, ModuleVersion, OwnableValidatorConfig, PermissionId, Session, SessionData,
-    SessionSignatureStyle, SmartSessionMode, SmartSessionSignature,
+    SessionSignatureStyle, SmartSessionMode, SmartSessionSignature, get_nonce_calldata,
 };
 use std::{
     fmt,
@@ -132,6 +133,9 @@ impl SessionKeyClientBuilder {
 
         let node = settings.node()?;
         let chain_id = settings.chain_id(&node).await?;
+        if let Some(e) = &data.module_data.enable_session_data {
+            check_chain_digest_index(chain_id, &e.enable_session)?;
+        }
         if let Some(have) = data.chain_id
             && have != chain_id
         {
@@ -241,7 +245,10 @@ fn check_session_key(
 /// USE mode; if not and the session data holds an owner-signed enable payload (from
 /// [`NexusClient::grant_deferred_permission`](crate::NexusClient::grant_deferred_permission)), the
 /// first operation enables and uses the session (ENABLE / UNSAFE_ENABLE), and later ones wait for
-/// it and switch to USE. Before sending, the calls are checked against the session's own policies
+/// it and switch to USE. An enable payload from a multi-chain grant must select this client's chain
+/// (checked by [`build`](SessionKeyClientBuilder::build)) and be signed over this chain's current
+/// enable nonce (one `getNonce` call before the enabling operation; see [`crate::multichain`]).
+/// Before sending, the calls are checked against the session's own policies
 /// ([`crate::policy_check`]) unless turned off with
 /// [`SessionKeyClientBuilder::with_local_policy_check`].
 pub struct SessionKeyClient {
@@ -485,6 +492,10 @@ impl SessionKeyClient {
             tokio::join!(self.sender.prepare(opts), self.enable_ticket(), clock);
         let (prepared, ticket) = (prepared?, ticket?);
         let enable = self.enable_payload(matches!(ticket, EnableTicket::Use))?;
+        // A stale enable signature is refused before anything is reserved or sent.
+        if let Some((mode, e)) = enable {
+            self.check_enable_nonce(mode, e).await?;
+        }
         let reserved = if local {
             self.local_check(calls, now?, true)?
         } else {
@@ -576,6 +587,36 @@ impl SessionKeyClient {
             m => m,
         };
         Ok(Some((mode, e)))
+    }
+
+    /// Reads this chain's enable nonce and checks that the owner signed this chain's session
+    /// digest over it ([`Error::StaleEnableSignature`] otherwise: revoked or already used here).
+    async fn check_enable_nonce(
+        &self,
+        mode: SmartSessionMode,
+        e: &EnableSessionData,
+    ) -> Result<(), Error> {
+        let d = &self.sender.deployment;
+        let session = &e.enable_session.session;
+        let nonce = self
+            .sender
+            .node
+            .call_decode(
+                "getNonce",
+                "getNonce reply",
+                d.smart_session,
+                get_nonce_calldata(session.permission_id(), self.account()),
+            )
+            .await?;
+        check_enable_digest(
+            self.sender.chain_id,
+            self.version,
+            &e.enable_session,
+            self.account(),
+            d.smart_session,
+            mode,
+            nonce,
+        )
     }
 
     /// Turns the session key's 65-byte signature into SmartSession's `userOp.signature`: USE, or

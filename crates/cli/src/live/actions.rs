@@ -390,7 +390,13 @@ fn parse_action(s: &str) -> Result<ActionPermission> {
 
 /// `grant`.
 pub(super) async fn grant(a: GrantArgs) -> Result<()> {
-    let target = endpoints::resolve(&a.endpoints)?;
+    let deferred = a.deferred.as_deref().map(deferred_mode).transpose()?;
+    let targets = if a.chains.is_empty() {
+        vec![endpoints::resolve(&a.endpoints)?]
+    } else {
+        endpoints::resolve_chains(&a.chains)?
+    };
+    let target = targets[0].clone();
     let d = target.deployment.clone();
     // Everything local is checked before any network request.
     let request_or_session = if let Some(path) = &a.session {
@@ -425,31 +431,14 @@ pub(super) async fn grant(a: GrantArgs) -> Result<()> {
         }
         Ok(req)
     };
-    let client = owner_client(&target, &a.owner).await?;
-    progress(&format!(
-        "owner {} controls account {}",
-        hex0x(client.owner()),
-        hex0x(client.address())
-    ));
-
-    let installed = client
-        .is_module_installed(ModuleType::Validator, d.smart_session)
-        .await
-        .map_err(runtime("isModuleInstalled"))?;
-    if !installed {
-        progress("installing the SmartSession module (deploys the account if needed)…");
-        let hash = client
-            .install_smart_sessions()
-            .await
-            .map_err(sent(&a.endpoints, "installing SmartSession"))?;
-        wait(
-            &a.endpoints,
-            client.wait_for_user_operation_receipt(hash),
-            hash,
-            "install",
-        )
-        .await?;
+    if let Some(mode) = deferred {
+        // clap keeps --deferred and --session apart.
+        let request = request_or_session
+            .map_err(|_| Location::new("--deferred").error("needs --session-key and --action"))?;
+        return grant_deferred(&a, &targets, &request, mode).await;
     }
+    let client = owner_client(&target, &a.owner).await?;
+    ensure_smart_sessions(&client, &a.endpoints).await?;
 
     let (hash, session, session_data) = match request_or_session {
         Ok(request) => {
@@ -500,6 +489,145 @@ pub(super) async fn grant(a: GrantArgs) -> Result<()> {
             Some(client.chain_id()),
         )),
     );
+    Ok(())
+}
+
+/// The ENABLE mode of `--deferred MODE`.
+fn deferred_mode(s: &str) -> Result<SmartSessionMode> {
+    match s {
+        "enable" => Ok(SmartSessionMode::Enable),
+        "unsafe-enable" => Ok(SmartSessionMode::UnsafeEnable),
+        other => Err(Location::new("--deferred")
+            .error(format!("{other:?}: expected `enable` or `unsafe-enable`"))),
+    }
+}
+
+/// Deploys the account and installs SmartSession (one owner operation) unless already done.
+async fn ensure_smart_sessions(client: &NexusClient, endpoints: &Endpoints) -> Result<()> {
+    progress(&format!(
+        "owner {} controls account {} on chain {}",
+        hex0x(client.owner()),
+        hex0x(client.address()),
+        client.chain_id()
+    ));
+    let installed = client
+        .is_module_installed(ModuleType::Validator, client.deployment().smart_session)
+        .await
+        .map_err(runtime("isModuleInstalled"))?;
+    if !installed {
+        progress("installing the SmartSession module (deploys the account if needed)…");
+        let hash = client
+            .install_smart_sessions()
+            .await
+            .map_err(sent(endpoints, "installing SmartSession"))?;
+        wait(
+            endpoints,
+            client.wait_for_user_operation_receipt(hash),
+            hash,
+            "install",
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// `--out FILE` for chain `chain_id` of a multi-chain grant: `FILE` with the chain id before the
+/// extension (`grant.json` → `grant.31337.json`).
+fn out_path_for_chain(out: &str, chain_id: u64) -> String {
+    let path = std::path::Path::new(out);
+    match (path.file_stem(), path.extension()) {
+        (Some(stem), Some(ext)) => path
+            .with_file_name(format!(
+                "{}.{chain_id}.{}",
+                stem.to_string_lossy(),
+                ext.to_string_lossy()
+            ))
+            .display()
+            .to_string(),
+        _ => format!("{out}.{chain_id}"),
+    }
+}
+
+/// `grant --deferred [--chain FILE]…`: one owner signature for every chain, no grant operation.
+async fn grant_deferred(
+    a: &GrantArgs,
+    targets: &[Target],
+    request: &PermissionRequest,
+    mode: SmartSessionMode,
+) -> Result<()> {
+    let mut clients = Vec::with_capacity(targets.len());
+    for target in targets {
+        let client = owner_client(target, &a.owner).await?;
+        ensure_smart_sessions(&client, &a.endpoints).await?;
+        clients.push(client);
+    }
+    let refs: Vec<&NexusClient> = clients.iter().collect();
+    let data = NexusClient::grant_multichain_deferred_permission(&refs, request, mode)
+        .await
+        .map_err(runtime("deferred grant"))?;
+    progress(&format!(
+        "the owner signed once for chain(s) {:?}; nothing sent: the session key's first operation on each chain enables the session",
+        clients
+            .iter()
+            .map(NexusClient::chain_id)
+            .collect::<Vec<_>>()
+    ));
+    let mut files = Vec::new();
+    if let Some(out) = &a.out {
+        for (client, data) in clients.iter().zip(&data) {
+            let path = if clients.len() == 1 {
+                out.clone()
+            } else {
+                out_path_for_chain(out, client.chain_id())
+            };
+            std::fs::write(&path, data.to_json_pretty() + "\n")
+                .map_err(|e| CliError::Runtime(format!("cannot write --out file `{path}`: {e}")))?;
+            progress(&format!(
+                "wrote chain {}'s session data to {path}",
+                client.chain_id()
+            ));
+            files.push(path);
+        }
+    }
+    let permission_id = data[0].module_data.permission_ids[0];
+    let chains: Vec<Value> = clients
+        .iter()
+        .zip(&data)
+        .enumerate()
+        .map(|(i, (client, data))| {
+            json!({
+                "chainId": client.chain_id(),
+                "account": hex0x(client.address()),
+                "chainDigestIndex": i,
+                "sessionDataFile": files.get(i),
+                "sessionData": serde_json::to_value(data).unwrap_or(Value::Null),
+            })
+        })
+        .collect();
+    let value = json!({
+        "permissionId": hex0x(permission_id.0),
+        "mode": if mode == SmartSessionMode::Enable { "enable" } else { "unsafe-enable" },
+        "chains": chains,
+    });
+    let mut text = vec![
+        ("permission id", hex0x(permission_id.0)),
+        (
+            "mode",
+            value["mode"].as_str().unwrap_or_default().to_owned(),
+        ),
+    ];
+    for (i, client) in clients.iter().enumerate() {
+        text.push((
+            "chain",
+            format!(
+                "{} account {} index {i}{}",
+                client.chain_id(),
+                hex0x(client.address()),
+                files.get(i).map(|f| format!(" -> {f}")).unwrap_or_default()
+            ),
+        ));
+    }
+    print(&a.endpoints, &value, &text);
     Ok(())
 }
 

@@ -106,6 +106,43 @@ pub(crate) fn resolve(args: &Endpoints) -> Result<Target> {
     })
 }
 
+/// The targets of `grant --deferred --chain FILE…`: every chain of every file, in order. Each chain
+/// must name its node and bundler in its file (flags and environment name one chain only).
+pub(crate) fn resolve_chains(paths: &[String]) -> Result<Vec<Target>> {
+    let mut targets = Vec::new();
+    for path in paths {
+        let arg = format!("--chain file `{path}`");
+        let loc = Location::new(arg);
+        let value = input::parse_json(&input::read_source("--chain", path)?, &loc)?;
+        let entries: Vec<(Value, Location)> = match value.get("chains") {
+            Some(Value::Array(list)) => list
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v.clone(), loc.field(&format!("chains[{i}]"))))
+                .collect(),
+            Some(_) => return Err(loc.field("chains").error("expected a list of chains")),
+            None => vec![(value, loc)],
+        };
+        for (v, loc) in entries {
+            let file = parse_deployment(&v, &loc)?;
+            let need = |url: Option<String>, name: &str| {
+                url.filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+                    .ok_or_else(|| {
+                        loc.field(name)
+                            .error("each --chain needs an http(s) URL here")
+                    })
+            };
+            targets.push(Target {
+                rpc_url: need(file.rpc_url, "rpc_url")?,
+                bundler_url: need(file.bundler_url, "bundler_url")?,
+                deployment: file.deployment,
+                chain_id: file.chain_id,
+            });
+        }
+    }
+    Ok(targets)
+}
+
 /// One endpoint's URL: the flag, then the environment variable, then the deployment file.
 fn url(
     what: &str,

@@ -109,8 +109,25 @@ pub(crate) struct GrantArgs {
     #[arg(long, value_name = "HEX")]
     pub(crate) salt: Option<String>,
     /// Write the grant's SessionData (reference SDK JSON, for `use --session-data`) to this file.
+    /// With several `--chain`s: one file per chain, the chain id inserted before the extension
+    /// (`grant.json` → `grant.31337.json`, `grant.31338.json`).
     #[arg(long, value_name = "FILE", conflicts_with = "session")]
     pub(crate) out: Option<String>,
+    /// No owner UserOperation for the grant: the owner signs the session off-chain and the session
+    /// key's first operation enables it. MODE is `enable` (default) or `unsafe-enable`.
+    #[arg(
+        long,
+        value_name = "MODE",
+        num_args = 0..=1,
+        default_missing_value = "enable",
+        conflicts_with = "session"
+    )]
+    pub(crate) deferred: Option<String>,
+    /// With `--deferred`: one chain's deployment file (naming its node and bundler); repeat for
+    /// each chain. A file with a `chains` list (`cargo xtask devnet --chains N` output) adds every
+    /// chain in it. One owner signature covers all chains (SmartSession multichain hash).
+    #[arg(long = "chain", value_name = "FILE", requires = "deferred")]
+    pub(crate) chains: Vec<String>,
 }
 
 /// Use a session: the session key sends a call from the account.
