@@ -565,20 +565,9 @@ fn transport_attempt(err: reqwest::Error) -> Attempt {
     }
 }
 
-/// The error and its sources on one line (reqwest hides "connection refused" in the source chain).
+/// The error and its sources on one line, URLs redacted (reqwest quotes the URL it failed on).
 fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        let s_text = s.to_string();
-        if !text.contains(&s_text) {
-            text.push_str(": ");
-            text.push_str(&s_text);
-        }
-        source = s.source();
-    }
-    // reqwest quotes the URL it failed on.
-    redact_urls_in(&text)
+    redact_urls_in(&crate::error_chain_text(err))
 }
 
 fn rpc_error(

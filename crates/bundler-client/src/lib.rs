@@ -56,7 +56,7 @@ pub use client::{BundlerClient, BundlerClientBuilder};
 pub use error::{BundlerError, RpcErrorKind};
 pub use metrics::RequestCounts;
 pub use polling::ReceiptPolling;
-pub use redact::{RedactedUrl, redact_url, redact_urls_in};
+pub use redact::{RedactedUrl, error_chain_text, redact_url, redact_urls_in};
 pub use revert::{FailedOp, RevertReason};
 pub use types::{
     GasEstimate, GasPrice, GasPrices, Log, TransactionReceipt, UserOperationByHash,

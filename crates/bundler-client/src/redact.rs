@@ -150,6 +150,22 @@ impl fmt::Debug for RedactedUrl<'_> {
     }
 }
 
+/// An error and its sources on one line, each source once (reqwest hides "connection refused" in
+/// the source chain). Not redacted: pass the result through [`redact_urls_in`] before showing it.
+pub fn error_chain_text(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !text.contains(&s_text) {
+            text.push_str(": ");
+            text.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

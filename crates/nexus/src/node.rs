@@ -66,16 +66,7 @@ fn redact_transport(e: TransportError) -> TransportError {
     let RpcError::Transport(kind) = &e else {
         return e;
     };
-    let mut text = kind.to_string();
-    let mut source = std::error::Error::source(kind);
-    while let Some(s) = source {
-        let s_text = s.to_string();
-        if !text.contains(&s_text) {
-            text.push_str(": ");
-            text.push_str(&s_text);
-        }
-        source = s.source();
-    }
+    let text = bundler_client::error_chain_text(kind);
     let redacted = redact_urls_in(&text);
     if redacted == text {
         e
