@@ -180,9 +180,25 @@ impl OverrideManifest {
 
     /// Reads the manifest named by `DEVNET_OVERRIDES`, or returns `None` when the variable is unset or
     /// empty.
+    ///
+    /// A relative path that does not exist from the working directory is taken from the repository
+    /// root: `cargo test` runs each package's tests in that package's directory, so
+    /// `DEVNET_OVERRIDES=tests/manifests/x.json` works from the root for every package.
     pub fn from_env() -> Result<Option<Self>, DevnetError> {
         match std::env::var_os(OVERRIDES_ENV) {
-            Some(path) if !path.is_empty() => Self::from_file(Path::new(&path)).map(Some),
+            Some(path) if !path.is_empty() => {
+                let path = PathBuf::from(path);
+                let path = if path.is_relative() && !path.exists() {
+                    crate::toolchain::find_repo_root()
+                        .map(|root| root.join(&path))
+                        .ok()
+                        .filter(|p| p.exists())
+                        .unwrap_or(path)
+                } else {
+                    path
+                };
+                Self::from_file(&path).map(Some)
+            }
             _ => Ok(None),
         }
     }
