@@ -445,18 +445,11 @@ impl SessionKeyClient {
     /// for any number of concurrent first calls; when the permission is not enabled, exactly one
     /// caller gets [`EnableTicket::Enable`] and the others wait for its operation's receipt.
     async fn enable_ticket(&self) -> Result<EnableTicket<'_>, Error> {
-        if self.state() == EnableState::Unknown {
-            let enabled = self
-                .enabled_read
-                .get(|enabled| *enabled, || self.is_permission_enabled())
-                .await?;
-            if enabled {
-                self.set_state(EnableState::Enabled);
-            }
-        }
         if self.state() == EnableState::Enabled {
             return Ok(EnableTicket::Use);
         }
+        // One caller at a time decides. A caller that finds the permission not enabled keeps the
+        // lock until its ENABLE operation is sent, so no other caller reads the chain meanwhile.
         let guard = self.enabling.lock().await;
         match self.state() {
             EnableState::Enabled => return Ok(EnableTicket::Use),
@@ -469,7 +462,16 @@ impl SessionKeyClient {
                 }
                 self.set_state(EnableState::Unknown);
             }
-            EnableState::Unknown => {}
+            EnableState::Unknown => {
+                let enabled = self
+                    .enabled_read
+                    .get(|enabled| *enabled, || self.is_permission_enabled())
+                    .await?;
+                if enabled {
+                    self.set_state(EnableState::Enabled);
+                    return Ok(EnableTicket::Use);
+                }
+            }
         }
         Ok(EnableTicket::Enable(guard))
     }
