@@ -1,7 +1,7 @@
 //! `cargo xtask test`: the project's one test command (README and `.ci/run` call it).
 //!
 //! Installs the pinned tooling when missing, runs the Foundry fixture tests offline, then the whole Rust
-//! workspace. Extra arguments go to `cargo test`.
+//! workspace (every target, then the documentation examples). Extra arguments go to `cargo test`.
 
 use std::process::Command;
 
@@ -13,16 +13,18 @@ pub(crate) fn run(extra: &[String]) -> Result<(), String> {
     eprintln!("xtask: forge test (contracts/)");
     Fixtures::test(&tc, &[]).map_err(|e| format!("Foundry tests failed: {e}"))?;
 
-    eprintln!("xtask: cargo test --workspace --all-targets");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["test", "--workspace", "--all-targets"])
-        .args(extra)
-        .status()
-        .map_err(|e| format!("could not run cargo test: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("cargo test failed ({status})"))
+    // `--all-targets` leaves out doc tests: the examples in the docs run as a second step.
+    for targets in ["--all-targets", "--doc"] {
+        eprintln!("xtask: cargo test --workspace {targets}");
+        let status = Command::new(&cargo)
+            .args(["test", "--workspace", targets])
+            .args(extra)
+            .status()
+            .map_err(|e| format!("could not run cargo test: {e}"))?;
+        if !status.success() {
+            return Err(format!("cargo test {targets} failed ({status})"));
+        }
     }
+    Ok(())
 }
