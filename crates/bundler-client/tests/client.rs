@@ -16,18 +16,7 @@ const CHAIN_ID: u64 = 31337;
 const HASH: B256 = b256!("0x1111111111111111111111111111111111111111111111111111111111111111");
 
 fn op() -> UserOperation {
-    UserOperation::builder()
-        .sender(address!("0xE88C00A5A4F0FB655Aef1c394DC9b8f5308655Fb"))
-        .nonce(U256::from(3u8))
-        .call_data(vec![0xe9, 0xae, 0x5c, 0x53])
-        .call_gas_limit(100_000u64)
-        .verification_gas_limit(500_000u64)
-        .pre_verification_gas(50_000u64)
-        .max_fee_per_gas(2_000_000_000u64)
-        .max_priority_fee_per_gas(1_000_000_000u64)
-        .signature(vec![0xaa; 65])
-        .build()
-        .unwrap()
+    support::sample_op(3)
 }
 
 /// A client with short delays so fault tests stay fast.

@@ -4,7 +4,7 @@
 
 mod support;
 
-use alloy_primitives::{B256, U256, address};
+use alloy_primitives::B256;
 use bundler_client::{AaCode, BundlerClient, BundlerError, ReceiptPolling};
 use serde_json::json;
 use std::{
@@ -20,18 +20,7 @@ use userop::{ENTRY_POINT_V07, UserOperation};
 const CHAIN_ID: u64 = 31337;
 
 fn op() -> UserOperation {
-    UserOperation::builder()
-        .sender(address!("0xE88C00A5A4F0FB655Aef1c394DC9b8f5308655Fb"))
-        .nonce(U256::from(7u8))
-        .call_data(vec![0xe9, 0xae, 0x5c, 0x53])
-        .call_gas_limit(100_000u64)
-        .verification_gas_limit(500_000u64)
-        .pre_verification_gas(50_000u64)
-        .max_fee_per_gas(2_000_000_000u64)
-        .max_priority_fee_per_gas(1_000_000_000u64)
-        .signature(vec![0xaa; 65])
-        .build()
-        .unwrap()
+    support::sample_op(7)
 }
 
 fn hash() -> B256 {
