@@ -211,7 +211,9 @@ async fn serve(stream: TcpStream, handler: Arc<Handler>, seen: Arc<Mutex<Vec<Req
 /// send.
 pub(crate) fn sample_op(nonce: u8) -> userop::UserOperation {
     userop::UserOperation::builder()
-        .sender(userop::address!("0xE88C00A5A4F0FB655Aef1c394DC9b8f5308655Fb"))
+        .sender(userop::address!(
+            "0xE88C00A5A4F0FB655Aef1c394DC9b8f5308655Fb"
+        ))
         .nonce(userop::U256::from(nonce))
         .call_data(vec![0xe9, 0xae, 0x5c, 0x53])
         .call_gas_limit(100_000u64)
