@@ -17,14 +17,14 @@
 //! that the benchmark still works.
 
 use alloy_primitives::{Address, B256};
-use devnet::Devnet;
 use e2e::{Owner, counter, deployment, vm_hwm_kb};
-use nexus::{
+use nexus_sessions::{
     ActionPermission, Deployment, GasConfig, GrantPermissionResponse, NexusClient, NonceStrategy,
     PermissionRequest, PrivateKeySigner, RpcStats, SendOptions, SessionKeyClient,
     UserOperationReceipt,
     sessions::{ModuleVersion, SessionData},
 };
+use nexus_sessions_devnet::Devnet;
 use std::{
     collections::HashMap,
     io::Read,
@@ -354,8 +354,10 @@ async fn round_trips_and_latency(devnet: &Devnet, sizes: &Sizes) {
     }
     // The same with receipt polling every 20 ms throughout, to show what the facade's default
     // schedule (50 ms for 3 s, then doubling to 1 s) costs against the fastest practical one.
-    let fast = bundler_client::BundlerClient::builder(devnet.bundler_url())
-        .receipt_polling(nexus::ReceiptPolling::fixed(Duration::from_millis(20)))
+    let fast = nexus_sessions_bundler::BundlerClient::builder(devnet.bundler_url())
+        .receipt_polling(nexus_sessions::ReceiptPolling::fixed(
+            Duration::from_millis(20),
+        ))
         .build()
         .expect("bundler client");
     let (mut fast_wall, mut fast_ratio) = (vec![], vec![]);
@@ -541,7 +543,8 @@ async fn gas(devnet: &Devnet, sizes: &Sizes) {
         GasConfig::default(),
     )
     .await;
-    let bundler = bundler_client::BundlerClient::new(devnet.bundler_url()).expect("bundler");
+    let bundler =
+        nexus_sessions_bundler::BundlerClient::new(devnet.bundler_url()).expect("bundler");
     let clients = [
         ("lanes", &lanes),
         ("fresh keys", &fresh),

@@ -5,22 +5,22 @@
 //!   account addresses are computed offline);
 //! - [`Chain`]: direct node access for test set-up and checks (fund an address, place a fresh
 //!   `Counter`, read `number()`, move anvil's clock) — never used by the code under test;
-//! - [`counter`]: the `Counter` fixture's calls as [`nexus::Call`]s;
+//! - [`counter`]: the `Counter` fixture's calls as [`nexus_sessions::Call`]s;
 //! - [`Owner`]: a fresh owner key with a funded, deployed Nexus account that has SmartSession
 //!   installed, and a fresh `Counter` to grant permissions on;
 //! - [`vm_hwm_kb`]: a process's peak memory, for the memory benchmark and its load client.
 
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_provider::{Provider, ProviderBuilder, RootProvider};
-use devnet::Devnet;
-use nexus::{
+use nexus_sessions::{
     Deployment, LocalAddresses, NexusClient, PermissionRequest, PolicyAddresses, PrivateKeySigner,
     SendOptions, SessionKeyClient, SessionSignatureStyle, sessions::SessionData,
 };
+use nexus_sessions_devnet::Devnet;
 use serde_json::json;
 use std::borrow::Cow;
 
-pub use nexus;
+pub use nexus_sessions;
 
 /// The [`Deployment`] of a running devnet: its addresses, its SmartSession and Nexus versions and
 /// the NexusProxy creation code (for offline account addresses). The session-key signature style is
@@ -57,7 +57,7 @@ pub fn deployment(devnet: &Devnet) -> Deployment {
 pub mod counter {
     use alloy_primitives::{Address, U256};
     use alloy_sol_types::{SolCall, sol};
-    use nexus::Call;
+    use nexus_sessions::Call;
 
     sol! {
         function incrementNumber() external;
@@ -197,7 +197,7 @@ impl Chain {
     /// Places a fresh `Counter` (number 0) at a random address (`anvil_setCode`), so parallel
     /// tests never share one.
     pub async fn deploy_counter(&self) -> Result<Address, ChainError> {
-        let address = Address::from_slice(&nexus::permission::random_salt()[12..]);
+        let address = Address::from_slice(&nexus_sessions::permission::random_salt()[12..]);
         self.deploy_counter_at(address).await?;
         Ok(address)
     }
@@ -315,7 +315,7 @@ pub struct Owner {
 pub enum SetupError {
     /// The facade failed.
     #[error(transparent)]
-    Nexus(#[from] nexus::Error),
+    Nexus(#[from] nexus_sessions::Error),
     /// A direct node request failed.
     #[error(transparent)]
     Chain(#[from] ChainError),
@@ -341,7 +341,7 @@ impl Owner {
     /// fresh `Counter` at the same address on every chain (so one permission request fits all).
     pub async fn on_chains(devnets: &[&Devnet]) -> Result<Vec<Self>, SetupError> {
         let key = PrivateKeySigner::random();
-        let counter = Address::from_slice(&nexus::permission::random_salt()[12..]);
+        let counter = Address::from_slice(&nexus_sessions::permission::random_salt()[12..]);
         let mut owners = Vec::with_capacity(devnets.len());
         for devnet in devnets {
             owners.push(
@@ -415,7 +415,8 @@ impl Owner {
         local_policy_check: bool,
         style: Option<SessionSignatureStyle>,
     ) -> Result<SessionKeyClient, SetupError> {
-        let data = SessionData::from_json(session_data_json).map_err(nexus::Error::from)?;
+        let data =
+            SessionData::from_json(session_data_json).map_err(nexus_sessions::Error::from)?;
         let mut builder = SessionKeyClient::builder(
             key,
             devnet.rpc_url(),
@@ -441,7 +442,7 @@ impl Owner {
 /// Fixed fees from the bundler's current `fast` price (doubled for headroom): operations sent with
 /// them skip the gas-price request, so a client's bundler request count is exactly estimate + send.
 pub async fn fixed_fees(devnet: &Devnet) -> Result<SendOptions, ChainError> {
-    let bundler = bundler_client::BundlerClient::new(devnet.bundler_url())
+    let bundler = nexus_sessions_bundler::BundlerClient::new(devnet.bundler_url())
         .map_err(|e| ChainError::new("bundler client", e))?;
     let price = bundler
         .user_operation_gas_price()

@@ -3,7 +3,7 @@
 //!
 //! - Offline: the real 996-byte NexusProxy creation code (read by the devnet toolchain, no chain
 //!   running) with the doc's addresses gives the golden initCodeHashes and addresses of
-//!   nexus-and-reference-sdks.md §4.3, through both the `nexus::account` functions and the facade.
+//!   nexus-and-reference-sdks.md §4.3, through both the `nexus_sessions::account` functions and the facade.
 //! - Live: for several (owner, index) pairs the facade's offline address equals the devnet factory's
 //!   `computeAccountAddress`, and two accounts really land there through their first user operation.
 
@@ -11,16 +11,16 @@ use alloy_primitives::{Address, B256, Bytes, U256, address, b256, hex, keccak256
 use alloy_provider::Provider;
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_sol_types::{SolCall, SolEvent};
-use devnet::{Devnet, SMART_SESSION_MODULEKIT, Toolchain};
 use e2e::{Chain, counter, deployment, ten_eth};
-use nexus::{
+use nexus_sessions::{
     AccountInit, Deployment, NexusClient, PrivateKeySigner, SingleValidatorInit,
     abi::INexusAccountFactory,
     account::{
         compute_account_address_call, counterfactual_address, init_code_hash, salt_for_index,
     },
 };
-use userop::abi::IEntryPoint;
+use nexus_sessions_devnet::{Devnet, SMART_SESSION_MODULEKIT, Toolchain};
+use nexus_sessions_userop::abi::IEntryPoint;
 
 // nexus-and-reference-sdks.md §4.3: a fresh anvil where key 0 deploys Nexus (nonce 0), the factory
 // (nonce 1) and the bootstrap (nonce 2).

@@ -1,7 +1,7 @@
-//! `bundler-client` against the real alto 0.0.20 bundler on the devnet: every RPC method, the typed
+//! `nexus-sessions-bundler` against the real alto 0.0.20 bundler on the devnet: every RPC method, the typed
 //! errors alto produces, the safe-resend promise of `send_user_operation` and the request counter.
 //!
-//! The operations are built by hand with the `userop` crate (no `nexus` sender in the loop), so what
+//! The operations are built by hand with the `nexus-sessions-userop` crate (no `nexus` sender in the loop), so what
 //! is tested is the bundler client and alto, not the facade. Two tests, two devnets: the first pauses
 //! anvil's automine to hold an operation pending, which must not disturb the error cases.
 
@@ -10,20 +10,20 @@ use alloy_provider::Provider;
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_signer::SignerSync;
 use alloy_sol_types::SolEvent;
-use bundler_client::{AaCode, BundlerClient, BundlerError, RpcErrorKind};
-use devnet::{Devnet, DevnetAddresses};
 use e2e::{Chain, counter, deployment, ten_eth};
-use nexus::{
+use nexus_sessions::{
     AccountInit, NonceKey, PrivateKeySigner,
     account::{counterfactual_address, factory_data, salt_for_index},
     execution::encode_execute,
 };
+use nexus_sessions_bundler::{AaCode, BundlerClient, BundlerError, RpcErrorKind};
+use nexus_sessions_devnet::{Devnet, DevnetAddresses};
+use nexus_sessions_userop::{ENTRY_POINT_V07, UserOperation, abi::IEntryPoint};
 use serde_json::json;
 use std::{
     borrow::Cow,
     time::{Duration, Instant},
 };
-use userop::{ENTRY_POINT_V07, UserOperation, abi::IEntryPoint};
 
 const RECEIPT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -76,7 +76,7 @@ impl HandAccount {
             .sender(self.sender)
             .nonce(NonceKey::for_validator(self.validator).nonce(sequence))
             .call_data(call_data)
-            .signature(nexus::DUMMY_ECDSA_SIGNATURE.to_vec());
+            .signature(nexus_sessions::DUMMY_ECDSA_SIGNATURE.to_vec());
         if deploy {
             builder = builder
                 .factory(a.nexus_factory)
@@ -278,7 +278,7 @@ async fn every_method_against_alto_and_safe_resend() {
     let on_chain = eth_call(
         &chain,
         ENTRY_POINT_V07,
-        userop::abi::get_user_op_hash_calldata(&op.pack()),
+        nexus_sessions_userop::abi::get_user_op_hash_calldata(&op.pack()),
     )
     .await;
     assert_eq!(B256::from_slice(&on_chain), hash);

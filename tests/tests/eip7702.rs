@@ -11,12 +11,12 @@
 
 use alloy_primitives::{Address, Bytes, eip191_hash_message};
 use alloy_signer::SignerSync;
-use devnet::Devnet;
 use e2e::{Chain, counter, deployment, ten_eth};
-use nexus::{
+use nexus_sessions::{
     ActionPermission, DelegateVia, DelegationState, Error, NexusClient, NexusVersion,
     PermissionRequest, PrivateKeySigner, sessions::SmartSessionMode,
 };
+use nexus_sessions_devnet::Devnet;
 
 async fn eoa_client(devnet: &Devnet, key: PrivateKeySigner, via: DelegateVia) -> NexusClient {
     NexusClient::builder(
@@ -81,7 +81,7 @@ async fn eoa_delegates_in_its_first_operation_and_serves_sessions() {
     assert!(
         owner
             .is_module_installed(
-                nexus::ModuleType::Validator,
+                nexus_sessions::ModuleType::Validator,
                 devnet.addresses().smart_session
             )
             .await
@@ -103,7 +103,7 @@ async fn eoa_delegates_in_its_first_operation_and_serves_sessions() {
     assert_eq!(chain.counter_number(counter_addr).await.unwrap(), 1);
 
     // Initializing the delegated EOA is refused locally.
-    let init = nexus::Call::new(
+    let init = nexus_sessions::Call::new(
         eoa,
         [[0x4b, 0x6a, 0x14, 0x19].as_slice(), &[0u8; 64]].concat(),
     );
@@ -196,7 +196,11 @@ async fn eoa_delegates_in_its_first_operation_and_serves_sessions() {
         .use_permission(&[counter::increment(counter_addr)])
         .await
         .unwrap_err();
-    assert_eq!(err.aa_code(), Some(bundler_client::AaCode::AA20), "{err}");
+    assert_eq!(
+        err.aa_code(),
+        Some(nexus_sessions_bundler::AaCode::AA20),
+        "{err}"
+    );
     assert!(
         err.to_string().contains("EIP-7702"),
         "AA20 explained: {err}"
@@ -208,7 +212,7 @@ async fn eoa_delegates_in_its_first_operation_and_serves_sessions() {
     assert!(
         owner
             .is_module_installed(
-                nexus::ModuleType::Validator,
+                nexus_sessions::ModuleType::Validator,
                 devnet.addresses().smart_session
             )
             .await

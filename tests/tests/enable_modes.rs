@@ -3,19 +3,19 @@
 //! its second operation switches to USE on its own. Plus a batch of two calls in one USE operation.
 //!
 //! The modes are read back from the operations the bundler included (`eth_getUserOperationByHash`,
-//! signature decoded with `sessions-types`), not taken from the client's word.
+//! signature decoded with `nexus-sessions-types`), not taken from the client's word.
 
 use alloy_primitives::{B256, U256};
-use bundler_client::BundlerClient;
-use devnet::Devnet;
 use e2e::{Owner, counter};
-use nexus::{
+use nexus_sessions::{
     ActionPermission, PermissionRequest, PrivateKeySigner,
     sessions::{
         SmartSessionMode, SmartSessionSignature,
         policy::{ParamCondition, ParamRule},
     },
 };
+use nexus_sessions_bundler::BundlerClient;
+use nexus_sessions_devnet::Devnet;
 
 /// The mode of the included operation `hash`, decoded from its on-chain signature.
 async fn mode_on_chain(devnet: &Devnet, hash: B256) -> SmartSessionMode {

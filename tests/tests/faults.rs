@@ -1,9 +1,9 @@
 //! Exactly-once under bundler faults: a session-key client talks to the REAL alto through a
-//! fault-injecting proxy ([`devnet::fault_proxy`]), one intent (`counter.incrementNumber()`) per case.
+//! fault-injecting proxy ([`nexus_sessions_devnet::fault_proxy`]), one intent (`counter.incrementNumber()`) per case.
 //!
 //! For every intent the test checks that the classification is true and that nothing lands twice:
 //! - reported sent ⇒ the receipt comes and the Counter moved by exactly one;
-//! - reported not sent ([`nexus::Error::is_definitely_not_sent`]) ⇒ the Counter did not move;
+//! - reported not sent ([`nexus_sessions::Error::is_definitely_not_sent`]) ⇒ the Counter did not move;
 //! - reported unknown ⇒ the error carries the userOpHash and the signed operation, and the retry
 //!   recipe (resend the SAME operation, wait) lands it exactly once — whether or not the first
 //!   attempt had landed already.
@@ -12,14 +12,14 @@
 
 use alloy_primitives::B256;
 use alloy_provider::Provider;
-use devnet::{
-    Devnet,
-    fault_proxy::{Fault, FaultProxy},
-};
 use e2e::{Owner, counter, deployment, fixed_fees};
-use nexus::{
+use nexus_sessions::{
     ActionPermission, Call, PermissionRequest, PrivateKeySigner, ReceiptPolling, SendOptions,
     SendOutcome, SessionKeyClient, sessions::SessionData,
+};
+use nexus_sessions_devnet::{
+    Devnet,
+    fault_proxy::{Fault, FaultProxy},
 };
 use serde_json::json;
 use std::{borrow::Cow, time::Duration};
@@ -73,7 +73,12 @@ impl Suite {
 
     /// Checks what `sent` reported against the chain, resolving an unknown outcome by resending the
     /// same operation.
-    async fn settle(&mut self, name: &str, sent: Result<B256, nexus::Error>, expect: Expect) {
+    async fn settle(
+        &mut self,
+        name: &str,
+        sent: Result<B256, nexus_sessions::Error>,
+        expect: Expect,
+    ) {
         let got = match &sent {
             Ok(_) => Expect::Sent,
             Err(e) if e.is_definitely_not_sent() => Expect::NotSent,

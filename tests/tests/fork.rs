@@ -5,11 +5,11 @@
 //! found complete on the fork, as `cargo xtask devnet --fork-url` reports it.
 
 use alloy_provider::Provider;
-use devnet::{Devnet, ForkedDevnet};
 use e2e::{Chain, counter, deployment, missing_code, ten_eth};
-use nexus::{
+use nexus_sessions::{
     ActionPermission, Deployment, NexusClient, NexusVersion, PermissionRequest, PrivateKeySigner,
 };
+use nexus_sessions_devnet::{Devnet, ForkedDevnet};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fork_of_a_chain_runs_the_session_flow_on_its_contracts() {

@@ -4,15 +4,17 @@
 //! (refused locally when SmartSession cleared the session, else by the account:
 //! `ValidatorNotInstalled`).
 
-use bundler_client::AaCode;
 use e2e::{Owner, counter};
-use nexus::{
+use nexus_sessions::{
     ActionPermission, Error, ModuleType, NexusVersion, PermissionRequest, PrivateKeySigner,
 };
+use nexus_sessions_bundler::AaCode;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn install_grant_use_uninstall() {
-    let devnet = devnet::Devnet::start().await.expect("devnet");
+    let devnet = nexus_sessions_devnet::Devnet::start()
+        .await
+        .expect("devnet");
     let owner = Owner::new(&devnet).await.unwrap();
     let d = &owner.deployment;
     let client = &owner.client;

@@ -5,12 +5,12 @@
 //! working.
 
 use alloy_primitives::Signature;
-use devnet::{Devnet, Devnets};
 use e2e::{Owner, counter};
-use nexus::{
+use nexus_sessions::{
     ActionPermission, Error, NexusClient, PermissionRequest, PrivateKeySigner,
     sessions::{SessionData, SmartSessionMode, multichain_hash},
 };
+use nexus_sessions_devnet::{Devnet, Devnets};
 
 /// A session-key client on `devnet` for `data`, built from its JSON; the build error if refused.
 async fn session_on(
@@ -18,14 +18,14 @@ async fn session_on(
     devnet: &Devnet,
     key: &PrivateKeySigner,
     data: &SessionData,
-) -> Result<nexus::SessionKeyClient, e2e::SetupError> {
+) -> Result<nexus_sessions::SessionKeyClient, e2e::SetupError> {
     owner
         .session_client(devnet, key.clone(), &data.to_json(), true)
         .await
 }
 
 /// Sends one `incrementNumber()` and waits for it.
-async fn increment(session: &nexus::SessionKeyClient, owner: &Owner) -> Result<(), Error> {
+async fn increment(session: &nexus_sessions::SessionKeyClient, owner: &Owner) -> Result<(), Error> {
     let hash = session
         .use_permission(&[counter::increment(owner.counter)])
         .await?;
@@ -141,7 +141,7 @@ async fn one_owner_signature_used_on_two_chains() {
         .enable_session
         .chain_digest_index = 2;
     // (the JSON parser already refuses it, so build from the struct)
-    let err = nexus::SessionKeyClient::builder(
+    let err = nexus_sessions::SessionKeyClient::builder(
         key.clone(),
         b.rpc_url(),
         b.bundler_url(),

@@ -9,15 +9,15 @@
 //! owner) and its own Counter, so the cases of one path run concurrently on one devnet.
 
 use alloy_primitives::U256;
-use bundler_client::AaCode;
-use devnet::Devnet;
 use e2e::{Owner, counter, fixed_fees};
-use nexus::{
+use nexus_sessions::{
     ActionPermission, Call, Error, PermissionRequest, PrivateKeySigner, SendOptions,
     SessionKeyClient,
     policy_check::{PolicyKind, ViolatedRule},
     sessions::policy::{ParamCondition, ParamRule},
 };
+use nexus_sessions_bundler::AaCode;
+use nexus_sessions_devnet::Devnet;
 
 /// Which path a case runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-//! The reference flow, step by step, through the `nexus` facade on a real devnet (anvil, EntryPoint
+//! The reference flow, step by step, through the `nexus-sessions` facade on a real devnet (anvil, EntryPoint
 //! v0.7, Nexus, SmartSession, alto):
 //!
 //! 1. the owner's client; the account is deployed by its first user operation;
@@ -9,7 +9,7 @@
 //!    owner's account; the counter goes up.
 
 use e2e::{Chain, counter, deployment, ten_eth};
-use nexus::{
+use nexus_sessions::{
     ActionPermission, NexusClient, PermissionRequest, PrivateKeySigner, SessionKeyClient,
     sessions::{SessionData, SmartSessionMode},
 };
@@ -17,7 +17,9 @@ use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn owner_grants_increment_and_a_new_session_key_client_uses_it() {
-    let devnet = devnet::Devnet::start().await.expect("devnet");
+    let devnet = nexus_sessions_devnet::Devnet::start()
+        .await
+        .expect("devnet");
     let chain = Chain::of(&devnet).await.unwrap();
     let deployment = deployment(&devnet);
     let counter = chain.deploy_counter().await.unwrap();
@@ -55,7 +57,10 @@ async fn owner_grants_increment_and_a_new_session_key_client_uses_it() {
     // 2. Install SmartSession.
     assert!(
         !owner
-            .is_module_installed(nexus::ModuleType::Validator, deployment.smart_session)
+            .is_module_installed(
+                nexus_sessions::ModuleType::Validator,
+                deployment.smart_session
+            )
             .await
             .unwrap()
     );
@@ -63,7 +68,10 @@ async fn owner_grants_increment_and_a_new_session_key_client_uses_it() {
     owner.wait_for_user_operation_receipt(hash).await.unwrap();
     assert!(
         owner
-            .is_module_installed(nexus::ModuleType::Validator, deployment.smart_session)
+            .is_module_installed(
+                nexus_sessions::ModuleType::Validator,
+                deployment.smart_session
+            )
             .await
             .unwrap()
     );

@@ -11,12 +11,12 @@
 //! validator is a known one (`SignatureStyleRejected`), else by the chain with AA24, and the Counter
 //! does not move.
 
-use bundler_client::AaCode;
-use devnet::Devnet;
 use e2e::{Owner, counter, deployment, fixed_fees};
-use nexus::{
+use nexus_sessions::{
     ActionPermission, Deployment, Error, PermissionRequest, PrivateKeySigner, SessionSignatureStyle,
 };
+use nexus_sessions_bundler::AaCode;
+use nexus_sessions_devnet::Devnet;
 
 use SessionSignatureStyle::{Eip191, Eip191VPlus4, RawHash};
 
@@ -85,7 +85,7 @@ async fn every_style_on(devnet: &Devnet, validator: Validator) {
                     matches!(
                         &e,
                         e2e::SetupError::Nexus(Error::Sessions(
-                            nexus::sessions::Error::SignatureStyleRejected { .. }
+                            nexus_sessions::sessions::Error::SignatureStyleRejected { .. }
                         ))
                     ),
                     "{name} {style:?}: {e:?}"
@@ -135,7 +135,7 @@ async fn each_style_lands_where_its_validator_accepts_it_and_is_refused_elsewher
 /// the enable payload) in both styles the raw-hash fixture accepts, on any stack.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enable_modes_in_the_current_validators_styles() {
-    use nexus::sessions::SmartSessionMode;
+    use nexus_sessions::sessions::SmartSessionMode;
     let devnet = Devnet::start().await.unwrap();
     let [_, raw_hash] = validators(&devnet);
     let owner = Owner::with_deployment(&devnet, raw_hash.deployment)

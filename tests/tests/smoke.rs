@@ -9,10 +9,10 @@ use alloy_provider::{Provider, ProviderBuilder};
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_signer::SignerSync;
 use alloy_sol_types::{SolCall, SolValue, sol};
-use bundler_client::BundlerClient;
-use devnet::Devnet;
+use nexus_sessions_bundler::BundlerClient;
+use nexus_sessions_devnet::Devnet;
+use nexus_sessions_userop::{UserOperation, abi::IEntryPoint};
 use std::time::Duration;
-use userop::{UserOperation, abi::IEntryPoint};
 
 sol! {
     function createAccount(bytes initData, bytes32 salt) external payable returns (address);
@@ -197,7 +197,7 @@ async fn first_user_operation_deploys_the_account_and_increments_the_counter() {
     let on_chain_hash = eth_call(
         &node,
         a.entry_point,
-        userop::abi::get_user_op_hash_calldata(&op.pack()),
+        nexus_sessions_userop::abi::get_user_op_hash_calldata(&op.pack()),
     )
     .await;
     assert_eq!(

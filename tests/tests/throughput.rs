@@ -10,15 +10,15 @@
 //!   operation, one `getNonce` per lane).
 
 use alloy_primitives::B256;
-use bundler_client::BundlerClient;
-use devnet::Devnet;
 use e2e::{Owner, counter, deployment};
-use nexus::{
+use nexus_sessions::{
     ActionPermission, Error, NonceKey, NonceStrategy, PermissionRequest, PrivateKeySigner,
     SessionKeyClient, UserOperationReceipt,
     policy_check::ViolatedRule,
     sessions::{SessionData, SmartSessionMode, SmartSessionSignature},
 };
+use nexus_sessions_bundler::BundlerClient;
+use nexus_sessions_devnet::Devnet;
 use std::{collections::HashSet, sync::Arc};
 use tokio::task::JoinSet;
 
@@ -224,7 +224,7 @@ async fn lanes_cost_less_gas_than_fresh_keys(devnet: &Devnet) {
     // with the same fees and gas limits (those of the first operation), so the operations differ
     // only in their nonce: the charge for unused call gas is the same on both sides.
     let bundler = BundlerClient::new(devnet.bundler_url()).unwrap();
-    let mut opts = nexus::SendOptions::default();
+    let mut opts = nexus_sessions::SendOptions::default();
     for round in 0..3 {
         for (i, c) in [&lanes, &fresh].into_iter().enumerate() {
             let hash = c

@@ -1,7 +1,7 @@
 //! `cargo xtask demo`: the main job, the reference smart-sessions flow on a fresh local devnet.
 //!
 //! Starts the devnet (installing the pinned tools and building the fixtures on the first run), then,
-//! through the `nexus` facade: creates the owner's Nexus client, deploys the account with its first
+//! through the `nexus-sessions` facade: creates the owner's Nexus client, deploys the account with its first
 //! user operation, installs SmartSession, grants a session key `incrementNumber()` on the Counter,
 //! writes the SessionData JSON, builds a separate session-key client from that file, uses the
 //! permission twice, shows a refused call, an ENABLE-mode grant used by a second key in one
@@ -13,13 +13,13 @@
 mod progress;
 
 use alloy_primitives::{B256, U256};
-use devnet::Devnet;
 use e2e::{Chain, counter, deployment, ten_eth};
-use nexus::{
+use nexus_sessions::{
     ActionPermission, Error, NexusClient, PermissionRequest, PrivateKeySigner, RpcStats,
     SessionKeyClient, UserOperationReceipt,
     sessions::{SessionData, SmartSessionMode},
 };
+use nexus_sessions_devnet::Devnet;
 use std::{
     future::Future,
     path::{Path, PathBuf},
@@ -122,7 +122,7 @@ async fn demo() -> Result<(), String> {
 /// One line naming the stack the devnet runs: the Nexus and SmartSession versions and where the
 /// override manifest came from, if any.
 fn stack(devnet: &Devnet) -> String {
-    let manifest = std::env::var(devnet::OVERRIDES_ENV)
+    let manifest = std::env::var(nexus_sessions_devnet::OVERRIDES_ENV)
         .ok()
         .filter(|v| !v.trim().is_empty())
         .map_or_else(

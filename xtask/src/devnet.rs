@@ -17,7 +17,7 @@
 //! `nexus-sessions`' live commands find the running devnet by default; it is removed when the devnet
 //! stops.
 
-use devnet::{Devnet, DevnetsInfo, ForkedDevnet, OverrideManifest};
+use nexus_sessions_devnet::{Devnet, DevnetsInfo, ForkedDevnet, OverrideManifest};
 use std::{
     path::{Path, PathBuf},
     time::Instant,
@@ -151,7 +151,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
 
 /// Publishes the running devnet's description for other tools; returns where it went.
 fn write_current(info: &str) -> Result<PathBuf, String> {
-    let root = devnet::toolchain::find_repo_root().map_err(|e| e.to_string())?;
+    let root = nexus_sessions_devnet::toolchain::find_repo_root().map_err(|e| e.to_string())?;
     let path = root.join(CURRENT_FILE);
     let dir = path.parent().expect("CURRENT_FILE has a parent");
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -185,8 +185,11 @@ fn run_fork(args: ForkArgs, hardfork: Option<String>) -> Result<(), String> {
     let preset_name = args
         .preset
         .unwrap_or_else(|| "nexus-1.2-smart-session-v1-registry-free".into());
-    let deployment = nexus::Deployment::preset(&preset_name).ok_or_else(|| {
-        let names: Vec<_> = nexus::Deployment::PRESETS.iter().map(|(n, _)| *n).collect();
+    let deployment = nexus_sessions::Deployment::preset(&preset_name).ok_or_else(|| {
+        let names: Vec<_> = nexus_sessions::Deployment::PRESETS
+            .iter()
+            .map(|(n, _)| *n)
+            .collect();
         format!(
             "--preset: unknown `{preset_name}` (one of {})",
             names.join(", ")

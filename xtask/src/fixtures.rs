@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use devnet::{Fixtures, Toolchain, fixtures::FIXTURE_CONTRACTS};
+use nexus_sessions_devnet::{Fixtures, Toolchain, fixtures::FIXTURE_CONTRACTS};
 
 /// Runs the task.
 pub(crate) fn run(_args: &[String]) -> Result<(), String> {

@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use devnet::{Fixtures, Toolchain};
+use nexus_sessions_devnet::{Fixtures, Toolchain};
 
 /// Runs the whole test suite; extra arguments go to `cargo test`.
 pub(crate) fn run(extra: &[String]) -> Result<(), String> {

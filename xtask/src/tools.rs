@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use devnet::Toolchain;
+use nexus_sessions_devnet::Toolchain;
 
 /// Runs the task.
 pub(crate) fn run(_args: &[String]) -> Result<(), String> {

@@ -1,9 +1,9 @@
 //! Probes a live bundler with read calls and one deliberately invalid operation, printing what this
-//! client makes of each answer: `cargo run -p bundler-client --example probe -- http://127.0.0.1:4337`.
+//! client makes of each answer: `cargo run -p nexus-sessions-bundler --example probe -- http://127.0.0.1:4337`.
 
-use bundler_client::BundlerClient;
+use nexus_sessions_bundler::BundlerClient;
+use nexus_sessions_userop::{Address, B256, ENTRY_POINT_V07, UserOperation};
 use std::time::Duration;
-use userop::{Address, B256, ENTRY_POINT_V07, UserOperation};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

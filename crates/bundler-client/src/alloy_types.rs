@@ -42,7 +42,7 @@ impl Log {
     /// ```
     /// use alloy_primitives::{Address, B256, U256};
     /// use alloy_sol_types::{SolEvent, sol};
-    /// use bundler_client::Log;
+    /// use nexus_sessions_bundler::Log;
     ///
     /// sol! { event Transfer(address indexed from, address indexed to, uint256 value); }
     ///

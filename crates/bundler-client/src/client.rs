@@ -10,6 +10,7 @@ use crate::{
 };
 use alloy_primitives::{Address, B256, Bytes};
 use alloy_transport_http::reqwest::{self, Url, header::CONTENT_TYPE};
+use nexus_sessions_userop::{Quantity, UserOperation};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::{Value, value::RawValue};
 use std::{
@@ -21,7 +22,6 @@ use std::{
     time::{Duration, Instant},
 };
 use tracing::Instrument;
-use userop::{Quantity, UserOperation};
 
 /// Serialises as `[]`: bundlers such as alto reject a missing or `null` params member.
 const NO_PARAMS: [(); 0] = [];

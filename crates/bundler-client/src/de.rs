@@ -1,9 +1,9 @@
 //! Lenient field deserialisers for bundler replies: quantities as hex, decimal or numbers, `null` as absent.
 
 use alloy_primitives::{Address, U256};
+use nexus_sessions_userop::Quantity;
 use serde::{Deserialize, Deserializer, de::Error as _};
 use serde_json::Value;
-use userop::Quantity;
 
 pub(crate) fn u256<'de, D: Deserializer<'de>>(d: D) -> Result<U256, D::Error> {
     Quantity::deserialize(d).map(|q| q.0)

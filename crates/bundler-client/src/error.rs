@@ -3,7 +3,7 @@
 use crate::{AaCode, FailedOp};
 use alloy_primitives::{B256, Bytes};
 use core::{fmt, time::Duration};
-use userop::UserOperation;
+use nexus_sessions_userop::UserOperation;
 
 /// The class of a JSON-RPC error code, per ERC-7769 (bundler RPC) and JSON-RPC 2.0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -206,7 +206,7 @@ pub enum BundlerError {
     },
     /// The operation is inconsistent or could not be converted.
     #[error(transparent)]
-    UserOperation(#[from] userop::Error),
+    UserOperation(#[from] nexus_sessions_userop::Error),
 }
 
 impl BundlerError {

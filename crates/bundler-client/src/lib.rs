@@ -20,11 +20,11 @@
 //!   prints URLs through it.
 //!
 //! ```no_run
-//! use bundler_client::BundlerClient;
+//! use nexus_sessions_bundler::BundlerClient;
 //! use std::time::Duration;
-//! use userop::{Address, ENTRY_POINT_V07, UserOperation};
+//! use nexus_sessions_userop::{Address, ENTRY_POINT_V07, UserOperation};
 //!
-//! # async fn run(op: UserOperation) -> Result<(), bundler_client::BundlerError> {
+//! # async fn run(op: UserOperation) -> Result<(), nexus_sessions_bundler::BundlerError> {
 //! let bundler = BundlerClient::builder("http://127.0.0.1:4337").chain_id(31337).build()?;
 //! let hash = bundler.send_user_operation(&op, ENTRY_POINT_V07).await?;
 //! let receipt = bundler.wait_for_receipt(hash, Duration::from_secs(30)).await?;

@@ -29,7 +29,7 @@ impl RequestCounts {
     /// methods without new requests are left out. Counts reset in between saturate at zero.
     ///
     /// ```
-    /// # async fn run(bundler: bundler_client::BundlerClient) {
+    /// # async fn run(bundler: nexus_sessions_bundler::BundlerClient) {
     /// let before = bundler.request_counts();
     /// // ... send operations ...
     /// let sent = bundler.request_counts().since(&before).get("eth_sendUserOperation");

@@ -18,7 +18,7 @@ use std::time::Duration;
 /// the fewest requests, [`ReceiptPolling::fixed`] the lowest latency.
 ///
 /// ```
-/// use bundler_client::ReceiptPolling;
+/// use nexus_sessions_bundler::ReceiptPolling;
 /// use std::time::Duration;
 ///
 /// let ms = Duration::from_millis;

@@ -20,7 +20,7 @@ const KEY_RUN: usize = 16;
 /// `url` with its userinfo, query values, fragment and key-like path segments masked.
 ///
 /// ```
-/// use bundler_client::redact_url;
+/// use nexus_sessions_bundler::redact_url;
 ///
 /// assert_eq!(
 ///     redact_url("https://user:pw@api.example.com/v2/84532/rpc?apikey=pim_1234&chain=base#frag"),

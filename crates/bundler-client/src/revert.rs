@@ -4,8 +4,8 @@ use crate::AaCode;
 use alloy_primitives::{Bytes, U256};
 use alloy_sol_types::{Panic, Revert, SolError};
 use core::fmt;
+use nexus_sessions_userop::abi::IEntryPoint;
 use serde_json::Value;
-use userop::abi::IEntryPoint;
 
 /// A decoded `FailedOp(uint256,string)` or `FailedOpWithRevert(uint256,string,bytes)`.
 #[derive(Clone, Debug, PartialEq, Eq)]

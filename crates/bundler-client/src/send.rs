@@ -14,8 +14,8 @@
 
 use crate::{BundlerClient, BundlerError, UserOperationByHash, client::Failure};
 use alloy_primitives::{Address, B256};
+use nexus_sessions_userop::UserOperation;
 use std::time::Instant;
-use userop::UserOperation;
 
 const METHOD: &str = "eth_sendUserOperation";
 

@@ -8,9 +8,9 @@
 use crate::{RevertReason, de};
 use alloy_primitives::{Address, B256, Bloom, Bytes, U256};
 use alloy_sol_types::SolEvent;
+use nexus_sessions_userop::{PackedUserOperation, Quantity, UserOperation, abi::IEntryPoint};
 use serde::{Deserialize, Deserializer, de::Error as _};
 use serde_json::Value;
-use userop::{PackedUserOperation, Quantity, UserOperation, abi::IEntryPoint};
 
 /// The answer of `eth_estimateUserOperationGas`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]

@@ -2,9 +2,9 @@
 
 use crate::{BundlerClient, BundlerError, RpcErrorKind, UserOperationReceipt};
 use alloy_primitives::{Address, B256};
+use nexus_sessions_userop::UserOperation;
 use std::time::{Duration, Instant};
 use tracing::Instrument;
-use userop::UserOperation;
 
 impl BundlerClient {
     /// Polls `eth_getUserOperationReceipt` until the operation is included or `timeout` passes.

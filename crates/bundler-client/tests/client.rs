@@ -4,13 +4,13 @@ mod support;
 
 use alloy_primitives::{B256, Bytes, U256, address, b256};
 use alloy_sol_types::{SolError, SolEvent};
-use bundler_client::{
+use nexus_sessions_bundler::{
     AaCode, BundlerClient, BundlerError, ReceiptPolling, RevertReason, RpcErrorKind,
 };
+use nexus_sessions_userop::{ENTRY_POINT_V07, UserOperation, abi::IEntryPoint};
 use serde_json::json;
 use std::time::Duration;
 use support::{Reply, Stub, refused_url};
-use userop::{ENTRY_POINT_V07, UserOperation, abi::IEntryPoint};
 
 const CHAIN_ID: u64 = 31337;
 const HASH: B256 = b256!("0x1111111111111111111111111111111111111111111111111111111111111111");
@@ -805,7 +805,9 @@ fn invalid_url_and_inconsistent_operations_are_typed_errors() {
             .unwrap_err();
         assert!(matches!(
             err,
-            BundlerError::UserOperation(userop::Error::FactoryDataWithoutFactory { len: 1 })
+            BundlerError::UserOperation(nexus_sessions_userop::Error::FactoryDataWithoutFactory {
+                len: 1
+            })
         ));
         assert_eq!(
             bundler.request_count(),

@@ -5,7 +5,8 @@
 mod support;
 
 use alloy_primitives::B256;
-use bundler_client::{AaCode, BundlerClient, BundlerError, ReceiptPolling};
+use nexus_sessions_bundler::{AaCode, BundlerClient, BundlerError, ReceiptPolling};
+use nexus_sessions_userop::{ENTRY_POINT_V07, UserOperation};
 use serde_json::json;
 use std::{
     sync::{
@@ -15,7 +16,6 @@ use std::{
     time::{Duration, Instant},
 };
 use support::{Reply, Stub, refused_url};
-use userop::{ENTRY_POINT_V07, UserOperation};
 
 const CHAIN_ID: u64 = 31337;
 

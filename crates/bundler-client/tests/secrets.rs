@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use bundler_client::{BundlerClient, BundlerError};
+use nexus_sessions_bundler::{BundlerClient, BundlerError};
 
 /// Secrets in every place a hosted endpoint puts them: userinfo, query values, key-like path segments.
 const SECRETS: [&str; 4] = [

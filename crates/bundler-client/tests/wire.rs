@@ -2,9 +2,9 @@
 
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_sol_types::SolError;
-use bundler_client::{GasEstimate, RevertReason, UserOperationReceipt};
+use nexus_sessions_bundler::{GasEstimate, RevertReason, UserOperationReceipt};
+use nexus_sessions_userop::abi::IEntryPoint;
 use serde_json::json;
-use userop::abi::IEntryPoint;
 
 fn receipt(overrides: serde_json::Value) -> serde_json::Result<UserOperationReceipt> {
     let mut value = json!({
@@ -82,7 +82,7 @@ fn reason_as_text_or_revert_data() {
     let r = receipt(json!({"success": false, "reason": Bytes::from(data)})).unwrap();
     match r.revert_reason() {
         Some(RevertReason::FailedOp(op)) => {
-            assert_eq!(op.aa_code(), Some(bundler_client::AaCode::AA51))
+            assert_eq!(op.aa_code(), Some(nexus_sessions_bundler::AaCode::AA51))
         }
         other => panic!("unexpected {other:?}"),
     }
@@ -136,7 +136,7 @@ fn receipts_convert_to_alloy_types() {
     };
     let data = event.encode_log_data();
     let log = json!({
-        "address": userop::ENTRY_POINT_V07,
+        "address": nexus_sessions_userop::ENTRY_POINT_V07,
         "topics": data.topics(),
         "data": data.data,
         "blockHash": B256::repeat_byte(4),
@@ -152,7 +152,7 @@ fn receipts_convert_to_alloy_types() {
         "transactionIndex": "0x0",
         "type": "0x2",
         "from": Address::repeat_byte(5),
-        "to": userop::ENTRY_POINT_V07,
+        "to": nexus_sessions_userop::ENTRY_POINT_V07,
         "gasUsed": "0x2dc6c",
         "cumulativeGasUsed": "0x30000",
         "effectiveGasPrice": "0x77359400",
@@ -170,7 +170,7 @@ fn receipts_convert_to_alloy_types() {
 
     let primitive = alloy_primitives::Log::from(&r.logs[0]);
     let decoded = IEntryPoint::UserOperationEvent::decode_log(&primitive).unwrap();
-    assert_eq!(decoded.address, userop::ENTRY_POINT_V07);
+    assert_eq!(decoded.address, nexus_sessions_userop::ENTRY_POINT_V07);
     let rpc_log = alloy_rpc_types_eth::Log::from(&r.logs[0]);
     assert_eq!(
         (rpc_log.block_number, rpc_log.log_index),
@@ -195,7 +195,7 @@ fn receipts_convert_to_alloy_types() {
     assert!(
         matches!(
             err,
-            bundler_client::BundlerError::IncompleteReceipt { field: "status" }
+            nexus_sessions_bundler::BundlerError::IncompleteReceipt { field: "status" }
         ),
         "{err}"
     );

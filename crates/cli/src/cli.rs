@@ -2,8 +2,8 @@
 
 use core::fmt;
 
-use bundler_client::RedactedUrl;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use nexus_sessions_bundler::RedactedUrl;
 
 /// Inspect, encode and decode ERC-7579 Smart Sessions data; grant, use and revoke sessions live.
 ///

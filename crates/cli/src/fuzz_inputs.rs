@@ -4,7 +4,7 @@
 
 use clap::{Parser, ValueEnum};
 use fuzz::{InputKind, Target};
-use sessions_types::ModuleVersion;
+use nexus_sessions_types::ModuleVersion;
 
 use crate::{
     cli::{Cli, PolicyKind},

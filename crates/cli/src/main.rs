@@ -5,7 +5,7 @@
 //! - [`commands`]: the offline commands (ids, digests, signatures, FastLZ, userOpHash, policies).
 //! - [`session_json`] / [`policy_config`]: the JSON formats read and written (module-sdk `Session`
 //!   field names; policy config shapes).
-//! - [`live`]: `status`, `grant`, `use`, `revoke` over the `nexus` facade.
+//! - [`live`]: `status`, `grant`, `use`, `revoke` over the `nexus-sessions` facade.
 //! - [`input`] / [`output`] / [`error`]: parsing with error locations, stdout writing, exit codes.
 //!
 //! Errors print as a single line on stderr: exit code 2 for bad input, 1 for a failed live

@@ -1,14 +1,14 @@
 //! Policy configs: the JSON shapes `policy` reads and `decode-policy` writes (see `policy --help`).
 //!
-//! Encoding and decoding go through `sessions_types::policy` (strict: exact lengths, canonical ABI,
+//! Encoding and decoding go through `nexus_sessions_types::policy` (strict: exact lengths, canonical ABI,
 //! fields in range); this module maps the JSON shapes to and from it, so `decode-policy` output fed
 //! back to `policy` reproduces the same bytes.
 
 use alloy_primitives::{B256, U256};
-use serde_json::{Value, json};
-use sessions_types::policy::{
+use nexus_sessions_types::policy::{
     self, ActionConfig, LimitUsage, MAX_PARAM_RULES, ParamCondition, ParamRule, TimeFrame,
 };
+use serde_json::{Value, json};
 
 use crate::{
     cli::PolicyKind,
@@ -270,7 +270,7 @@ fn reference(v: &Value, loc: &Location) -> Result<B256> {
 
 /// Decodes init data of `kind` into its JSON config.
 pub(crate) fn decode(kind: PolicyKind, data: &[u8], loc: &Location) -> Result<Value> {
-    let lib = |e: sessions_types::Error| loc.error(e.to_string());
+    let lib = |e: nexus_sessions_types::Error| loc.error(e.to_string());
     Ok(match kind {
         PolicyKind::Sudo => {
             if !data.is_empty() {

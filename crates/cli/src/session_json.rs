@@ -17,8 +17,10 @@
 //! false; `chainId` is optional and only labels outputs. The policy and action lists default to empty.
 
 use alloy_primitives::{Address, B256, FixedBytes};
+use nexus_sessions_types::{
+    ActionData, Erc7739Context, Erc7739Data, ModuleVersion, PolicyData, Session,
+};
 use serde_json::{Value, json};
-use sessions_types::{ActionData, Erc7739Context, Erc7739Data, ModuleVersion, PolicyData, Session};
 
 use crate::{
     error::{Location, Result},

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{input_error, input_error_stdin, ok_stdin};
-use nexus::Deployment;
+use nexus_sessions::Deployment;
 use serde_json::Value;
 
 fn address_vectors() -> Value {

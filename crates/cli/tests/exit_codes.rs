@@ -8,7 +8,7 @@ use alloy_primitives::{Address, U256};
 use alloy_provider::{Provider, ProviderBuilder};
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_sol_types::{SolCall, sol};
-use devnet::{
+use nexus_sessions_devnet::{
     Devnet,
     fault_proxy::{Fault, FaultProxy},
 };

@@ -6,7 +6,7 @@ mod common;
 use alloy_primitives::hex;
 use common::input_error;
 use fuzz::hostile::{DEFAULT_ALIASES, DEFAULT_INIT_LEN, aliased_enable_signature};
-use sessions_types::ModuleVersion;
+use nexus_sessions_types::ModuleVersion;
 
 #[test]
 fn aliased_enable_signature_is_an_input_error() {

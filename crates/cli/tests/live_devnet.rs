@@ -9,7 +9,7 @@ use alloy_primitives::{Address, U256};
 use alloy_provider::{Provider, ProviderBuilder};
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_sol_types::{SolCall, sol};
-use devnet::Devnet;
+use nexus_sessions_devnet::Devnet;
 use serde_json::Value;
 use std::{
     io::Write,
@@ -254,13 +254,14 @@ async fn grant_use_status_revoke_through_the_cli() {
 
     // The same permission from abstractjs 1.x's persisted session JSON (no account in it).
     let abstractjs = cli.dir.join("abstractjs-session.json");
-    let data =
-        sessions_types::SessionData::from_json(&std::fs::read_to_string(&session_data).unwrap())
-            .unwrap();
+    let data = nexus_sessions_types::SessionData::from_json(
+        &std::fs::read_to_string(&session_data).unwrap(),
+    )
+    .unwrap();
     std::fs::write(
         &abstractjs,
-        sessions_types::SessionDetail::to_json_list(
-            &sessions_types::SessionDetail::from_session_data(&data),
+        nexus_sessions_types::SessionDetail::to_json_list(
+            &nexus_sessions_types::SessionDetail::from_session_data(&data),
         ),
     )
     .unwrap();
@@ -355,7 +356,7 @@ async fn eip7702_grant_use_undelegate_delegate_through_the_cli() {
     // An anvil account (funded) plays the user's EOA.
     let eoa_key = cli.private_file("eoa.key", &format!("{}\n", keys.spare()[2].expose()));
     let eoa = format!("{:#x}", keys.spare()[2].address());
-    if devnet.nexus_version() != devnet::NexusVersion::V1_2 {
+    if devnet.nexus_version() != nexus_sessions_devnet::NexusVersion::V1_2 {
         let err = cli.fails(&["delegate", "--key-file", &eoa_key], &[]);
         assert!(err.contains("Nexus 1.2"), "{err}");
         let _ = std::fs::remove_dir_all(&cli.dir);

@@ -6,7 +6,7 @@ use alloy_primitives::{Address, U256};
 use alloy_provider::{Provider, ProviderBuilder};
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_sol_types::{SolCall, sol};
-use devnet::{Devnet, DevnetBuilder};
+use nexus_sessions_devnet::{Devnet, DevnetBuilder};
 use serde_json::Value;
 use std::{
     io::Write,

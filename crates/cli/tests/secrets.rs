@@ -22,7 +22,7 @@ fn url(scheme: &str, host: &str) -> String {
 
 fn deployment_file(rpc: &str, bundler: &str) -> String {
     let mut value =
-        serde_json::to_value(nexus::Deployment::nexus_1_0_smart_session_pre_v1()).unwrap();
+        serde_json::to_value(nexus_sessions::Deployment::nexus_1_0_smart_session_pre_v1()).unwrap();
     value["rpc_url"] = rpc.into();
     value["bundler_url"] = bundler.into();
     let path = std::env::temp_dir().join(format!(

@@ -4,10 +4,10 @@
 //! - *fresh deploy*: the anvil state cache is bypassed, every contract is deployed;
 //! - *cached state*: the state dump in `.cache/devnet-state/` is loaded instead.
 //!
-//! `cargo bench -p devnet --bench startup`; `DEVNET_BENCH_RUNS` sets the runs per case (default 5). Under
+//! `cargo bench -p nexus-sessions-devnet --bench startup`; `DEVNET_BENCH_RUNS` sets the runs per case (default 5). Under
 //! `cargo test` (no `--bench` argument) each case runs once, as a check that the benchmark still works.
 
-use devnet::Devnet;
+use nexus_sessions_devnet::Devnet;
 use std::time::{Duration, Instant};
 
 fn main() {

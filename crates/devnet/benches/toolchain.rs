@@ -1,9 +1,9 @@
 //! Warm-path benchmark: `Toolchain::ensure` and `Fixtures::build` when everything is installed and built,
 //! i.e. what every test binary pays before starting a devnet.
 //!
-//! `cargo bench -p devnet --bench toolchain`; `DEVNET_BENCH_RUNS` sets the runs per case (default 20).
+//! `cargo bench -p nexus-sessions-devnet --bench toolchain`; `DEVNET_BENCH_RUNS` sets the runs per case (default 20).
 
-use devnet::{Fixtures, Toolchain};
+use nexus_sessions_devnet::{Fixtures, Toolchain};
 use std::time::{Duration, Instant};
 
 fn main() {

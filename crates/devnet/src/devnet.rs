@@ -25,8 +25,8 @@ pub const STATE_CACHE_ENV: &str = "DEVNET_STATE_CACHE";
 /// [`Devnet::log_dir`] (`target/devnet-logs/<instance>/`).
 ///
 /// ```no_run
-/// # async fn demo() -> Result<(), devnet::DevnetError> {
-/// let devnet = devnet::Devnet::start().await?;
+/// # async fn demo() -> Result<(), nexus_sessions_devnet::DevnetError> {
+/// let devnet = nexus_sessions_devnet::Devnet::start().await?;
 /// println!("rpc {} bundler {}", devnet.rpc_url(), devnet.bundler_url());
 /// println!("counter at {}", devnet.addresses().counter);
 /// # Ok(()) }

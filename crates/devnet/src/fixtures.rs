@@ -36,11 +36,11 @@ pub const FIXTURE_CONTRACTS: [&str; 12] = [
 /// Built fixture artifacts (forge's `contracts/out`).
 ///
 /// ```no_run
-/// let tc = devnet::Toolchain::ensure()?;
-/// let fixtures = devnet::Fixtures::build(&tc)?;
+/// let tc = nexus_sessions_devnet::Toolchain::ensure()?;
+/// let fixtures = nexus_sessions_devnet::Fixtures::build(&tc)?;
 /// let counter = fixtures.creation_code("Counter")?;
 /// assert!(!counter.is_empty());
-/// # Ok::<(), devnet::DevnetError>(())
+/// # Ok::<(), nexus_sessions_devnet::DevnetError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Fixtures {

@@ -1,6 +1,6 @@
 //! Fork mode: anvil forking a live chain (or any node) with a local alto on top, so the demo and
 //! tests run against the contracts really deployed there. Nothing is deployed: what the chain holds
-//! is what runs (describe it with a preset of the `nexus` crate).
+//! is what runs (describe it with a preset of the `nexus-sessions` crate).
 
 use crate::{
     DevnetError, DevnetKeys, ENTRY_POINT_V07, Toolchain,
@@ -9,7 +9,7 @@ use crate::{
     process::{self, ManagedChild},
 };
 use alloy_primitives::Address;
-use bundler_client::redact_url as redact;
+use nexus_sessions_bundler::redact_url as redact;
 use serde::Serialize;
 use std::{fmt, path::PathBuf};
 
@@ -120,8 +120,8 @@ impl ForkBuilder {
 /// anvil forking another chain, with alto on top. Dropping it stops both (by PID).
 ///
 /// ```no_run
-/// # async fn demo() -> Result<(), devnet::DevnetError> {
-/// let fork = devnet::ForkedDevnet::builder("https://rpc.example.org").start().await?;
+/// # async fn demo() -> Result<(), nexus_sessions_devnet::DevnetError> {
+/// let fork = nexus_sessions_devnet::ForkedDevnet::builder("https://rpc.example.org").start().await?;
 /// println!("chain {} rpc {} bundler {}", fork.chain_id(), fork.rpc_url(), fork.bundler_url());
 /// # Ok(()) }
 /// ```

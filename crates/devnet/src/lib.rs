@@ -44,7 +44,7 @@ pub use error::DevnetError;
 pub use fixtures::Fixtures;
 pub use fork::{DEFAULT_FORK_HARDFORK, ForkBuilder, ForkInfo, ForkedDevnet};
 pub use keys::{DevnetKey, DevnetKeys};
+/// The SmartSession and Nexus version types, shared with the encoders in `nexus-sessions-types`.
+pub use nexus_sessions_types::{ModuleVersion, NexusVersion};
 pub use overrides::{ContractOverride, OVERRIDES_ENV, OverrideManifest};
-/// The SmartSession and Nexus version types, shared with the encoders in `sessions-types`.
-pub use sessions_types::{ModuleVersion, NexusVersion};
 pub use toolchain::Toolchain;

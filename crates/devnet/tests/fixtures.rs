@@ -1,6 +1,6 @@
 //! Building the Solidity fixtures and reading their artifacts.
 
-use devnet::{DevnetError, Fixtures, Toolchain, fixtures::FIXTURE_CONTRACTS};
+use nexus_sessions_devnet::{DevnetError, Fixtures, Toolchain, fixtures::FIXTURE_CONTRACTS};
 
 /// EIP-170: the most runtime code a CREATE may leave.
 const MAX_RUNTIME_SIZE: usize = 24_576;

@@ -4,7 +4,7 @@
 
 use alloy_primitives::{Address, Bytes, U256, address, b256, keccak256};
 use alloy_provider::{Provider, ProviderBuilder};
-use devnet::{
+use nexus_sessions_devnet::{
     ContractOverride, Devnet, DevnetContract, Fixtures, ModuleVersion, NexusVersion,
     OverrideManifest, Toolchain,
 };
@@ -90,7 +90,7 @@ async fn starts_with_everything_in_place_and_stops_on_drop() {
     assert_eq!(devnet.nexus_proxy_creation_code().len(), 996);
     // The deterministic deployment proxy the CREATE2 placements go through (anvil predeploys it).
     assert_eq!(
-        node.get_code_at(devnet::DETERMINISTIC_DEPLOYER)
+        node.get_code_at(nexus_sessions_devnet::DETERMINISTIC_DEPLOYER)
             .await
             .unwrap()
             .len(),
@@ -421,7 +421,7 @@ async fn a_failed_deployment_names_the_contract_and_the_logs_and_stops_anvil() {
     let message = err.to_string();
     assert!(message.contains("deploying `counter`"), "{message}");
     assert!(message.contains("devnet-logs"), "{message}");
-    let devnet::DevnetError::Startup { log_dir, .. } = &err else {
+    let nexus_sessions_devnet::DevnetError::Startup { log_dir, .. } = &err else {
         panic!("{err:?}")
     };
     let log = std::fs::read_to_string(log_dir.join("anvil.log")).unwrap();

@@ -1,7 +1,7 @@
 //! The installed toolchain: modulekit bytecode sizes match the recipe, tools answer, ensure is idempotent.
 
 use alloy_primitives::{b256, keccak256};
-use devnet::{DevnetError, Toolchain};
+use nexus_sessions_devnet::{DevnetError, Toolchain};
 
 #[test]
 fn modulekit_constants_have_the_documented_sizes() {

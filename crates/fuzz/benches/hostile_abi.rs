@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use fuzz::hostile::{DEFAULT_ALIASES, DEFAULT_INIT_LEN, aliased_enable_signature};
-use sessions_types::{Error, ModuleVersion, SmartSessionSignature};
+use nexus_sessions_types::{Error, ModuleVersion, SmartSessionSignature};
 
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

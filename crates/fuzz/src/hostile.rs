@@ -6,7 +6,7 @@
 //! offset words and the zero init data to a few KB.
 
 use alloy_primitives::U256;
-use sessions_types::{ModuleVersion, SmartSessionMode, flz};
+use nexus_sessions_types::{ModuleVersion, SmartSessionMode, flz};
 
 /// Aliases and init-data size of the default hostile input: about 1.1 GB if decoded naively.
 pub const DEFAULT_ALIASES: usize = 6_000;

@@ -7,11 +7,11 @@
 
 use alloy_primitives::U256;
 use alloy_sol_types::SolValue;
-use bundler_client::{
+use nexus_sessions_bundler::{
     AaCode, FailedOp, GasEstimate, GasPrices, Log, RevertReason, TransactionReceipt,
     UserOperationByHash, UserOperationReceipt,
 };
-use sessions_types::{
+use nexus_sessions_types::{
     ModuleVersion, OwnableValidatorConfig, Session, SessionData, SessionDetail,
     SmartSessionSignature, abi::decode_revert, decode_install_data, flz, policy,
 };
@@ -109,32 +109,35 @@ fn session_json(data: &[u8]) {
 }
 
 fn userop_json(data: &[u8]) {
-    if let Ok(op) = serde_json::from_slice::<userop::UserOperation>(data) {
+    if let Ok(op) = serde_json::from_slice::<nexus_sessions_userop::UserOperation>(data) {
         if op.validate().is_ok() {
             let packed = op.pack();
             let _ = packed.unpack();
-            let _ = op.hash(userop::Address::ZERO, 1);
+            let _ = op.hash(nexus_sessions_userop::Address::ZERO, 1);
         }
         let _ = serde_json::to_string(&op);
     }
-    if let Ok(auth) = serde_json::from_slice::<userop::Eip7702Auth>(data) {
+    if let Ok(auth) = serde_json::from_slice::<nexus_sessions_userop::Eip7702Auth>(data) {
         let _ = auth.authority();
     }
-    let _ = text(data).parse::<userop::Quantity>();
+    let _ = text(data).parse::<nexus_sessions_userop::Quantity>();
 }
 
 fn userop_packed(data: &[u8]) {
-    if let Ok(p) = userop::abi::PackedUserOperation::abi_decode(data) {
-        let packed = userop::PackedUserOperation::from(p);
+    if let Ok(p) = nexus_sessions_userop::abi::PackedUserOperation::abi_decode(data) {
+        let packed = nexus_sessions_userop::PackedUserOperation::from(p);
         let _ = packed.unpack();
         let _ = packed.abi_encode();
     }
 }
 
 fn nexus_execute(data: &[u8]) {
-    let _ = nexus::DelegationState::from_code(data, alloy_primitives::Address::repeat_byte(0x11));
-    if let Ok(calls) = nexus::execution::decode_execute(data) {
-        let _ = nexus::execution::encode_execute(&calls);
+    let _ = nexus_sessions::DelegationState::from_code(
+        data,
+        alloy_primitives::Address::repeat_byte(0x11),
+    );
+    if let Ok(calls) = nexus_sessions::execution::decode_execute(data) {
+        let _ = nexus_sessions::execution::encode_execute(&calls);
     }
 }
 
@@ -254,26 +257,28 @@ pub fn extra_seeds(target: &Target) -> Vec<Vec<u8>> {
             .map(|v| crate::hostile::aliased_enable_payload(*v, 4, 64))
             .collect(),
         "nexus-execute" => {
-            let call = nexus::Call::new(
+            let call = nexus_sessions::Call::new(
                 alloy_primitives::Address::repeat_byte(0x11),
                 vec![0x27, 0x3e, 0xa3, 0xe3],
             );
             [1, 3]
                 .iter()
-                .filter_map(|n| nexus::execution::encode_execute(&vec![call.clone(); *n]).ok())
+                .filter_map(|n| {
+                    nexus_sessions::execution::encode_execute(&vec![call.clone(); *n]).ok()
+                })
                 .map(|b| b.to_vec())
                 .collect()
         }
         "userop-packed" => {
-            let mut op = userop::UserOperation {
+            let mut op = nexus_sessions_userop::UserOperation {
                 call_data: vec![0xe9, 0xae, 0x5c, 0x53, 1, 2, 3].into(),
                 signature: vec![7; 65].into(),
                 ..Default::default()
             };
             let plain = op.pack().abi_encode();
-            op.factory = Some(userop::Address::repeat_byte(0xfa));
+            op.factory = Some(nexus_sessions_userop::Address::repeat_byte(0xfa));
             op.factory_data = vec![1; 40].into();
-            op.paymaster = Some(userop::Address::repeat_byte(0xba));
+            op.paymaster = Some(nexus_sessions_userop::Address::repeat_byte(0xba));
             vec![plain, op.pack().abi_encode()]
         }
         _ => vec![],

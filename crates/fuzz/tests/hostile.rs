@@ -6,7 +6,7 @@ use fuzz::hostile::{
     DEFAULT_ALIASES, DEFAULT_INIT_LEN, aliased_enable_payload, aliased_enable_signature,
     aliased_install_data,
 };
-use sessions_types::{
+use nexus_sessions_types::{
     Error, ModuleVersion, SmartSessionSignature,
     abi::{pre_v1, v1},
     decode_install_data,

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo xtask devnet > devnet.json        # leave it running (another terminal), or any chain + bundler
-//! cargo run -p nexus --example reference_flow -- devnet.json
+//! cargo run -p nexus-sessions --example reference_flow -- devnet.json
 //! ```
 //!
 //! `devnet.json` is what `cargo xtask devnet` prints: endpoints, chain id, SmartSession version and
@@ -18,7 +18,7 @@ use alloy_provider::{
     Provider, ProviderBuilder,
     network::{Ethereum, Network, TransactionBuilder},
 };
-use nexus::{
+use nexus_sessions::{
     ActionPermission, Call, Deployment, LocalAddresses, NexusClient, PermissionRequest,
     PolicyAddresses, PrivateKeySigner, SessionKeyClient, sessions::SessionData,
 };
@@ -35,7 +35,7 @@ const NUMBER: [u8; 4] = hex!("8381f58a");
 struct DevnetInfo {
     rpc_url: String,
     bundler_url: String,
-    module_version: nexus::sessions::ModuleVersion,
+    module_version: nexus_sessions::sessions::ModuleVersion,
     addresses: Addresses,
 }
 

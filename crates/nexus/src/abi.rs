@@ -1,7 +1,7 @@
 //! Solidity interfaces of the Nexus 1.0.x and 1.2.0 contracts the facade calls.
 //!
 //! Only the functions this crate encodes or reads are declared. SmartSession itself lives in
-//! [`sessions_types::abi`], per module version.
+//! [`nexus_sessions_types::abi`], per module version.
 
 use alloy_sol_types::sol;
 

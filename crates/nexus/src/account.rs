@@ -24,7 +24,7 @@ use crate::{
 };
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy_sol_types::{SolCall, SolValue};
-use sessions_types::NexusVersion;
+use nexus_sessions_types::NexusVersion;
 
 /// How a Nexus account is initialised: the bootstrap call its init data carries, per Nexus
 /// generation. [`AccountInit::for_owner`] picks the one a [`Deployment`] runs.

@@ -27,12 +27,13 @@ use crate::{
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_signer::Signer;
 use alloy_sol_types::SolCall;
-use bundler_client::{RedactedUrl, RequestCounts, UserOperationReceipt};
-use sessions_types::{
+use nexus_sessions_bundler::{RedactedUrl, RequestCounts, UserOperationReceipt};
+use nexus_sessions_types::{
     EnableSessionData, PermissionId, Session, SessionAction, SessionData, SessionSignatureStyle,
     SmartSessionMode, UsePermissionModuleData, enable_sessions_calldata, get_nonce_calldata,
     is_permission_enabled_calldata, remove_session_calldata, revoke_enable_signature_calldata,
 };
+use nexus_sessions_userop::UserOperation;
 use std::{
     fmt,
     sync::{
@@ -40,7 +41,6 @@ use std::{
         atomic::{AtomicBool, Ordering},
     },
 };
-use userop::UserOperation;
 
 /// What [`NexusClient::grant_permission`] sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -946,8 +946,9 @@ pub(crate) async fn is_permission_enabled(
 
 /// The single owner of an OwnableValidator-style session.
 fn session_key_of(session: &Session) -> Result<Address, Error> {
-    let cfg =
-        sessions_types::OwnableValidatorConfig::abi_decode(session.session_validator_init_data())?;
+    let cfg = nexus_sessions_types::OwnableValidatorConfig::abi_decode(
+        session.session_validator_init_data(),
+    )?;
     match cfg.owners.as_slice() {
         [key] => Ok(*key),
         owners => Err(Error::InvalidSessionData(format!(

@@ -13,7 +13,7 @@ use crate::error::Error;
 use alloy_primitives::{Address, B256, U256};
 use alloy_signer::Signer;
 use core::fmt;
-use userop::Eip7702Auth;
+use nexus_sessions_userop::Eip7702Auth;
 
 /// The first bytes of a delegated EOA's code: `0xef0100 ‖ delegate` (23 bytes in all).
 pub const DELEGATION_DESIGNATOR_PREFIX: [u8; 3] = [0xef, 0x01, 0x00];

@@ -6,8 +6,8 @@
 //! was and was not checked).
 
 use alloy_primitives::{Address, Bytes, address};
+use nexus_sessions_types::{ModuleVersion, NexusVersion, SessionSignatureStyle};
 use serde::{Deserialize, Serialize};
-use sessions_types::{ModuleVersion, NexusVersion, SessionSignatureStyle};
 
 /// EntryPoint v0.7, the same on every chain.
 pub const ENTRY_POINT_V07: Address = address!("0x0000000071727De22E5E9d8BAf0edAc6f37da032");

@@ -20,7 +20,7 @@ use alloy_consensus::{SignableTransaction, TxEip7702};
 use alloy_eips::eip2718::Encodable2718;
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_signer::Signer;
-use sessions_types::NexusVersion;
+use nexus_sessions_types::NexusVersion;
 use std::{
     sync::{
         Mutex,
@@ -196,7 +196,7 @@ impl Eoa {
     /// An AA20 rejection ("account not deployed") on this account: the delegation is gone. Reads
     /// the code and explains; other errors pass through.
     pub(crate) async fn explain(&self, node: &Node, account: Address, e: Error) -> Error {
-        if e.aa_code() != Some(bundler_client::AaCode::AA20) {
+        if e.aa_code() != Some(nexus_sessions_bundler::AaCode::AA20) {
             return e;
         }
         match self.state(node, account).await {

@@ -3,10 +3,10 @@
 use crate::policy_check::PolicyViolation;
 use alloy_primitives::{Address, B256, U256};
 use alloy_provider::transport::TransportError;
-use bundler_client::BundlerError;
-use sessions_types::{PermissionId, abi::DecodedRevert};
+use nexus_sessions_bundler::BundlerError;
+use nexus_sessions_types::{PermissionId, abi::DecodedRevert};
+use nexus_sessions_userop::UserOperation;
 use std::time::Duration;
-use userop::UserOperation;
 
 /// What an error says about the user operation it concerns: the three outcomes of a send.
 ///
@@ -105,10 +105,10 @@ pub enum Error {
     },
     /// A Smart Sessions encoding failed.
     #[error(transparent)]
-    Sessions(#[from] sessions_types::Error),
+    Sessions(#[from] nexus_sessions_types::Error),
     /// A user operation could not be built.
     #[error(transparent)]
-    UserOperation(#[from] userop::Error),
+    UserOperation(#[from] nexus_sessions_userop::Error),
     /// The signer failed.
     #[error("signer: {0}")]
     Signer(Box<alloy_signer::Error>),
@@ -163,7 +163,7 @@ pub enum Error {
     )]
     SessionSignatureRejected {
         /// The style the key signed in.
-        style: sessions_types::SessionSignatureStyle,
+        style: nexus_sessions_types::SessionSignatureStyle,
         /// The session validator.
         validator: Address,
         /// The bundler's rejection.
@@ -288,7 +288,7 @@ pub enum Error {
     )]
     Eip7702Unsupported {
         /// The deployment's Nexus version.
-        version: sessions_types::NexusVersion,
+        version: nexus_sessions_types::NexusVersion,
     },
     /// An EIP-7702 account would be broken by what was asked (initializing it, a custom init,
     /// or a factory).
@@ -342,7 +342,7 @@ impl Error {
     }
 
     /// The EntryPoint `AAnn` code of a bundler rejection, if any.
-    pub fn aa_code(&self) -> Option<bundler_client::AaCode> {
+    pub fn aa_code(&self) -> Option<nexus_sessions_bundler::AaCode> {
         match self {
             Self::Bundler { source, .. } => source.aa_code(),
             Self::SessionSignatureRejected { source, .. } => source.aa_code(),
@@ -355,7 +355,7 @@ impl Error {
     pub fn is_signature_rejected(&self) -> bool {
         match self {
             Self::Bundler { source, .. } => {
-                source.aa_code() == Some(bundler_client::AaCode::AA24)
+                source.aa_code() == Some(nexus_sessions_bundler::AaCode::AA24)
                     || source.rpc_code() == Some(-32507)
             }
             Self::SessionSignatureRejected { .. } => true,
@@ -368,8 +368,8 @@ impl Error {
     /// is `Unknown` with a zero hash: the hash is the one you waited for.)
     ///
     /// ```
-    /// # async fn run(client: nexus::SessionKeyClient, calls: Vec<nexus::Call>) -> Result<(), nexus::Error> {
-    /// use nexus::SendOutcome;
+    /// # async fn run(client: nexus_sessions::SessionKeyClient, calls: Vec<nexus_sessions::Call>) -> Result<(), nexus_sessions::Error> {
+    /// use nexus_sessions::SendOutcome;
     /// match client.use_permission(&calls).await {
     ///     Ok(hash) => println!("sent {hash}"),
     ///     Err(e) => match e.outcome() {
@@ -467,7 +467,7 @@ impl From<BundlerError> for Error {
     fn from(source: BundlerError) -> Self {
         let decoded = source
             .inner_revert()
-            .map(|d| Box::new(sessions_types::abi::decode_revert(d)));
+            .map(|d| Box::new(nexus_sessions_types::abi::decode_revert(d)));
         match source {
             BundlerError::ReceiptTimeout { hash, waited } => Self::ReceiptTimeout { hash, waited },
             BundlerError::OutcomeUnknown {
@@ -504,8 +504,8 @@ mod tests {
     use super::*;
     use alloy_primitives::Bytes;
     use alloy_sol_types::SolError;
-    use bundler_client::{AaCode, RpcErrorKind};
-    use sessions_types::abi::errors::IKnownErrors;
+    use nexus_sessions_bundler::{AaCode, RpcErrorKind};
+    use nexus_sessions_types::abi::errors::IKnownErrors;
 
     /// A bundler rejection of `eth_sendUserOperation` whose inner revert is `revert`.
     fn rejected(revert: Vec<u8>) -> Error {
@@ -573,8 +573,8 @@ mod tests {
         assert!(!rejected(vec![]).is_signature_rejected(), "AA23 is not");
         assert!(!Error::NoCalls.is_signature_rejected());
         let explained = Error::SessionSignatureRejected {
-            style: sessions_types::SessionSignatureStyle::Eip191,
-            validator: sessions_types::OWNABLE_VALIDATOR_RAW_OR_V4,
+            style: nexus_sessions_types::SessionSignatureStyle::Eip191,
+            validator: nexus_sessions_types::OWNABLE_VALIDATOR_RAW_OR_V4,
             source: Box::new(aa24),
         };
         let text = explained.to_string();

@@ -10,8 +10,8 @@ use crate::{
 };
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_sol_types::{SolCall, SolValue};
+use nexus_sessions_types::abi::layout::{self, Shape};
 use serde::{Deserialize, Serialize};
-use sessions_types::abi::layout::{self, Shape};
 
 /// One call the account makes.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

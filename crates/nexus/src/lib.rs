@@ -45,9 +45,6 @@ pub use alloy_signer_local::PrivateKeySigner;
 /// byte-identical signatures as [`PrivateKeySigner`], in less CPU time.
 #[cfg(feature = "secp256k1")]
 pub use alloy_signer_local::Secp256k1Signer;
-pub use bundler_client::{
-    BundlerError, ReceiptPolling, RequestCounts, UserOperationReceipt, redact_url,
-};
 pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder, account_address};
 pub use delegation::DelegationState;
 pub use deployment::{Deployment, LocalAddresses, PolicyAddresses};
@@ -55,15 +52,18 @@ pub use eoa::DelegateVia;
 pub use error::{Error, SendOutcome};
 pub use execution::Call;
 pub use modules::ModuleType;
+pub use nexus_sessions_bundler::{
+    BundlerError, ReceiptPolling, RequestCounts, UserOperationReceipt, redact_url,
+};
+pub use nexus_sessions_types::{NexusVersion, SessionSignatureStyle};
 pub use nonce::{NonceKey, NonceStrategy, ValidationMode};
 pub use permission::{ActionPermission, PermissionRequest};
 pub use policy_check::{PolicyViolation, ViolatedRule};
 pub use sender::{DUMMY_ECDSA_SIGNATURE, DynSigner, GasConfig, RpcStats, SendOptions};
 pub use session_client::{SessionKeyClient, SessionKeyClientBuilder, signature_style_for};
-pub use sessions_types::{NexusVersion, SessionSignatureStyle};
 pub use settings::DEFAULT_RECEIPT_TIMEOUT;
 
-pub use userop::UserOperation;
+pub use nexus_sessions_userop::UserOperation;
 
-/// The Smart Sessions layer (`sessions-types`), re-exported.
-pub use sessions_types as sessions;
+/// The Smart Sessions layer (`nexus-sessions-types`), re-exported.
+pub use nexus_sessions_types as sessions;

@@ -11,7 +11,7 @@ use crate::{
     client::NexusClient, error::Error, permission::PermissionRequest, permission::random_salt,
 };
 use alloy_primitives::{Address, U256};
-use sessions_types::{
+use nexus_sessions_types::{
     AccountType, ChainDigest, EnableSession, EnableSessionData, ModuleVersion, SessionData,
     SmartSessionMode, multichain_hash, session_digest,
 };

@@ -9,10 +9,10 @@ use alloy_provider::{
     transport::{TransportError, TransportErrorKind},
 };
 use alloy_sol_types::{SolType, SolValue};
-use bundler_client::{RequestCounts, redact_url, redact_urls_in};
 use core::fmt;
+use nexus_sessions_bundler::{RequestCounts, redact_url, redact_urls_in};
+use nexus_sessions_types::abi::decode_revert;
 use serde::{Deserialize, Serialize};
-use sessions_types::abi::decode_revert;
 use std::{
     collections::BTreeMap,
     sync::{
@@ -66,7 +66,7 @@ fn redact_transport(e: TransportError) -> TransportError {
     let RpcError::Transport(kind) = &e else {
         return e;
     };
-    let text = bundler_client::error_chain_text(kind);
+    let text = nexus_sessions_bundler::error_chain_text(kind);
     let redacted = redact_urls_in(&text);
     if redacted == text {
         e

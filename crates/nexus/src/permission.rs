@@ -16,7 +16,7 @@
 
 use crate::{deployment::Deployment, error::Error};
 use alloy_primitives::{Address, B256, FixedBytes, U256, keccak256};
-use sessions_types::{
+use nexus_sessions_types::{
     ActionData, FALLBACK_SELECTOR, FALLBACK_TARGET, PolicyData, Session,
     ownable_validator_init_data_for,
     policy::{self, ActionConfig, ParamRule},
@@ -302,7 +302,7 @@ mod tests {
     use super::*;
     use crate::deployment::fixtures::deployment;
     use alloy_primitives::{address, hex};
-    use sessions_types::{OwnableValidatorConfig, policy::ParamCondition};
+    use nexus_sessions_types::{OwnableValidatorConfig, policy::ParamCondition};
 
     const COUNTER: Address = address!("0x1111111111111111111111111111111111111111");
     const KEY: Address = address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");

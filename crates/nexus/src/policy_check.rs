@@ -14,7 +14,7 @@
 use crate::{abi::IERC20, deployment::PolicyAddresses, execution::Call};
 use alloy_primitives::{Address, FixedBytes, U256};
 use alloy_sol_types::SolCall;
-use sessions_types::{
+use nexus_sessions_types::{
     ActionData, ActionId, FALLBACK_SELECTOR, FALLBACK_TARGET, PolicyData, Session, action_id,
     policy::{
         ActionConfig, ParamCondition, TimeFrame, decode_spending_limits, decode_usage_limit,
@@ -716,7 +716,7 @@ mod tests {
     use crate::deployment::fixtures::policies;
     use alloy_primitives::{Bytes, address, hex};
     use alloy_sol_types::SolCall;
-    use sessions_types::policy::{
+    use nexus_sessions_types::policy::{
         self, ActionConfig, ParamCondition, ParamRule, spending_limits, time_frame, usage_limit,
         value_limit,
     };

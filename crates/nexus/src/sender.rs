@@ -28,8 +28,11 @@ use crate::{
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_signer::Signer;
 use alloy_sol_types::SolCall;
-use bundler_client::{AaCode, BundlerClient, BundlerError, GasEstimate, UserOperationReceipt};
-use sessions_types::SessionSignatureStyle;
+use nexus_sessions_bundler::{
+    AaCode, BundlerClient, BundlerError, GasEstimate, UserOperationReceipt,
+};
+use nexus_sessions_types::SessionSignatureStyle;
+use nexus_sessions_userop::{Eip7702Auth, UserOperation};
 use std::{
     collections::{HashMap, VecDeque},
     hash::{DefaultHasher, Hash, Hasher},
@@ -39,7 +42,6 @@ use std::{
     },
     time::{Duration, Instant},
 };
-use userop::{Eip7702Auth, UserOperation};
 
 /// A signer usable from any task.
 pub type DynSigner = Arc<dyn Signer + Send + Sync>;
@@ -47,7 +49,7 @@ pub type DynSigner = Arc<dyn Signer + Send + Sync>;
 /// A well-formed 65-byte ECDSA signature that recovers to an unrelated address (sdk 0.0.20
 /// `DUMMY_ECDSA_SIG`, module-sdk `getOwnableValidatorMockSignature`): stub signatures have the final
 /// length and shape, so verification gas and preVerificationGas are estimated for the real thing.
-pub const DUMMY_ECDSA_SIGNATURE: [u8; 65] = sessions_types::OWNABLE_VALIDATOR_MOCK_SIGNATURE;
+pub const DUMMY_ECDSA_SIGNATURE: [u8; 65] = nexus_sessions_types::OWNABLE_VALIDATOR_MOCK_SIGNATURE;
 
 /// Gas estimation and fee policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -689,8 +691,8 @@ impl OpSender {
         }
         if !receipt.success {
             let reason = receipt.revert_reason().map(|r| match r {
-                bundler_client::RevertReason::Raw(data) => {
-                    sessions_types::abi::decode_revert(&data).to_string()
+                nexus_sessions_bundler::RevertReason::Raw(data) => {
+                    nexus_sessions_types::abi::decode_revert(&data).to_string()
                 }
                 other => other.to_string(),
             });

@@ -13,17 +13,17 @@ use crate::{
 };
 use alloy_primitives::{Address, B256, Bytes};
 use alloy_signer::Signer;
-use bundler_client::{RequestCounts, UserOperationReceipt};
-use sessions_types::{
+use nexus_sessions_bundler::{RequestCounts, UserOperationReceipt};
+use nexus_sessions_types::{
     EnableSessionData, ModuleVersion, OwnableValidatorConfig, PermissionId, Session, SessionData,
     SessionSignatureStyle, SmartSessionMode, SmartSessionSignature, get_nonce_calldata,
 };
+use nexus_sessions_userop::UserOperation;
 use std::{
     fmt,
     sync::Mutex,
     time::{SystemTime, UNIX_EPOCH},
 };
-use userop::UserOperation;
 
 /// Whether the permission is known to be enabled on chain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -189,7 +189,7 @@ fn find_session(data: &SessionData, permission_id: PermissionId) -> Option<Sessi
 /// How the session key signs, first found of: the explicit `choice`, the session data's
 /// `sessionSignatureStyle`, the deployment's style when the session uses the deployment's session
 /// validator, the style of a known session validator. A style that validator is known to reject is
-/// [`sessions_types::Error::SignatureStyleRejected`]; no style at all is
+/// [`nexus_sessions_types::Error::SignatureStyleRejected`]; no style at all is
 /// [`Error::UnknownSignatureStyle`].
 pub fn signature_style_for(
     choice: Option<SessionSignatureStyle>,
@@ -536,7 +536,7 @@ impl SessionKeyClient {
 
     /// Builds and signs one operation for `calls` without any network request, ready for
     /// `eth_sendUserOperation` (for instance through
-    /// [`BundlerClient::send_user_operation`](bundler_client::BundlerClient::send_user_operation)
+    /// [`BundlerClient::send_user_operation`](nexus_sessions_bundler::BundlerClient::send_user_operation)
     /// with the deployment's entry point); its userOpHash is
     /// `op.hash(deployment.entry_point, chain_id)`.
     ///
@@ -714,7 +714,7 @@ mod tests {
         ActionPermission, PermissionRequest, PrivateKeySigner, deployment::fixtures::deployment,
     };
     use alloy_primitives::hex;
-    use sessions_types::{ActionData, PolicyData, SessionAction, UsePermissionModuleData};
+    use nexus_sessions_types::{ActionData, PolicyData, SessionAction, UsePermissionModuleData};
 
     fn data_for(key: Address, session: &Session) -> SessionData {
         SessionData {
@@ -980,13 +980,13 @@ mod tests {
 
     #[test]
     fn signature_style_resolution() {
-        use sessions_types::{OWNABLE_VALIDATOR_EIP191, OWNABLE_VALIDATOR_RAW_OR_V4};
+        use nexus_sessions_types::{OWNABLE_VALIDATOR_EIP191, OWNABLE_VALIDATOR_RAW_OR_V4};
         let key = Address::with_last_byte(0xAA);
         let session_with = |validator: Address| {
             Session::builder()
                 .session_validator(validator)
                 .session_validator_init_data(
-                    sessions_types::ownable_validator_init_data(1, &[key]).unwrap(),
+                    nexus_sessions_types::ownable_validator_init_data(1, &[key]).unwrap(),
                 )
                 .salt(Default::default())
                 .action(ActionData::new(
@@ -1024,7 +1024,7 @@ mod tests {
         assert!(
             matches!(
                 err,
-                Error::Sessions(sessions_types::Error::SignatureStyleRejected { .. })
+                Error::Sessions(nexus_sessions_types::Error::SignatureStyleRejected { .. })
             ),
             "{err}"
         );

@@ -6,7 +6,7 @@
 use crate::{
     deployment::Deployment, error::Error, node::Node, nonce::NonceStrategy, sender::GasConfig,
 };
-use bundler_client::{BundlerClient, ReceiptPolling, RedactedUrl};
+use nexus_sessions_bundler::{BundlerClient, ReceiptPolling, RedactedUrl};
 use std::time::Duration;
 
 /// Default time a client waits for a receipt (viem's default).

@@ -7,7 +7,7 @@ use alloy_eips::eip2718::Encodable2718;
 use alloy_primitives::{Address, B256, Bytes, U256, address};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
-use nexus::delegation::{AuthorizationCarrier, designator, sign_authorization};
+use nexus_sessions::delegation::{AuthorizationCarrier, designator, sign_authorization};
 use serde_json::Value;
 
 const NEXUS_1_2: Address = address!("0x000000004F43C49e93C970E84001853a70923B03");
@@ -54,7 +54,11 @@ async fn assert_same_authorization(signer: &PrivateKeySigner, auth: &Value) {
     if let Some(hash) = auth.get("authHash") {
         let expected: B256 = hash.as_str().unwrap().parse().unwrap();
         assert_eq!(
-            userop::Eip7702Auth::signing_hash(ours.chain_id, ours.address, ours.nonce),
+            nexus_sessions_userop::Eip7702Auth::signing_hash(
+                ours.chain_id,
+                ours.address,
+                ours.nonce
+            ),
             expected
         );
     }
@@ -119,7 +123,7 @@ async fn undelegation_is_self_sent_and_redelegation_relayed() {
 /// digest in the account's domain (`eip712Domain()` of Nexus 1.2.0: "Nexus", "1.2.0").
 #[test]
 fn erc1271_signature_equals_abstractjs_sign_message() {
-    use nexus::erc1271::{ERC1271_MAGIC_VALUE, account_domain, personal_sign_digest};
+    use nexus_sessions::erc1271::{ERC1271_MAGIC_VALUE, account_domain, personal_sign_digest};
     let v = &json("1271")["erc1271"];
     let message = v["message"].as_str().unwrap();
     let hash = alloy_primitives::eip191_hash_message(message);

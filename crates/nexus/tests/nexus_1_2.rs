@@ -15,7 +15,7 @@
 //! No chain, no network: the session-key client is built offline (chain id given).
 
 use alloy_primitives::{Address, B256, Bytes, U256, address, b256, keccak256};
-use nexus::{
+use nexus_sessions::{
     AccountInit, Call, Deployment, NexusClient, NexusVersion, NonceKey, PrivateKeySigner,
     SendOptions, SessionKeyClient, SessionSignatureStyle, UserOperation,
     account::{counterfactual_address, factory_data, init_code_hash, salt_for_index},

@@ -2,8 +2,8 @@
 //! quotes a URL (invalid URL, unsupported scheme, unreachable node, unreachable bundler); the output
 //! never contains the secrets.
 
-use nexus::{Deployment, Error, NexusClient, PrivateKeySigner};
-use sessions_types::Address;
+use nexus_sessions::{Deployment, Error, NexusClient, PrivateKeySigner};
+use nexus_sessions_types::Address;
 
 const SECRETS: [&str; 4] = [
     "hunter2pw",
@@ -42,7 +42,7 @@ fn assert_error_clean(what: &str, err: &Error) {
 }
 
 fn signer() -> PrivateKeySigner {
-    PrivateKeySigner::from_bytes(&sessions_types::B256::with_last_byte(7)).unwrap()
+    PrivateKeySigner::from_bytes(&nexus_sessions_types::B256::with_last_byte(7)).unwrap()
 }
 
 async fn build(rpc: &str, bundler: &str, chain_id: Option<u64>) -> Result<NexusClient, Error> {

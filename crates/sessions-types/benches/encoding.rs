@@ -1,7 +1,7 @@
 //! Encoding benchmarks. Targets: permission id <= 2 µs, session digest <= 10 µs, ENABLE signature encoding
 //! <= 25 µs (3-action session), FastLZ compress >= 100 MB/s on 1 KiB of ABI-like data.
 //!
-//! `cargo bench -p sessions-types --bench encoding -- --warm-up-time 1 --measurement-time 3`
+//! `cargo bench -p nexus-sessions-types --bench encoding -- --warm-up-time 1 --measurement-time 3`
 
 #![allow(missing_docs)]
 
@@ -9,7 +9,7 @@ use std::hint::black_box;
 
 use alloy_primitives::{Address, B256, Bytes, U256, address, fixed_bytes};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use sessions_types::{
+use nexus_sessions_types::{
     ActionData, ChainDigest, EnableSession, ModuleVersion, PolicyData, Session, SmartSessionMode,
     SmartSessionSignature, flz, nexus_permission_enable_sig, ownable_validator_init_data, policy,
     session_digest,
@@ -80,7 +80,7 @@ fn benches(c: &mut Criterion) {
 
     c.bench_function("permission_id", |b| {
         b.iter(|| {
-            sessions_types::permission_id(
+            nexus_sessions_types::permission_id(
                 black_box(session.session_validator()),
                 black_box(session.session_validator_init_data()),
                 black_box(session.salt()),

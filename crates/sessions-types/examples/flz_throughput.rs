@@ -1,7 +1,7 @@
 //! Throughput of `flz::compress` / `flz::decompress` on 1 KiB of ABI-shaped data (release build):
 //!
 //! ```text
-//! cargo run --release -p sessions-types --example flz_throughput
+//! cargo run --release -p nexus-sessions-types --example flz_throughput
 //! ```
 //!
 //! Prints the median of 31 timed batches for each direction.
@@ -9,7 +9,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use sessions_types::flz;
+use nexus_sessions_types::flz;
 
 /// 1 KiB shaped like an ABI-encoded session: offsets, zero padding, repeated addresses, a signature.
 fn abi_like_kib() -> Vec<u8> {

@@ -12,7 +12,7 @@
 //! # Example
 //!
 //! ```
-//! use sessions_types::flz;
+//! use nexus_sessions_types::flz;
 //!
 //! let data = [0u8; 100];
 //! let packed = flz::compress(&data);
@@ -90,7 +90,7 @@ pub enum FlzError {
 /// payload[64..96].fill(0x11);
 /// payload[96..128].fill(0x22);
 /// payload[128] = 0x1b;
-/// let packed = sessions_types::flz::compress(&payload);
+/// let packed = nexus_sessions_types::flz::compress(&payload);
 /// assert_eq!(packed[..4], [0x01, 0x00, 0x00, 0xe0]);
 /// ```
 pub fn compress(input: &[u8]) -> Vec<u8> {
@@ -167,7 +167,7 @@ pub fn compress(input: &[u8]) -> Vec<u8> {
 /// instructions and matches that reach before the start of the output.
 ///
 /// ```
-/// use sessions_types::flz::{decompress, FlzError};
+/// use nexus_sessions_types::flz::{decompress, FlzError};
 ///
 /// // One literal run of 3 bytes, then a 3-byte match at distance 3.
 /// assert_eq!(decompress(&[0x02, 1, 2, 3, 0x20, 0x02]).unwrap(), [1, 2, 3, 1, 2, 3]);
@@ -182,7 +182,7 @@ pub fn decompress(input: &[u8]) -> Result<Vec<u8>, FlzError> {
 /// would exceed `max_len` bytes.
 ///
 /// ```
-/// use sessions_types::flz::{compress, decompress_with_limit, FlzError};
+/// use nexus_sessions_types::flz::{compress, decompress_with_limit, FlzError};
 ///
 /// let packed = compress(&[0u8; 1000]);
 /// assert_eq!(decompress_with_limit(&packed, 1000).unwrap().len(), 1000);

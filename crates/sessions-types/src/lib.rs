@@ -27,7 +27,7 @@
 //! get its permission id, and encode a USE signature for each version.
 //!
 //! ```
-//! use sessions_types::{
+//! use nexus_sessions_types::{
 //!     ActionData, ModuleVersion, PolicyData, Session, SmartSessionSignature, ownable_validator_init_data,
 //!     policy,
 //! };
@@ -58,7 +58,7 @@
 //! assert_eq!(v1.len(), 1 + 32 + 65);
 //! let pre_v1 = sig.encode(ModuleVersion::PreV1); // 0x00 ‖ pid ‖ flz(abi.encode(sig))
 //! assert_eq!(SmartSessionSignature::decode(ModuleVersion::PreV1, &pre_v1)?, sig);
-//! # Ok::<(), sessions_types::Error>(())
+//! # Ok::<(), nexus_sessions_types::Error>(())
 //! ```
 
 pub use alloy_primitives::{Address, B256, Bytes, FixedBytes, U256};

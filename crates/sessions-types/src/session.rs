@@ -454,12 +454,12 @@ impl TryFrom<v1::Session> for Session {
 /// Builder for [`Session`]; `build` checks the fields and derives the permission id.
 ///
 /// ```
-/// use sessions_types::{ActionData, PolicyData, Session, policy};
+/// use nexus_sessions_types::{ActionData, PolicyData, Session, policy};
 /// use alloy_primitives::{address, fixed_bytes, B256};
 ///
 /// let session = Session::builder()
 ///     .session_validator(address!("0x2483DA3A338895199E5e538530213157e931Bf06"))
-///     .session_validator_init_data(sessions_types::ownable_validator_init_data(
+///     .session_validator_init_data(nexus_sessions_types::ownable_validator_init_data(
 ///         1,
 ///         &[address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")],
 ///     )?)
@@ -474,7 +474,7 @@ impl TryFrom<v1::Session> for Session {
 ///     session.permission_id().to_string(),
 ///     "0xba06d407c8d9ddaaac3b680421283c1c424cd21e8205173dfef1840705aa9957"
 /// );
-/// # Ok::<(), sessions_types::Error>(())
+/// # Ok::<(), nexus_sessions_types::Error>(())
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct SessionBuilder {

@@ -31,7 +31,7 @@ pub const OWNABLE_VALIDATOR_RAW_OR_V4: Address =
 /// Serialized as `"eip191"`, `"eip191-v-plus-4"`, `"raw-hash"`.
 ///
 /// ```
-/// use sessions_types::{OWNABLE_VALIDATOR_RAW_OR_V4, SessionSignatureStyle};
+/// use nexus_sessions_types::{OWNABLE_VALIDATOR_RAW_OR_V4, SessionSignatureStyle};
 ///
 /// let style = SessionSignatureStyle::default_for(OWNABLE_VALIDATOR_RAW_OR_V4).unwrap();
 /// assert_eq!(style, SessionSignatureStyle::Eip191VPlus4);

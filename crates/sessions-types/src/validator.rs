@@ -102,9 +102,9 @@ impl OwnableValidatorConfig {
 ///
 /// ```
 /// use alloy_primitives::address;
-/// let data = sessions_types::ownable_validator_init_data(1, &[address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")])?;
+/// let data = nexus_sessions_types::ownable_validator_init_data(1, &[address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")])?;
 /// assert_eq!(data.len(), 128);
-/// # Ok::<(), sessions_types::Error>(())
+/// # Ok::<(), nexus_sessions_types::Error>(())
 /// ```
 pub fn ownable_validator_init_data(threshold: u64, owners: &[Address]) -> Result<Bytes> {
     ownable_validator_init_data_for(ModuleVersion::PreV1, threshold, owners)

@@ -5,7 +5,7 @@ mod common;
 
 use alloy_primitives::{Address, B256, Bytes, address, b256, fixed_bytes, hex, keccak256};
 use alloy_sol_types::SolCall;
-use sessions_types::{
+use nexus_sessions_types::{
     ModuleVersion, PermissionId, Session, abi, action_id, ownable_validator_init_data,
 };
 
@@ -157,7 +157,7 @@ fn session_abi_round_trip_per_version() {
 // ----- digests -------------------------------------------------------------------------------------------
 
 use alloy_primitives::U256;
-use sessions_types::{
+use nexus_sessions_types::{
     ChainDigest, EnableSession, SmartSessionMode, SmartSessionSignature, decode_install_data,
     install_data, multichain_hash, nexus_permission_enable_sig, session_digest,
 };
@@ -226,7 +226,7 @@ fn session_a_digests_v1() {
         // Derived flags change the digest: a fallback action sets permitGenericPolicy.
         let with_fallback = s
             .to_builder()
-            .action(sessions_types::ActionData::fallback(vec![]))
+            .action(nexus_sessions_types::ActionData::fallback(vec![]))
             .build()
             .unwrap();
         assert!(with_fallback.permit_generic_policy() && !s.permit_generic_policy());
@@ -410,7 +410,7 @@ fn enable_and_unsafe_enable_signatures_pre_v1() {
         let decoded = SmartSessionSignature::decode(v, c.expected).unwrap();
         assert_eq!(decoded, sig);
         // The uncompressed payload is 1376 bytes with head (0x40, 0x4e0).
-        let raw = sessions_types::flz::decompress(&c.expected[1..]).unwrap();
+        let raw = nexus_sessions_types::flz::decompress(&c.expected[1..]).unwrap();
         assert_eq!(raw.len(), 1376);
         assert_eq!(U256::from_be_slice(&raw[32..64]), U256::from(0x4e0));
         assert_eq!(decoded.permission_id(), sig.permission_id());
@@ -467,5 +467,5 @@ fn install_data_per_version() {
             .sessions,
         vec![s]
     );
-    assert!(sessions_types::uninstall_data().is_empty());
+    assert!(nexus_sessions_types::uninstall_data().is_empty());
 }

@@ -7,8 +7,7 @@
 use std::str::FromStr;
 
 use alloy_primitives::{Address, B256, Bytes, FixedBytes, U256};
-use serde_json::Value;
-use sessions_types::{
+use nexus_sessions_types::{
     ActionData, ActionId, ChainDigest, EnableSession, Erc7739Context, Erc7739Data, ModuleVersion,
     PermissionId, PolicyData, Session, SmartSessionMode, SmartSessionSignature, action_config_id,
     action_id, action_id_for_call, decode_install_data, enable_sessions_calldata,
@@ -17,6 +16,7 @@ use sessions_types::{
     policy::{self, ActionConfig, LimitUsage, ParamCondition, ParamRule},
     session_digest, user_op_config_id,
 };
+use serde_json::Value;
 
 // ----------------------------------------------------------------------------------------------------------
 // Reading the vectors

@@ -5,8 +5,8 @@
 //! npm package; this test only reads the committed JSON.
 
 use alloy_primitives::hex;
+use nexus_sessions_types::flz;
 use serde_json::Value;
-use sessions_types::flz;
 
 const FLZ_JSON: &str = include_str!("vectors/flz.json");
 

@@ -11,8 +11,8 @@
 //! - `canonical` parses back to the same value (our text read by us, after the reference wrote it).
 
 use alloy_primitives::U256;
+use nexus_sessions_types::{PermissionId, SessionData, SmartSessionMode};
 use serde_json::Value;
-use sessions_types::{PermissionId, SessionData, SmartSessionMode};
 
 const SESSION_DATA_JSON: &str = include_str!("vectors/session_data.json");
 
@@ -194,7 +194,7 @@ fn extension_fields_are_kept_and_written_after_module_data() {
     assert_eq!(data.chain_id, Some(31337));
     assert_eq!(
         data.module_version,
-        Some(sessions_types::ModuleVersion::PreV1)
+        Some(nexus_sessions_types::ModuleVersion::PreV1)
     );
     assert!(data.smart_session.is_some());
     assert_eq!(data.to_json(), c.reference, "byte-identical");

@@ -3,12 +3,12 @@
 mod common;
 
 use alloy_primitives::{B256, Bytes, U256, address, hex};
-use serde_json::{Value, json};
-use sessions_types::{
+use nexus_sessions_types::{
     AccountType, ChainDigest, EnableSession, EnableSessionData, ModuleVersion, PermissionId,
     Session, SessionAction, SessionData, SmartSessionMode, UsePermissionModuleData,
     enable_sessions_calldata,
 };
+use serde_json::{Value, json};
 
 use common::*;
 

@@ -2,14 +2,14 @@
 //! trips, and decoders that never panic on arbitrary or mutated input.
 
 use alloy_primitives::{Address, B256, Bytes, FixedBytes, U256};
-use proptest::prelude::*;
-use sessions_types::{
+use nexus_sessions_types::{
     AccountType, ActionData, ChainDigest, EnableSession, EnableSessionData, Erc7739Context,
     ModuleVersion, OwnableValidatorConfig, PolicyData, Session, SessionAction, SessionData,
     SmartSessionMode, SmartSessionSignature, UsePermissionModuleData, abi, decode_install_data,
     install_data, permission_id,
     policy::{self, ActionConfig, ParamCondition, ParamRule, TimeFrame},
 };
+use proptest::prelude::*;
 
 fn version() -> impl Strategy<Value = ModuleVersion> {
     prop_oneof![
@@ -232,7 +232,7 @@ proptest! {
             module_version: with_ext.then_some(v),
             chain_id: with_ext.then_some(8453),
             smart_session: with_ext.then_some(v.canonical_address()),
-            session_signature_style: with_ext.then_some(sessions_types::SessionSignatureStyle::RawHash),
+            session_signature_style: with_ext.then_some(nexus_sessions_types::SessionSignatureStyle::RawHash),
         };
         prop_assert_eq!(SessionData::from_json(&d.to_json()).unwrap(), d);
     }
@@ -260,7 +260,7 @@ proptest! {
                 prop_assert_eq!(ActionConfig::abi_decode(&enc).unwrap(), cfg);
             }
             Err(e) => {
-                let too_many = matches!(e, sessions_types::Error::TooManyParamRules { .. });
+                let too_many = matches!(e, nexus_sessions_types::Error::TooManyParamRules { .. });
                 prop_assert!(too_many, "unexpected error {}", e);
             }
         }
@@ -285,7 +285,7 @@ proptest! {
     fn validator_init_data_round_trip(owners in prop::collection::btree_set(nonzero_address(), 1..=6), t in 1u64..=6) {
         let owners: Vec<Address> = owners.into_iter().rev().collect();
         let threshold = t.min(owners.len() as u64);
-        let data = sessions_types::ownable_validator_init_data(threshold, &owners).unwrap();
+        let data = nexus_sessions_types::ownable_validator_init_data(threshold, &owners).unwrap();
         let cfg = OwnableValidatorConfig::abi_decode(&data).unwrap();
         prop_assert_eq!(cfg.threshold, threshold);
         prop_assert!(cfg.owners.windows(2).all(|w| w[0] < w[1]));
@@ -314,7 +314,7 @@ proptest! {
             sig.extend_from_slice(&data);
             let _ = SmartSessionSignature::decode(v, &sig);
             let mut sig = vec![mode];
-            sig.extend_from_slice(&sessions_types::flz::compress(&data));
+            sig.extend_from_slice(&nexus_sessions_types::flz::compress(&data));
             let _ = SmartSessionSignature::decode(v, &sig);
         }
     }
@@ -342,11 +342,11 @@ proptest! {
         for (i, b) in &flips { let i = i.index(m.len()); m[i] ^= b | 1; }
         let _ = SmartSessionSignature::decode(v, &m);
         let _ = SmartSessionSignature::decode(v, &enc[..cut.index(enc.len())]);
-        if let Some(raw) = enc.get(1..).and_then(|r| sessions_types::flz::decompress(r).ok()) {
+        if let Some(raw) = enc.get(1..).and_then(|r| nexus_sessions_types::flz::decompress(r).ok()) {
             let mut raw = raw;
             for (i, b) in &flips { let i = i.index(raw.len().max(1)); if i < raw.len() { raw[i] ^= b | 1; } }
             let mut again = vec![enc[0]];
-            again.extend_from_slice(&sessions_types::flz::compress(&raw));
+            again.extend_from_slice(&nexus_sessions_types::flz::compress(&raw));
             let _ = SmartSessionSignature::decode(v, &again);
         }
     }

@@ -2,8 +2,8 @@
 
 use alloy_primitives::{Address, U256};
 use criterion::{Criterion, criterion_group, criterion_main};
+use nexus_sessions_userop::{ENTRY_POINT_V07, UserOperation};
 use std::hint::black_box;
-use userop::{ENTRY_POINT_V07, UserOperation};
 
 /// A realistic operation: a Nexus `execute` call (~200 bytes), a smart-session-sized signature, a paymaster.
 fn operation() -> UserOperation {

@@ -9,7 +9,7 @@
 //! - [`abi`]: `sol!` bindings of the EntryPoint v0.7 (struct, calls, errors, events) for calldata and reverts.
 //!
 //! ```
-//! use userop::{Address, ENTRY_POINT_V07, U256, UserOperation};
+//! use nexus_sessions_userop::{Address, ENTRY_POINT_V07, U256, UserOperation};
 //!
 //! let op = UserOperation::builder()
 //!     .sender(Address::repeat_byte(0x11))
@@ -24,7 +24,7 @@
 //! let hash = op.hash(ENTRY_POINT_V07, 31337);
 //! assert_eq!(op.pack().hash(ENTRY_POINT_V07, 31337), hash);
 //! assert_eq!(op.pack().unpack()?, op);
-//! # Ok::<(), userop::Error>(())
+//! # Ok::<(), nexus_sessions_userop::Error>(())
 //! ```
 
 pub mod abi;

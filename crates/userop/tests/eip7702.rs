@@ -2,8 +2,8 @@
 //! Nexus 1.2 inside its first operation through alto; `vectors/eip-7702/eip7702auth-userop.json`).
 
 use alloy_primitives::{Address, B256, U256};
+use nexus_sessions_userop::{ENTRY_POINT_V07, Eip7702Auth, Error, UserOperation};
 use serde_json::Value;
-use userop::{ENTRY_POINT_V07, Eip7702Auth, Error, UserOperation};
 
 fn vector() -> Value {
     serde_json::from_str(include_str!("vectors/eip-7702/eip7702auth-userop.json")).unwrap()
@@ -89,7 +89,7 @@ fn a_factory_next_to_an_authorization_is_refused_as_alto_does() {
         op.validate(),
         Err(Error::FactoryWithEip7702Auth { .. })
     ));
-    op.factory = Some(userop::EIP7702_FACTORY_MARKER);
+    op.factory = Some(nexus_sessions_userop::EIP7702_FACTORY_MARKER);
     op.factory_data = Default::default();
     assert_eq!(op.validate(), Ok(()));
 }

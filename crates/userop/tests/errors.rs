@@ -1,7 +1,7 @@
 //! The builder, unpacker and deserialiser refuse inconsistent operations with typed errors.
 
 use alloy_primitives::{Address, Bytes, U256, address};
-use userop::{Error, PackedUserOperation, UserOperation};
+use nexus_sessions_userop::{Error, PackedUserOperation, UserOperation};
 
 const SENDER: Address = address!("0x1111111111111111111111111111111111111111");
 const PAYMASTER: Address = address!("0x2222222222222222222222222222222222222222");
@@ -65,7 +65,10 @@ fn paymaster_fields_without_paymaster() {
 
 #[test]
 fn values_wider_than_their_packed_width() {
-    type Setter = fn(userop::UserOperationBuilder, U256) -> userop::UserOperationBuilder;
+    type Setter = fn(
+        nexus_sessions_userop::UserOperationBuilder,
+        U256,
+    ) -> nexus_sessions_userop::UserOperationBuilder;
     let cases: [(Setter, &str); 6] = [
         (|b, v| b.call_gas_limit(v), "callGasLimit"),
         (|b, v| b.verification_gas_limit(v), "verificationGasLimit"),
@@ -158,7 +161,7 @@ fn builder_round_trips_an_operation() {
         .call_gas_limit(5u8)
         .build()
         .unwrap();
-    let rebuilt = userop::UserOperationBuilder::from(op.clone())
+    let rebuilt = nexus_sessions_userop::UserOperationBuilder::from(op.clone())
         .call_gas_limit(6u8)
         .build()
         .unwrap();

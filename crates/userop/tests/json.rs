@@ -1,8 +1,8 @@
 //! The unpacked JSON-RPC form: exact output shape, lenient input, typed rejection.
 
 use alloy_primitives::{Address, U256, address};
+use nexus_sessions_userop::UserOperation;
 use serde_json::{Value, json};
-use userop::UserOperation;
 
 const SENDER: Address = address!("0x1111111111111111111111111111111111111111");
 

@@ -1,8 +1,8 @@
 //! Property tests: pack/unpack and JSON round trips, and hash agreement between both forms.
 
 use alloy_primitives::{Address, Bytes, U256};
+use nexus_sessions_userop::{ENTRY_POINT_V07, PackedUserOperation, UserOperation};
 use proptest::prelude::*;
-use userop::{ENTRY_POINT_V07, PackedUserOperation, UserOperation};
 
 fn bytes(max: usize) -> impl Strategy<Value = Bytes> {
     proptest::collection::vec(any::<u8>(), 0..max).prop_map(Bytes::from)
@@ -121,7 +121,7 @@ proptest! {
     fn abi_round_trip(op in user_operation()) {
         use alloy_sol_types::SolValue;
         let packed = op.pack();
-        let decoded = userop::abi::PackedUserOperation::abi_decode(&packed.abi_encode()).unwrap();
+        let decoded = nexus_sessions_userop::abi::PackedUserOperation::abi_decode(&packed.abi_encode()).unwrap();
         prop_assert_eq!(PackedUserOperation::from(decoded), packed);
     }
 }

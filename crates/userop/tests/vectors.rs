@@ -5,8 +5,8 @@
 //! operation is either nested (`userOperation` / `userOp`) or inline next to those three keys.
 
 use alloy_primitives::{Address, B256};
+use nexus_sessions_userop::{Quantity, UserOperation};
 use serde_json::Value;
-use userop::{Quantity, UserOperation};
 
 const FILE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

@@ -5,14 +5,14 @@
 //! SESSION_KEY=<hex> session_key_load <config.json>
 //! ```
 //!
-//! `config.json`: `{"rpc_url", "bundler_url", "deployment" (nexus::Deployment JSON), "session_data"
+//! `config.json`: `{"rpc_url", "bundler_url", "deployment" (nexus_sessions::Deployment JSON), "session_data"
 //! (the SessionData JSON text), "counter", "ops", "in_flight"}`. The key comes from the environment so
 //! it never shows in process listings. Sends `ops` × `counter.incrementNumber()` with at most
 //! `in_flight` operations pending, waits for every receipt, and prints one JSON line: operations,
 //! successes, seconds, JSON-RPC requests and the process's peak RSS (`VmHWM`, kB).
 
 use e2e::{counter, vm_hwm_kb};
-use nexus::{Deployment, PrivateKeySigner, SessionKeyClient, sessions::SessionData};
+use nexus_sessions::{Deployment, PrivateKeySigner, SessionKeyClient, sessions::SessionData};
 use serde_json::{Value, json};
 use std::{process::ExitCode, sync::Arc, time::Instant};
 use tokio::task::JoinSet;

@@ -209,12 +209,12 @@ async fn serve(stream: TcpStream, handler: Arc<Handler>, seen: Arc<Mutex<Vec<Req
 
 /// A signed-looking v0.7 operation of one fixed account, with nonce `nonce`: what the stub tests
 /// send.
-pub(crate) fn sample_op(nonce: u8) -> userop::UserOperation {
-    userop::UserOperation::builder()
-        .sender(userop::address!(
+pub(crate) fn sample_op(nonce: u8) -> nexus_sessions_userop::UserOperation {
+    nexus_sessions_userop::UserOperation::builder()
+        .sender(nexus_sessions_userop::address!(
             "0xE88C00A5A4F0FB655Aef1c394DC9b8f5308655Fb"
         ))
-        .nonce(userop::U256::from(nonce))
+        .nonce(nexus_sessions_userop::U256::from(nonce))
         .call_data(vec![0xe9, 0xae, 0x5c, 0x53])
         .call_gas_limit(100_000u64)
         .verification_gas_limit(500_000u64)

@@ -1,7 +1,7 @@
 //! `account-address`: an owner's counterfactual Nexus account address, for a preset or a deployment
 //! file.
 
-use nexus::Deployment;
+use nexus_sessions::Deployment;
 
 use crate::{
     error::{CliError, Location, Result},
@@ -43,14 +43,14 @@ pub(crate) fn address(a: &AddressArgs<'_>) -> Result<()> {
         .or_else(|| std::env::var(RPC_ENV).ok().filter(|v| !v.trim().is_empty()))
         .or(file_rpc);
     run(async {
-        let account = nexus::account_address(&deployment, owner, index, rpc_url.as_deref())
-            .await
-            .map_err(|e| match e {
-                nexus::Error::NoLocalAddress => {
-                    Location::new("--rpc-url").error(format!("{e} (--rpc-url URL or {RPC_ENV})"))
-                }
-                e => CliError::Runtime(format!("computeAccountAddress: {e}")),
-            })?;
+        let account =
+            nexus_sessions::account_address(&deployment, owner, index, rpc_url.as_deref())
+                .await
+                .map_err(|e| match e {
+                    nexus_sessions::Error::NoLocalAddress => Location::new("--rpc-url")
+                        .error(format!("{e} (--rpc-url URL or {RPC_ENV})")),
+                    e => CliError::Runtime(format!("computeAccountAddress: {e}")),
+                })?;
         output::line(&hex0x(account));
         Ok(())
     })

@@ -1,8 +1,8 @@
 //! `encode-use`, `decode-signature`, `flz`, `userop-hash`.
 
 use alloy_primitives::Bytes;
+use nexus_sessions_types::{ModuleVersion, SmartSessionMode, SmartSessionSignature};
 use serde_json::{Value, json};
-use sessions_types::{ModuleVersion, SmartSessionMode, SmartSessionSignature};
 
 use crate::{
     cli::FlzCommand,
@@ -111,7 +111,7 @@ pub(crate) fn signature_json(version: ModuleVersion, sig: &SmartSessionSignature
                     "permissionEnableSig": hex0x(sig),
                 },
                 "permissionEnableSigNexus": nexus,
-                "permissionEnableHash": hex0x(sessions_types::multichain_hash(version, &e.hashes_and_chain_ids)),
+                "permissionEnableHash": hex0x(nexus_sessions_types::multichain_hash(version, &e.hashes_and_chain_ids)),
                 "problems": problems,
             })
         }
@@ -122,11 +122,11 @@ pub(crate) fn flz(cmd: FlzCommand) -> Result<()> {
     match cmd {
         FlzCommand::Compress { data } => {
             let bytes = hex_arg("argument HEX", &data)?;
-            output::line(&hex0x(sessions_types::flz::compress(&bytes)));
+            output::line(&hex0x(nexus_sessions_types::flz::compress(&bytes)));
         }
         FlzCommand::Decompress { data } => {
             let bytes = hex_arg("argument HEX", &data)?;
-            let out = sessions_types::flz::decompress(&bytes).map_err(|e| {
+            let out = nexus_sessions_types::flz::decompress(&bytes).map_err(|e| {
                 Location::new("argument HEX").error(format!("bad FastLZ stream: {e}"))
             })?;
             output::line(&hex0x(out));
@@ -139,7 +139,7 @@ pub(crate) fn userop_hash(path: &str, entry_point: &str, chain_id: &str) -> Resu
     let entry_point = input::address(entry_point, &Location::new("--entry-point"))?;
     let chain_id = input::u64_str(chain_id, &Location::new("--chain-id"))?;
     let (value, loc) = input::json_file("--userop", path)?;
-    let op: userop::UserOperation = serde_json::from_value(value)
+    let op: nexus_sessions_userop::UserOperation = serde_json::from_value(value)
         .map_err(|e| loc.error(format!("not a v0.7 user operation: {e}")))?;
     output::line(&hex0x(op.hash(entry_point, chain_id)));
     Ok(())

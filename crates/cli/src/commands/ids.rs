@@ -1,8 +1,8 @@
 //! `permission-id`, `action-id`, `session-digest`, `multichain-hash`.
 
 use alloy_primitives::{FixedBytes, U256, keccak256};
+use nexus_sessions_types::{ChainDigest, ModuleVersion};
 use serde_json::json;
-use sessions_types::{ChainDigest, ModuleVersion};
 
 use crate::{
     cli::EnableModeArg,
@@ -14,7 +14,7 @@ use crate::{
 
 pub(crate) fn permission_id(session: &str) -> Result<()> {
     let file = session_json::read("--session", session)?;
-    let id = sessions_types::permission_id(
+    let id = nexus_sessions_types::permission_id(
         file.session_validator,
         &file.session_validator_init_data,
         file.salt,
@@ -26,7 +26,7 @@ pub(crate) fn permission_id(session: &str) -> Result<()> {
 pub(crate) fn action_id(target: &str, selector: &str) -> Result<()> {
     let target = input::address(target, &Location::new("--target"))?;
     let selector = parse_selector(selector, &Location::new("--selector"))?;
-    output::line(&hex0x(sessions_types::action_id(target, selector).0));
+    output::line(&hex0x(nexus_sessions_types::action_id(target, selector).0));
     Ok(())
 }
 
@@ -73,7 +73,7 @@ pub(crate) fn session_digest(a: &DigestArgs<'_>) -> Result<()> {
         (x, y) => x.or(y),
     };
     let session = file.to_session(a.version)?;
-    let digest = sessions_types::session_digest(
+    let digest = nexus_sessions_types::session_digest(
         a.version,
         &session,
         account,
@@ -121,6 +121,8 @@ pub(crate) fn multichain_hash(version: ModuleVersion, digests: &str) -> Result<(
     // The formula is shared, but pre-v1 and v1 name the EIP-712 chain/multichain types differently.
     let (value, loc) = input::inline_json("--digests", digests)?;
     let digests = parse_digests(&value, &loc)?;
-    output::line(&hex0x(sessions_types::multichain_hash(version, &digests)));
+    output::line(&hex0x(nexus_sessions_types::multichain_hash(
+        version, &digests,
+    )));
     Ok(())
 }

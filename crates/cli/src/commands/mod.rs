@@ -1,6 +1,6 @@
 //! The offline commands, and the dispatch of every command.
 
-use sessions_types::ModuleVersion;
+use nexus_sessions_types::ModuleVersion;
 
 use crate::{
     cli::{Command, EnableModeArg, VersionArg},
@@ -91,7 +91,7 @@ impl From<VersionArg> for ModuleVersion {
     }
 }
 
-impl From<EnableModeArg> for sessions_types::SmartSessionMode {
+impl From<EnableModeArg> for nexus_sessions_types::SmartSessionMode {
     fn from(m: EnableModeArg) -> Self {
         match m {
             EnableModeArg::Enable => Self::Enable,

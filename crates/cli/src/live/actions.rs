@@ -1,20 +1,20 @@
-//! What the live commands do, over `nexus::NexusClient` (owner side) and `nexus::SessionKeyClient`
+//! What the live commands do, over `nexus_sessions::NexusClient` (owner side) and `nexus_sessions::SessionKeyClient`
 //! (session-key side). Progress lines go to stderr; the result to stdout.
 
 use std::{future::Future, time::Instant};
 
 use alloy_primitives::{Address, B256, Bytes};
 use alloy_signer_local::PrivateKeySigner;
-use bundler_client::RedactedUrl;
-use nexus::{
+use nexus_sessions::{
     AccountInit, ActionPermission, Call, ModuleType, NexusClient, NexusClientBuilder,
     PermissionRequest, SendOutcome, SessionKeyClient, UserOperation,
 };
-use serde_json::{Value, json};
-use sessions_types::{
+use nexus_sessions_bundler::RedactedUrl;
+use nexus_sessions_types::{
     PermissionId, Session, SessionAction, SessionData, SessionDetail, SessionSignatureStyle,
     SmartSessionMode, UsePermissionModuleData,
 };
+use serde_json::{Value, json};
 
 use super::{
     AccountArgs, GrantArgs, OwnerArgs, PermissionArgs, ResolveArgs, RevokeArgs, StatusArgs,
@@ -44,14 +44,17 @@ pub(super) fn progress(message: &str) {
     eprintln!("nexus-sessions: {message}");
 }
 
-pub(super) fn runtime(what: &str) -> impl Fn(nexus::Error) -> CliError + '_ {
+pub(super) fn runtime(what: &str) -> impl Fn(nexus_sessions::Error) -> CliError + '_ {
     move |e| CliError::Runtime(format!("{what}: {e}"))
 }
 
 /// For the errors of sending a user operation and waiting for it: an outcome that is unknown (the
 /// operation may still land) prints the userOpHash, the signed operation and the command that
 /// settles it on stdout and becomes exit code 3; everything else means nothing landed (exit 1).
-fn sent<'a>(endpoints: &'a Endpoints, what: &'a str) -> impl Fn(nexus::Error) -> CliError + 'a {
+fn sent<'a>(
+    endpoints: &'a Endpoints,
+    what: &'a str,
+) -> impl Fn(nexus_sessions::Error) -> CliError + 'a {
     move |e| match e.outcome() {
         SendOutcome::Unknown { user_op_hash } => {
             let hash = e.unknown_outcome().map_or(user_op_hash, |(h, _)| h);
@@ -358,7 +361,10 @@ pub(super) async fn status(a: StatusArgs) -> Result<()> {
 async fn wait(
     endpoints: &Endpoints,
     client_wait: impl Future<
-        Output = std::result::Result<bundler_client::UserOperationReceipt, nexus::Error>,
+        Output = std::result::Result<
+            nexus_sessions_bundler::UserOperationReceipt,
+            nexus_sessions::Error,
+        >,
     >,
     hash: B256,
     what: &str,
@@ -806,10 +812,10 @@ pub(super) async fn resolve(a: ResolveArgs) -> Result<()> {
         .transpose()?;
     let timeout = match &a.timeout {
         Some(t) => std::time::Duration::from_secs(input::u64_str(t, &Location::new("--timeout"))?),
-        None => nexus::DEFAULT_RECEIPT_TIMEOUT,
+        None => nexus_sessions::DEFAULT_RECEIPT_TIMEOUT,
     };
     let entry_point = target.deployment.entry_point;
-    let mut builder = bundler_client::BundlerClient::builder(&target.bundler_url);
+    let mut builder = nexus_sessions_bundler::BundlerClient::builder(&target.bundler_url);
     if let Some(id) = target.chain_id {
         builder = builder.chain_id(id);
     }

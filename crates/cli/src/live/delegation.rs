@@ -1,7 +1,7 @@
 //! `delegate` / `undelegate`: the owner key's EOA as an EIP-7702 Nexus account.
 
 use clap::Args;
-use nexus::DelegationState;
+use nexus_sessions::DelegationState;
 use serde_json::json;
 
 use super::{

@@ -9,7 +9,7 @@
 //! A deployment file is either what `cargo xtask devnet` prints (`{rpc_url, bundler_url, chain_id,
 //! module_version, nexus_version, default_validator?, session_signature_style?, addresses:
 //! {entry_point, nexus_factory, …}}`; save it with
-//! `cargo xtask devnet > devnet.json`) or a serialized `nexus::Deployment`, optionally with
+//! `cargo xtask devnet > devnet.json`) or a serialized `nexus_sessions::Deployment`, optionally with
 //! `rpc_url` / `bundler_url` next to its fields.
 
 use std::{
@@ -18,10 +18,10 @@ use std::{
 };
 
 use alloy_primitives::Address;
-use bundler_client::{RedactedUrl, redact_url};
-use nexus::{Deployment, LocalAddresses, PolicyAddresses};
+use nexus_sessions::{Deployment, LocalAddresses, PolicyAddresses};
+use nexus_sessions_bundler::{RedactedUrl, redact_url};
+use nexus_sessions_types::{ModuleVersion, NexusVersion};
 use serde_json::Value;
-use sessions_types::{ModuleVersion, NexusVersion};
 
 use crate::{
     cli::Endpoints,
@@ -206,7 +206,7 @@ fn version(o: &Obj<'_>) -> Result<ModuleVersion> {
     let (v, l) = o.req("module_version")?;
     let name = input::json_str(v, &l)?;
     name.parse()
-        .map_err(|e: sessions_types::Error| l.error(e.to_string()))
+        .map_err(|e: nexus_sessions_types::Error| l.error(e.to_string()))
 }
 
 /// Parses either deployment file format.
@@ -269,7 +269,7 @@ pub(crate) fn parse_deployment(v: &Value, loc: &Location) -> Result<DeploymentFi
             deployment.session_signature_style = Some(
                 input::json_str(v, &l)?
                     .parse()
-                    .map_err(|e: sessions_types::Error| l.error(e.to_string()))?,
+                    .map_err(|e: nexus_sessions_types::Error| l.error(e.to_string()))?,
             );
         }
         Ok(DeploymentFile {

@@ -1,4 +1,4 @@
-//! Live commands: `status`, `grant`, `use`, `revoke`, `resolve`, over the `nexus` facade.
+//! Live commands: `status`, `grant`, `use`, `revoke`, `resolve`, over the `nexus-sessions` facade.
 //!
 //! Progress goes to stderr; the result goes to stdout as text, or as JSON with `--json`. Exit codes
 //! of the commands that send: 0 = landed, 1 = failed and nothing landed, 2 = bad input, 3 = outcome

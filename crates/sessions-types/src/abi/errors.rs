@@ -185,7 +185,7 @@ fn panic_meaning(code: U256) -> &'static str {
 /// Decodes revert data into a readable error. Never fails: unknown data is reported as `Unknown`.
 ///
 /// ```
-/// use sessions_types::abi::decode_revert;
+/// use nexus_sessions_types::abi::decode_revert;
 /// use alloy_primitives::hex;
 /// let d = decode_revert(&hex!("526d0da5" "00000000000000000000000000000000000000000000000000000000000000ff"));
 /// assert_eq!(d.name, "InvalidPermissionId");

@@ -12,15 +12,15 @@
 //!
 //! ```
 //! use alloy_sol_types::SolValue;
-//! use sessions_types::abi::layout::{Shape, check};
+//! use nexus_sessions_types::abi::layout::{Shape, check};
 //!
 //! // (address, uint256, bytes)[]
 //! let shape = Shape::Array(Box::new(Shape::Tuple(vec![Shape::Words(1), Shape::Words(1), Shape::Bytes])));
-//! let list = vec![(sessions_types::Address::ZERO, sessions_types::U256::ZERO, sessions_types::Bytes::new())];
+//! let list = vec![(nexus_sessions_types::Address::ZERO, nexus_sessions_types::U256::ZERO, nexus_sessions_types::Bytes::new())];
 //! let data = list.abi_encode();
 //! assert!(check(&data, &[shape.clone()], "executions").is_ok());
 //! // The same with its two offsets pointing at one element: refused.
-//! let mut two = vec![(sessions_types::Address::ZERO, sessions_types::U256::ZERO, sessions_types::Bytes::new()); 2]
+//! let mut two = vec![(nexus_sessions_types::Address::ZERO, nexus_sessions_types::U256::ZERO, nexus_sessions_types::Bytes::new()); 2]
 //!     .abi_encode();
 //! two[127] = 0x40; // second offset := first offset
 //! assert!(check(&two, &[shape], "executions").is_err());

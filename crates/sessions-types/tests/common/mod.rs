@@ -2,7 +2,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 use alloy_primitives::{Address, B256, Bytes, address, fixed_bytes, hex};
-use sessions_types::{
+use nexus_sessions_types::{
     ActionData, Erc7739Context, ModuleVersion, PolicyData, Session, ownable_validator_init_data,
 };
 
