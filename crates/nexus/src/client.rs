@@ -20,6 +20,7 @@ use crate::{
     },
     node::{CallOutcome, Node},
     permission::PermissionRequest,
+    permission_state::{enable_nonce, is_permission_enabled},
     sender::{Auth, DynSigner, OpSender, RpcStats, SendOptions},
     session_client::{SessionKeyClient, SessionKeyClientBuilder},
     settings::{ClientSettings, client_settings_methods},
@@ -30,8 +31,8 @@ use alloy_sol_types::SolCall;
 use nexus_sessions_bundler::{RedactedUrl, RequestCounts, UserOperationReceipt};
 use nexus_sessions_types::{
     EnableSessionData, PermissionId, Session, SessionAction, SessionData, SessionSignatureStyle,
-    SmartSessionMode, UsePermissionModuleData, enable_sessions_calldata, get_nonce_calldata,
-    is_permission_enabled_calldata, remove_session_calldata, revoke_enable_signature_calldata,
+    SmartSessionMode, UsePermissionModuleData, enable_sessions_calldata, remove_session_calldata,
+    revoke_enable_signature_calldata,
 };
 use nexus_sessions_userop::UserOperation;
 use std::{
@@ -867,15 +868,13 @@ impl NexusClient {
     /// nonce the next ENABLE signature must be made over. Enabling and
     /// [`revoke_enable_signature`](Self::revoke_enable_signature) increment it.
     pub async fn enable_nonce(&self, permission_id: PermissionId) -> Result<U256, Error> {
-        self.sender
-            .node
-            .call_decode(
-                "getNonce",
-                "getNonce reply",
-                self.deployment().smart_session,
-                get_nonce_calldata(permission_id, self.address()),
-            )
-            .await
+        enable_nonce(
+            &self.sender.node,
+            self.deployment().smart_session,
+            permission_id,
+            self.address(),
+        )
+        .await
     }
 
     /// `removeSession(permissionId)`: revokes an enabled permission.
@@ -926,22 +925,6 @@ impl NexusClient {
         .build()
         .await
     }
-}
-
-/// `isPermissionEnabled(permissionId, account)` on `smart_session`.
-pub(crate) async fn is_permission_enabled(
-    node: &Node,
-    smart_session: Address,
-    permission_id: PermissionId,
-    account: Address,
-) -> Result<bool, Error> {
-    node.call_decode(
-        "isPermissionEnabled",
-        "isPermissionEnabled reply",
-        smart_session,
-        is_permission_enabled_calldata(permission_id, account),
-    )
-    .await
 }
 
 /// The single owner of an OwnableValidator-style session.

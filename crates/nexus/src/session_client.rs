@@ -1,12 +1,12 @@
 //! [`SessionKeyClient`]: a session key acting for the granter's account through SmartSession.
 
 use crate::{
-    client::is_permission_enabled,
     deployment::Deployment,
     error::Error,
     execution::Call,
     flight::Flight,
     multichain::{check_chain_digest_index, check_enable_digest},
+    permission_state::{enable_nonce, is_permission_enabled},
     policy_check::{CheckContext, PolicyKind, PolicyUsage, check_calls, time_frame_now},
     sender::{Auth, DynSigner, OpSender, RpcStats, SendOptions},
     settings::{ClientSettings, client_settings_methods},
@@ -16,7 +16,7 @@ use alloy_signer::Signer;
 use nexus_sessions_bundler::{RequestCounts, UserOperationReceipt};
 use nexus_sessions_types::{
     EnableSessionData, ModuleVersion, OwnableValidatorConfig, PermissionId, Session, SessionData,
-    SessionSignatureStyle, SmartSessionMode, SmartSessionSignature, get_nonce_calldata,
+    SessionSignatureStyle, SmartSessionMode, SmartSessionSignature,
 };
 use nexus_sessions_userop::UserOperation;
 use std::{
@@ -600,16 +600,13 @@ impl SessionKeyClient {
     ) -> Result<(), Error> {
         let d = &self.sender.deployment;
         let session = &e.enable_session.session;
-        let nonce = self
-            .sender
-            .node
-            .call_decode(
-                "getNonce",
-                "getNonce reply",
-                d.smart_session,
-                get_nonce_calldata(session.permission_id(), self.account()),
-            )
-            .await?;
+        let nonce = enable_nonce(
+            &self.sender.node,
+            d.smart_session,
+            session.permission_id(),
+            self.account(),
+        )
+        .await?;
         check_enable_digest(
             self.sender.chain_id,
             self.version,
