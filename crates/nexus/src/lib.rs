@@ -32,6 +32,7 @@ pub mod multichain;
 mod node;
 pub mod nonce;
 pub mod permission;
+mod permission_state;
 pub mod policy_check;
 mod sender;
 mod session_client;
