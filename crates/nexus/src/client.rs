@@ -82,7 +82,7 @@ impl fmt::Debug for NexusClientBuilder {
 }
 
 impl NexusClientBuilder {
-    client_settings_methods!();
+    client_settings_methods!(NexusClientBuilder);
 
     /// Account index: the CREATE2 salt (default 0).
     pub fn index(mut self, index: u64) -> Self {

@@ -81,7 +81,7 @@ impl SessionKeyClientBuilder {
         }
     }
 
-    client_settings_methods!();
+    client_settings_methods!(SessionKeyClientBuilder);
 
     /// Turns the local policy pre-check on (default) or off.
     pub fn with_local_policy_check(mut self, enabled: bool) -> Self {

@@ -108,22 +108,47 @@ impl ClientSettings {
     }
 }
 
-/// The builder methods for [`ClientSettings`], for a builder with a `settings` field.
+/// The builder methods for [`ClientSettings`], for a builder with a `settings` field; `$builder` is
+/// the builder's type name, for the doc examples.
 macro_rules! client_settings_methods {
-    () => {
+    ($builder:ident) => {
         /// A known chain id (skips `eth_chainId`).
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// builder.chain_id(8453) // Base: no eth_chainId at build
+        /// # }
+        /// ```
         pub fn chain_id(mut self, chain_id: u64) -> Self {
             self.settings.chain_id = Some(chain_id);
             self
         }
 
         /// Gas estimation and fee policy.
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// use nexus_sessions::GasConfig;
+        ///
+        /// let mut gas = GasConfig::default();
+        /// gas.pre_verification_gas_margin_percent = 15; // an L2 whose L1 data fee moves
+        /// builder.gas_config(gas)
+        /// # }
+        /// ```
         pub fn gas_config(mut self, gas: $crate::GasConfig) -> Self {
             self.settings.gas = gas;
             self
         }
 
         /// How long receipts are waited for (default [`DEFAULT_RECEIPT_TIMEOUT`](crate::DEFAULT_RECEIPT_TIMEOUT), 120 s).
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// use std::time::Duration;
+        ///
+        /// builder.receipt_timeout(Duration::from_secs(300)) // a slow chain
+        /// # }
+        /// ```
         pub fn receipt_timeout(mut self, timeout: std::time::Duration) -> Self {
             self.settings.receipt_timeout = timeout;
             self
@@ -134,12 +159,30 @@ macro_rules! client_settings_methods {
         /// 3 s, then doubling up to 1 s). A shorter interval sees an inclusion sooner at the cost of
         /// more bundler requests per operation waited on; see [`ReceiptPolling`](crate::ReceiptPolling)
         /// for the trade-off.
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// use nexus_sessions::ReceiptPolling;
+        /// use std::time::Duration;
+        ///
+        /// // a rate-limited hosted bundler: fewer receipt requests per operation
+        /// builder.receipt_polling(ReceiptPolling::backoff(Duration::from_millis(500), Duration::from_secs(2)))
+        /// # }
+        /// ```
         pub fn receipt_polling(mut self, polling: $crate::ReceiptPolling) -> Self {
             self.settings.receipt_polling = polling;
             self
         }
 
         /// Bounds every bundler request attempt (default 10 s).
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// use std::time::Duration;
+        ///
+        /// builder.bundler_request_timeout(Duration::from_secs(30))
+        /// # }
+        /// ```
         pub fn bundler_request_timeout(mut self, timeout: std::time::Duration) -> Self {
             self.settings.faults.request_timeout = Some(timeout);
             self
@@ -147,6 +190,12 @@ macro_rules! client_settings_methods {
 
         /// How many times a bundler request is retried after a transport fault (default 3); a
         /// send is retried with the very same signed operation.
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// builder.bundler_max_retries(5)
+        /// # }
+        /// ```
         pub fn bundler_max_retries(mut self, retries: u32) -> Self {
             self.settings.faults.max_retries = Some(retries);
             self
@@ -155,6 +204,14 @@ macro_rules! client_settings_methods {
         /// How long a send whose outcome is unclear (answer lost, gateway error, unreadable answer)
         /// is looked up — the same signed operation resent, `eth_getUserOperationByHash` asked —
         /// before it is reported as [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown) (default 5 s).
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// use std::time::Duration;
+        ///
+        /// builder.send_lookup(Duration::from_secs(15))
+        /// # }
+        /// ```
         pub fn send_lookup(mut self, window: std::time::Duration) -> Self {
             self.settings.faults.send_lookup = Some(window);
             self
@@ -162,6 +219,12 @@ macro_rules! client_settings_methods {
 
         /// Whether receipt waiting keeps polling through faults (unreachable bundler, unreadable
         /// answers, JSON-RPC errors) until the receipt timeout (default `true`).
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// builder.ride_out_receipt_faults(false) // fail fast, the caller retries the wait
+        /// # }
+        /// ```
         pub fn ride_out_receipt_faults(mut self, enabled: bool) -> Self {
             self.settings.faults.ride_out_receipt_faults = Some(enabled);
             self
@@ -170,6 +233,14 @@ macro_rules! client_settings_methods {
         /// After how long without the bundler knowing an operation this client sent (e.g. after a
         /// restart lost its mempool) waiting resends the same signed operation; `None` never
         /// resends (default 3 s).
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// use std::time::Duration;
+        ///
+        /// builder.resend_forgotten_after(Some(Duration::from_secs(10)))
+        /// # }
+        /// ```
         pub fn resend_forgotten_after(mut self, after: Option<std::time::Duration>) -> Self {
             self.settings.faults.resend_forgotten_after = Some(after);
             self
@@ -179,6 +250,15 @@ macro_rules! client_settings_methods {
         /// [`NonceStrategy::lanes`](crate::NonceStrategy::lanes)`(32)`: a pool of reusable nonce
         /// keys counted locally). Processes sharing one session key or account take disjoint
         /// ranges ([`NonceStrategy::share`](crate::NonceStrategy::share)); checked by `build`.
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// use nexus_sessions::NonceStrategy;
+        ///
+        /// // process 2 of several sharing one key: its own 16 nonce lanes
+        /// builder.nonce_strategy(NonceStrategy::share(2, 16))
+        /// # }
+        /// ```
         pub fn nonce_strategy(mut self, strategy: $crate::NonceStrategy) -> Self {
             self.settings.nonce_strategy = strategy;
             self
@@ -186,3 +266,17 @@ macro_rules! client_settings_methods {
     };
 }
 pub(crate) use client_settings_methods;
+
+/// The hidden first line of a builder method's doc example: a function taking the `$builder`.
+macro_rules! builder_example {
+    ($builder:ident) => {
+        concat!(
+            "# fn example(builder: nexus_sessions::",
+            stringify!($builder),
+            ") -> nexus_sessions::",
+            stringify!($builder),
+            " {"
+        )
+    };
+}
+pub(crate) use builder_example;
