@@ -142,7 +142,8 @@ pub enum ViolatedRule {
         valid_after: u64,
         /// Window end (0 = none).
         valid_until: u64,
-        /// The time checked ([`time_frame_now`]: the later of the latest block and the wall clock).
+        /// The time checked ([`time_frame_now`](super::time_frame_now): the later of the latest
+        /// block and the wall clock).
         now: u64,
     },
     /// ERC20SpendingLimitPolicy: the call is not `transfer`, `approve` or `transferFrom` with value 0.
