@@ -1,5 +1,19 @@
 #![doc = include_str!("../README.md")]
 //!
+//! # Where to start
+//!
+//! | to | use |
+//! |---|---|
+//! | act as the account's owner: deploy, send calls, install SmartSession, grant and revoke | [`NexusClient`] (built by [`NexusClientBuilder`]) |
+//! | act with a session key under a grant | [`SessionKeyClient`] (built by [`SessionKeyClientBuilder`]) |
+//! | say what a session key may do | [`PermissionRequest`] of [`ActionPermission`]s; raw policies in [`sessions::policy`] |
+//! | hand a grant to the session key's holder | [`sessions::SessionData`] (JSON, no secret) |
+//! | name the contracts | [`Deployment`] presets, [`Deployment::local`] |
+//! | tune a client | its builder's methods: [`GasConfig`], [`NonceStrategy`], [`ReceiptPolling`], timeouts; [`SendOptions`] per operation |
+//! | handle failures | [`Error`]: [`Error::outcome`] says whether the operation may land ([`SendOutcome`]); [`PolicyViolation`] for a local refusal |
+//! | count round trips | [`RpcStats`], [`RequestCounts`] |
+//! | go a layer down | [`sessions`] (`nexus-sessions-types`: SmartSession types, encodings, digests), [`UserOperation`] (`nexus-sessions-userop`), `nexus-sessions-bundler` (the bundler's JSON-RPC) |
+//!
 //! # Modules
 //!
 //! | module | content |
