@@ -59,9 +59,9 @@ pub use nexus_sessions_types::{NexusVersion, SessionSignatureStyle};
 pub use nonce::{NonceKey, NonceStrategy, ValidationMode};
 pub use permission::{ActionPermission, PermissionRequest};
 pub use policy_check::{PolicyViolation, ViolatedRule};
-pub use sender::{DUMMY_ECDSA_SIGNATURE, DynSigner, GasConfig, RpcStats, SendOptions};
+pub use sender::{DUMMY_ECDSA_SIGNATURE, DynSigner, RpcStats, SendOptions};
 pub use session_client::{SessionKeyClient, SessionKeyClientBuilder, signature_style_for};
-pub use settings::DEFAULT_RECEIPT_TIMEOUT;
+pub use settings::{DEFAULT_RECEIPT_TIMEOUT, GasConfig};
 
 pub use nexus_sessions_userop::UserOperation;
 
