@@ -53,6 +53,7 @@ pub struct Devnet {
 
 /// Options for starting a [`Devnet`].
 #[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `start` is called"]
 pub struct DevnetBuilder {
     overrides: Option<OverrideManifest>,
     state_cache: bool,

@@ -48,3 +48,8 @@ pub use keys::{DevnetKey, DevnetKeys};
 pub use nexus_sessions_types::{ModuleVersion, NexusVersion};
 pub use overrides::{ContractOverride, OVERRIDES_ENV, OverrideManifest};
 pub use toolchain::Toolchain;
+
+// The README's example is compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -45,6 +45,7 @@ use std::{
 
 /// What [`NexusClient::grant_permission`] sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GrantPermissionResponse {
     /// The userOpHash of the owner operation.
     pub user_op_hash: B256,
@@ -56,6 +57,25 @@ pub struct GrantPermissionResponse {
     pub action: Call,
     /// Whether a `trustAttesters` call was prepended.
     pub trusted_attesters: bool,
+}
+
+impl GrantPermissionResponse {
+    /// A grant of `sessions` through `action` in the operation `user_op_hash`, e.g. one sent
+    /// elsewhere or restored from storage; the permission ids are computed from the sessions.
+    pub fn new(
+        user_op_hash: B256,
+        sessions: Vec<Session>,
+        action: Call,
+        trusted_attesters: bool,
+    ) -> Self {
+        Self {
+            user_op_hash,
+            permission_ids: sessions.iter().map(Session::permission_id).collect(),
+            sessions,
+            action,
+            trusted_attesters,
+        }
+    }
 }
 
 /// Builder for [`NexusClient`].
@@ -1464,13 +1484,12 @@ impl NexusClient {
         if needs_registry {
             self.attesters_trusted.store(true, Ordering::Relaxed);
         }
-        Ok(GrantPermissionResponse {
+        Ok(GrantPermissionResponse::new(
             user_op_hash,
-            permission_ids: sessions.iter().map(Session::permission_id).collect(),
             sessions,
             action,
-            trusted_attesters: trust,
-        })
+            trust,
+        ))
     }
 
     /// The [`SessionData`] the session key at `index` of a grant needs (USE mode).

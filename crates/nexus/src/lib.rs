@@ -29,6 +29,16 @@
 //! | [`permission`] | [`PermissionRequest`] / [`ActionPermission`] → `Session` |
 //! | [`policy_check`] | the local policy pre-check and [`PolicyViolation`] |
 //! | [`abi`] | `sol!` interfaces of Nexus, its factory and bootstrap, EntryPoint, registry, ERC-20 |
+//!
+//! # Features
+//!
+//! | feature | what |
+//! |---|---|
+//! | `signer-local` (default) | re-exports alloy's [`PrivateKeySigner`]; the clients take any `alloy_signer::Signer`, so an application whose keys live elsewhere (KMS, HSM, remote signer) can turn it off |
+//! | `secp256k1` | re-exports `Secp256k1Signer` (libsecp256k1, C): byte-identical signatures, less CPU |
+//! | `rustls` | TLS for `https://` node and bundler URLs |
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod abi;
 pub mod account;
@@ -55,10 +65,14 @@ mod settings;
 pub use account::{
     AccountInit, DefaultValidatorInit, ModuleInit, PreValidationHookInit, SingleValidatorInit,
 };
+/// alloy's local private-key signer (feature `signer-local`, on by default).
+#[cfg(feature = "signer-local")]
+#[cfg_attr(docsrs, doc(cfg(feature = "signer-local")))]
 pub use alloy_signer_local::PrivateKeySigner;
 /// The libsecp256k1-backed local signer (feature `secp256k1`): the same keys, addresses and
 /// byte-identical signatures as [`PrivateKeySigner`], in less CPU time.
 #[cfg(feature = "secp256k1")]
+#[cfg_attr(docsrs, doc(cfg(feature = "secp256k1")))]
 pub use alloy_signer_local::Secp256k1Signer;
 pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder, account_address};
 pub use delegation::DelegationState;
@@ -74,9 +88,9 @@ pub use nexus_sessions_types::{NexusVersion, SessionSignatureStyle};
 pub use nonce::{NonceKey, NonceStrategy, ValidationMode};
 pub use permission::{ActionPermission, PermissionRequest};
 pub use policy_check::{PolicyViolation, ViolatedRule};
-pub use sender::{DUMMY_ECDSA_SIGNATURE, DynSigner, GasConfig, RpcStats, SendOptions};
+pub use sender::{DUMMY_ECDSA_SIGNATURE, DynSigner, RpcStats, SendOptions};
 pub use session_client::{SessionKeyClient, SessionKeyClientBuilder, signature_style_for};
-pub use settings::DEFAULT_RECEIPT_TIMEOUT;
+pub use settings::{DEFAULT_RECEIPT_TIMEOUT, GasConfig};
 
 pub use nexus_sessions_userop::UserOperation;
 

@@ -23,7 +23,7 @@ use crate::{
     lanes::{LaneOutcome, LanePool, Lease},
     node::Node,
     nonce::{NonceKey, ValidationMode},
-    settings::ClientSettings,
+    settings::{ClientSettings, GasConfig},
 };
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_signer::Signer;
@@ -51,46 +51,19 @@ pub type DynSigner = Arc<dyn Signer + Send + Sync>;
 /// length and shape, so verification gas and preVerificationGas are estimated for the real thing.
 pub const DUMMY_ECDSA_SIGNATURE: [u8; 65] = nexus_sessions_types::OWNABLE_VALIDATOR_MOCK_SIGNATURE;
 
-/// Gas estimation and fee policy.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GasConfig {
-    /// Reuse an earlier estimate for an operation of the same shape (same validator, signature
-    /// length, deployment step, and per call: target, selector, data length, zero / non-zero value).
-    /// Saves one round trip per warm operation; the margins below absorb state-dependent gas
-    /// (first storage writes, different arguments). Default `true`.
-    pub reuse_estimates: bool,
-    /// Percentage added to the bundler's `callGasLimit` (EntryPoint v0.7 charges 10% of unused
-    /// call gas, so 20% headroom costs at most 2% of the call gas: about 330 gas on a counter
-    /// increment). Default 20.
-    pub call_gas_margin_percent: u32,
-    /// Percentage added to `verificationGasLimit`. Unused verification gas is not charged, and
-    /// the estimate is made on a fresh nonce key (the dearer first write of a nonce slot), so it
-    /// already bounds operations on warm lanes. Default 10.
-    pub verification_gas_margin_percent: u32,
-    /// Percentage added to `preVerificationGas`, which is charged in full (10% cost about 4,900
-    /// gas per USE on the devnet). It covers the real signature's FastLZ length differing from
-    /// the stub's by a few bytes; on an L2 whose preVerificationGas carries the L1 data fee,
-    /// raise it to ride out L1 fee moves while an estimate is reused. Default 5.
-    pub pre_verification_gas_margin_percent: u32,
-    /// How long a bundler gas price is reused. Default 10 s.
-    pub price_ttl: Duration,
-}
-
-impl Default for GasConfig {
-    fn default() -> Self {
-        Self {
-            reuse_estimates: true,
-            call_gas_margin_percent: 20,
-            verification_gas_margin_percent: 10,
-            pre_verification_gas_margin_percent: 5,
-            price_ttl: Duration::from_secs(10),
-        }
-    }
-}
-
 /// Per-operation overrides. Gas limits given here skip estimation when all three are set; fees
 /// given here skip the gas-price request.
+///
+/// ```
+/// use nexus_sessions::SendOptions;
+///
+/// let opts = SendOptions::default()
+///     .with_fees(2_000_000_000, 1_000_000_000)
+///     .with_gas(100_000, 200_000, 60_000);
+/// assert_eq!(opts.call_gas_limit, Some(100_000));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SendOptions {
     /// `maxFeePerGas`.
     pub max_fee_per_gas: Option<u128>,
@@ -109,6 +82,7 @@ pub struct SendOptions {
 
 impl SendOptions {
     /// Fixed fees (no gas-price request).
+    #[must_use]
     pub fn with_fees(mut self, max_fee_per_gas: u128, max_priority_fee_per_gas: u128) -> Self {
         self.max_fee_per_gas = Some(max_fee_per_gas);
         self.max_priority_fee_per_gas = Some(max_priority_fee_per_gas);
@@ -116,10 +90,18 @@ impl SendOptions {
     }
 
     /// Fixed gas limits (no estimation).
+    #[must_use]
     pub fn with_gas(mut self, call: u128, verification: u128, pre_verification: u64) -> Self {
         self.call_gas_limit = Some(call);
         self.verification_gas_limit = Some(verification);
         self.pre_verification_gas = Some(U256::from(pre_verification));
+        self
+    }
+
+    /// An EIP-7702 authorization carried by the operation ([`eip7702_auth`](Self::eip7702_auth)).
+    #[must_use]
+    pub fn with_eip7702_auth(mut self, auth: Eip7702Auth) -> Self {
+        self.eip7702_auth = Some(auth);
         self
     }
 
@@ -140,6 +122,7 @@ impl SendOptions {
 
 /// JSON-RPC requests made so far, per endpoint.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RpcStats {
     /// Requests to the node.
     pub node: u64,

@@ -114,3 +114,8 @@ pub use validator::{
     max_owners, ownable_validator_init_data, ownable_validator_init_data_for,
 };
 pub use version::{ModuleVersion, NexusVersion, SmartSessionMode};
+
+// The README's example is compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
