@@ -3,6 +3,7 @@
 use crate::{
     client::is_permission_enabled,
     deployment::Deployment,
+    endpoint::{BundlerEndpoint, NodeEndpoint},
     error::Error,
     execution::Call,
     flight::Flight,
@@ -284,17 +285,19 @@ impl fmt::Debug for SessionKeyClient {
 }
 
 impl SessionKeyClient {
-    /// A builder for `session_key` acting under `session_data`.
+    /// A builder for `session_key` acting under `session_data`, reading the chain from `node` (a
+    /// URL or an alloy provider, see [`NodeEndpoint`]) and sending to `bundler` (a URL, a prepared
+    /// [`BundlerClient`](crate::BundlerClient) or a transport, see [`BundlerEndpoint`]).
     pub fn builder(
         session_key: impl Signer + Send + Sync + 'static,
-        rpc_url: impl Into<String>,
-        bundler_url: impl Into<String>,
+        node: impl Into<NodeEndpoint>,
+        bundler: impl Into<BundlerEndpoint>,
         deployment: Deployment,
         session_data: SessionData,
     ) -> SessionKeyClientBuilder {
         SessionKeyClientBuilder::with_settings(
             std::sync::Arc::new(session_key),
-            ClientSettings::new(rpc_url.into(), bundler_url.into(), deployment),
+            ClientSettings::new(node.into(), bundler.into(), deployment),
             session_data,
         )
     }
@@ -302,12 +305,12 @@ impl SessionKeyClient {
     /// Connects with default settings.
     pub async fn connect(
         session_key: impl Signer + Send + Sync + 'static,
-        rpc_url: impl Into<String>,
-        bundler_url: impl Into<String>,
+        node: impl Into<NodeEndpoint>,
+        bundler: impl Into<BundlerEndpoint>,
         deployment: Deployment,
         session_data: SessionData,
     ) -> Result<Self, Error> {
-        Self::builder(session_key, rpc_url, bundler_url, deployment, session_data)
+        Self::builder(session_key, node, bundler, deployment, session_data)
             .build()
             .await
     }
