@@ -8,7 +8,8 @@
 //! - [`counter`]: the `Counter` fixture's calls as [`nexus_sessions::Call`]s;
 //! - [`Owner`]: a fresh owner key with a funded, deployed Nexus account that has SmartSession
 //!   installed, and a fresh `Counter` to grant permissions on;
-//! - [`vm_hwm_kb`]: a process's peak memory, for the memory benchmark and its load client.
+//! - [`vm_hwm_kb`]: a process's peak memory, for the memory benchmark and its load client;
+//! - [`gate`]: a loopback HTTP(S) endpoint that forwards only requests with an API key header.
 
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_provider::{Provider, ProviderBuilder, RootProvider};
@@ -21,6 +22,8 @@ use serde_json::json;
 use std::borrow::Cow;
 
 pub use nexus_sessions;
+
+pub mod gate;
 
 /// The [`Deployment`] of a running devnet: its addresses, its SmartSession and Nexus versions and
 /// the NexusProxy creation code (for offline account addresses). The session-key signature style is
