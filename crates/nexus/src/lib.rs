@@ -70,7 +70,7 @@ pub use settings::DEFAULT_RECEIPT_TIMEOUT;
 
 pub use nexus_sessions_userop::UserOperation;
 
-/// The Smart Sessions layer (`nexus-sessions-types`), re-exported.
-pub use nexus_sessions_types as sessions;
 /// The bundler client (`nexus-sessions-bundler`), re-exported.
 pub use nexus_sessions_bundler as bundler;
+/// The Smart Sessions layer (`nexus-sessions-types`), re-exported.
+pub use nexus_sessions_types as sessions;

@@ -62,7 +62,11 @@ impl std::fmt::Debug for ClientSettings {
 
 impl ClientSettings {
     /// Defaults for these endpoints and deployment.
-    pub(crate) fn new(node: NodeEndpoint, bundler: BundlerEndpoint, deployment: Deployment) -> Self {
+    pub(crate) fn new(
+        node: NodeEndpoint,
+        bundler: BundlerEndpoint,
+        deployment: Deployment,
+    ) -> Self {
         Self {
             node,
             bundler,
