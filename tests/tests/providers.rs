@@ -10,14 +10,13 @@ use alloy_provider::{DynProvider, Provider, RootProvider};
 use alloy_rpc_client::ClientBuilder;
 use alloy_transport::{TransportError, TransportFut};
 use e2e::{
-    Chain, counter, deployment,
+    Chain, deployment,
     gate::{Gate, GateConfig},
-    ten_eth,
+    grant_and_use_via,
 };
 use nexus_sessions::{
-    ActionPermission, BundlerClient, BundlerEndpoint, BundlerError, BundlerTransport,
-    DeliveryError, Error, NexusClient, NodeEndpoint, PermissionRequest, PrivateKeySigner,
-    RequestCountLayer, SessionKeyClient,
+    BundlerClient, BundlerEndpoint, BundlerError, BundlerTransport, DeliveryError, Error,
+    NexusClient, NodeEndpoint, PrivateKeySigner, RequestCountLayer,
     bundler::TransportFuture,
     reqwest::{
         self,
@@ -144,9 +143,6 @@ async fn clients_work_through_the_users_provider_and_transports() {
     let bundler_gate = Gate::start(devnet.bundler_url(), gate_config(BUNDLER_KEY))
         .await
         .unwrap();
-    let chain = Chain::of(&devnet).await.unwrap();
-    let deployment = deployment(&devnet);
-
     let counter = RequestCountLayer::new();
     let node = NodeEndpoint::provider(provider(&node_gate.url(), Some(NODE_KEY), &counter))
         .with_request_counter(counter.clone());
@@ -161,65 +157,20 @@ async fn clients_work_through_the_users_provider_and_transports() {
         .http_client(keyed_http)
         .build()
         .unwrap();
-    let owner = NexusClient::builder(
-        PrivateKeySigner::random(),
-        node.clone(),
-        bundler,
-        deployment.clone(),
-    )
-    .build()
-    .await
-    .unwrap();
-    chain.fund(owner.address(), ten_eth()).await.unwrap();
-    let target = chain.deploy_counter().await.unwrap();
-    let hash = owner.install_smart_sessions().await.unwrap();
-    assert!(
-        owner
-            .wait_for_user_operation_receipt(hash)
-            .await
-            .unwrap()
-            .success
-    );
-
-    let key = PrivateKeySigner::random();
-    let request = PermissionRequest::new(key.address())
-        .action(ActionPermission::new(target, counter::INCREMENT_NUMBER).usage_limit(3));
-    let grant = owner.grant_permission(&[request]).await.unwrap();
-    assert!(
-        owner
-            .wait_for_user_operation_receipt(grant.user_op_hash)
-            .await
-            .unwrap()
-            .success
-    );
-    let data = owner.session_data(&grant, 0).unwrap();
-
     // The session key: the same provider, a transport of its own.
     let transport = KeyedTransport {
         http: reqwest::Client::new(),
         url: bundler_gate.url(),
     };
-    let session = SessionKeyClient::builder(
-        key,
+    let (owner, session, target) = grant_and_use_via(
+        &devnet,
         node,
+        bundler.into(),
         BundlerEndpoint::transport(transport),
-        deployment,
-        data,
     )
-    .build()
     .await
     .unwrap();
-    let used = session
-        .use_permission(&[counter::increment(target)])
-        .await
-        .unwrap();
-    assert!(
-        session
-            .wait_for_user_operation_receipt(used)
-            .await
-            .unwrap()
-            .success
-    );
+    let chain = Chain::of(&devnet).await.unwrap();
     assert_eq!(chain.counter_number(target).await.unwrap(), 1);
 
     // Everything went through the gates with the keys, and the user's counter saw each request.
