@@ -1,4 +1,6 @@
-//! An async client for any ERC-4337 bundler (EntryPoint v0.7) over HTTP JSON-RPC.
+//! An async client for any ERC-4337 bundler (EntryPoint v0.7) over JSON-RPC: HTTP(S) by default
+//! ([`HttpTransport`], rustls with the `ring` provider under the default `rustls` feature), or any
+//! [`BundlerTransport`] of yours (middleware, another protocol, an in-memory test double).
 //!
 //! - [`BundlerClient`]: `eth_sendUserOperation`, `eth_estimateUserOperationGas` (with state overrides),
 //!   `eth_getUserOperationByHash`, `eth_getUserOperationReceipt`, `eth_supportedEntryPoints`,
@@ -47,10 +49,15 @@ mod polling;
 mod redact;
 mod revert;
 mod send;
+mod tls;
+mod transport;
 mod types;
 mod wait;
 
 pub use aa::AaCode;
+/// The HTTP client of [`HttpTransport`], re-exported so a custom [`reqwest::Client`] (headers,
+/// proxies, root certificates) has the version this crate uses.
+pub use alloy_transport_http::reqwest;
 pub use alloy_transport_http::reqwest::Url;
 pub use client::{BundlerClient, BundlerClientBuilder};
 pub use error::{BundlerError, RpcErrorKind};
@@ -58,6 +65,8 @@ pub use metrics::RequestCounts;
 pub use polling::ReceiptPolling;
 pub use redact::{RedactedUrl, error_chain_text, redact_url, redact_urls_in};
 pub use revert::{FailedOp, RevertReason};
+pub use tls::install_tls_provider;
+pub use transport::{BundlerTransport, Delivery, DeliveryError, HttpTransport, TransportFuture};
 pub use types::{
     GasEstimate, GasPrice, GasPrices, Log, TransactionReceipt, UserOperationByHash,
     UserOperationReceipt,

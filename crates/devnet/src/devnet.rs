@@ -313,6 +313,8 @@ async fn launch(
 }
 
 async fn load_cached(rpc_url: &str, cached: &CachedState, plan: &Plan) -> Result<(), DevnetError> {
+    // reqwest with rustls needs a crypto provider before any client is built.
+    nexus_sessions_bundler::install_tls_provider();
     let provider = ProviderBuilder::new()
         .connect(rpc_url)
         .await
@@ -340,6 +342,8 @@ async fn load_cached(rpc_url: &str, cached: &CachedState, plan: &Plan) -> Result
 }
 
 async fn save_state(rpc_url: &str, plan: &Plan, key: B256, file: &Path) -> Result<(), DevnetError> {
+    // reqwest with rustls needs a crypto provider before any client is built.
+    nexus_sessions_bundler::install_tls_provider();
     let provider = ProviderBuilder::new()
         .connect(rpc_url)
         .await

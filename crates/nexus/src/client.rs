@@ -8,6 +8,7 @@ use crate::{
     },
     delegation::DelegationState,
     deployment::{Deployment, MOCK_ATTESTER},
+    endpoint::{BundlerEndpoint, NodeEndpoint},
     eoa::{DelegateVia, Eoa},
     erc1271::{ERC1271_MAGIC_VALUE, account_domain, personal_sign_digest},
     error::Error,
@@ -28,7 +29,7 @@ use crate::{
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_signer::Signer;
 use alloy_sol_types::SolCall;
-use nexus_sessions_bundler::{RedactedUrl, RequestCounts, UserOperationReceipt};
+use nexus_sessions_bundler::{RequestCounts, UserOperationReceipt};
 use nexus_sessions_types::{
     EnableSessionData, PermissionId, Session, SessionAction, SessionData, SessionSignatureStyle,
     SmartSessionMode, UsePermissionModuleData, enable_sessions_calldata, remove_session_calldata,
@@ -94,8 +95,8 @@ impl fmt::Debug for NexusClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NexusClientBuilder")
             .field("signer", &self.signer.address())
-            .field("rpc_url", &RedactedUrl(&self.settings.rpc_url))
-            .field("bundler_url", &RedactedUrl(&self.settings.bundler_url))
+            .field("node", &self.settings.node)
+            .field("bundler", &self.settings.bundler)
             .field("index", &self.index)
             .finish_non_exhaustive()
     }
@@ -460,8 +461,9 @@ impl fmt::Debug for NexusClient {
 }
 
 impl NexusClient {
-    /// A builder for an account owned by `signer`, talking to the node at `rpc_url` and the bundler
-    /// at `bundler_url`.
+    /// A builder for an account owned by `signer`, reading the chain from `node` (a URL or an alloy
+    /// provider, see [`NodeEndpoint`]) and sending to `bundler` (a URL, a prepared
+    /// [`BundlerClient`](crate::BundlerClient) or a transport, see [`BundlerEndpoint`]).
     ///
     /// ```no_run
     /// use nexus_sessions::{Deployment, NexusClient};
@@ -483,11 +485,11 @@ impl NexusClient {
     /// ```
     pub fn builder(
         signer: impl Signer + Send + Sync + 'static,
-        rpc_url: impl Into<String>,
-        bundler_url: impl Into<String>,
+        node: impl Into<NodeEndpoint>,
+        bundler: impl Into<BundlerEndpoint>,
         deployment: Deployment,
     ) -> NexusClientBuilder {
-        Self::builder_with_dyn_signer(Arc::new(signer), rpc_url, bundler_url, deployment)
+        Self::builder_with_dyn_signer(Arc::new(signer), node, bundler, deployment)
     }
 
     /// [`Self::builder`] with a shared signer object.
@@ -517,13 +519,13 @@ impl NexusClient {
     /// ```
     pub fn builder_with_dyn_signer(
         signer: DynSigner,
-        rpc_url: impl Into<String>,
-        bundler_url: impl Into<String>,
+        node: impl Into<NodeEndpoint>,
+        bundler: impl Into<BundlerEndpoint>,
         deployment: Deployment,
     ) -> NexusClientBuilder {
         NexusClientBuilder {
             signer,
-            settings: ClientSettings::new(rpc_url.into(), bundler_url.into(), deployment),
+            settings: ClientSettings::new(node.into(), bundler.into(), deployment),
             index: 0,
             account_init: None,
             account_address: None,
@@ -553,11 +555,11 @@ impl NexusClient {
     /// ```
     pub async fn connect(
         signer: impl Signer + Send + Sync + 'static,
-        rpc_url: impl Into<String>,
-        bundler_url: impl Into<String>,
+        node: impl Into<NodeEndpoint>,
+        bundler: impl Into<BundlerEndpoint>,
         deployment: Deployment,
     ) -> Result<Self, Error> {
-        Self::builder(signer, rpc_url, bundler_url, deployment)
+        Self::builder(signer, node, bundler, deployment)
             .build()
             .await
     }

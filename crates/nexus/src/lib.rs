@@ -45,6 +45,7 @@ pub mod account;
 mod client;
 pub mod delegation;
 pub mod deployment;
+mod endpoint;
 mod eoa;
 pub mod erc1271;
 mod error;
@@ -58,6 +59,7 @@ pub mod nonce;
 pub mod permission;
 mod permission_state;
 pub mod policy_check;
+mod request_counter;
 mod sender;
 mod session_client;
 mod settings;
@@ -77,22 +79,27 @@ pub use alloy_signer_local::Secp256k1Signer;
 pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder, account_address};
 pub use delegation::DelegationState;
 pub use deployment::{Deployment, LocalAddresses, PolicyAddresses};
+pub use endpoint::{BundlerEndpoint, NodeEndpoint};
 pub use eoa::DelegateVia;
 pub use error::{Error, SendOutcome};
 pub use execution::Call;
 pub use modules::ModuleType;
 pub use nexus_sessions_bundler::{
-    BundlerError, ReceiptPolling, RequestCounts, UserOperationReceipt, redact_url,
+    BundlerClient, BundlerError, BundlerTransport, Delivery, DeliveryError, HttpTransport,
+    ReceiptPolling, RequestCounts, UserOperationReceipt, install_tls_provider, redact_url, reqwest,
 };
 pub use nexus_sessions_types::{NexusVersion, SessionSignatureStyle};
 pub use nonce::{NonceKey, NonceStrategy, ValidationMode};
 pub use permission::{ActionPermission, PermissionRequest};
 pub use policy_check::{PolicyViolation, ViolatedRule};
+pub use request_counter::{RequestCountLayer, RequestCountService};
 pub use sender::{DUMMY_ECDSA_SIGNATURE, DynSigner, RpcStats, SendOptions};
 pub use session_client::{SessionKeyClient, SessionKeyClientBuilder, signature_style_for};
 pub use settings::{DEFAULT_RECEIPT_TIMEOUT, GasConfig};
 
 pub use nexus_sessions_userop::UserOperation;
 
+/// The bundler client (`nexus-sessions-bundler`), re-exported.
+pub use nexus_sessions_bundler as bundler;
 /// The Smart Sessions layer (`nexus-sessions-types`), re-exported.
 pub use nexus_sessions_types as sessions;

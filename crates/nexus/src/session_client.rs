@@ -2,6 +2,7 @@
 
 use crate::{
     deployment::Deployment,
+    endpoint::{BundlerEndpoint, NodeEndpoint},
     error::Error,
     execution::Call,
     flight::Flight,
@@ -363,7 +364,9 @@ impl fmt::Debug for SessionKeyClient {
 }
 
 impl SessionKeyClient {
-    /// A builder for `session_key` acting under `session_data`.
+    /// A builder for `session_key` acting under `session_data`, reading the chain from `node` (a
+    /// URL or an alloy provider, see [`NodeEndpoint`]) and sending to `bundler` (a URL, a prepared
+    /// [`BundlerClient`](crate::BundlerClient) or a transport, see [`BundlerEndpoint`]).
     ///
     /// ```no_run
     /// use nexus_sessions::{Deployment, NonceStrategy, SessionKeyClient, sessions::SessionData};
@@ -387,14 +390,14 @@ impl SessionKeyClient {
     /// ```
     pub fn builder(
         session_key: impl Signer + Send + Sync + 'static,
-        rpc_url: impl Into<String>,
-        bundler_url: impl Into<String>,
+        node: impl Into<NodeEndpoint>,
+        bundler: impl Into<BundlerEndpoint>,
         deployment: Deployment,
         session_data: SessionData,
     ) -> SessionKeyClientBuilder {
         SessionKeyClientBuilder::with_settings(
             std::sync::Arc::new(session_key),
-            ClientSettings::new(rpc_url.into(), bundler_url.into(), deployment),
+            ClientSettings::new(node.into(), bundler.into(), deployment),
             session_data,
         )
     }
@@ -423,12 +426,12 @@ impl SessionKeyClient {
     /// ```
     pub async fn connect(
         session_key: impl Signer + Send + Sync + 'static,
-        rpc_url: impl Into<String>,
-        bundler_url: impl Into<String>,
+        node: impl Into<NodeEndpoint>,
+        bundler: impl Into<BundlerEndpoint>,
         deployment: Deployment,
         session_data: SessionData,
     ) -> Result<Self, Error> {
-        Self::builder(session_key, rpc_url, bundler_url, deployment, session_data)
+        Self::builder(session_key, node, bundler, deployment, session_data)
             .build()
             .await
     }

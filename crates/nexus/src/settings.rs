@@ -3,8 +3,14 @@
 //! [`NexusClientBuilder`](crate::NexusClientBuilder) and
 //! [`SessionKeyClientBuilder`](crate::SessionKeyClientBuilder).
 
-use crate::{deployment::Deployment, error::Error, node::Node, nonce::NonceStrategy};
-use nexus_sessions_bundler::{BundlerClient, ReceiptPolling, RedactedUrl};
+use crate::{
+    deployment::Deployment,
+    endpoint::{BundlerEndpoint, BundlerKind, NodeEndpoint},
+    error::Error,
+    node::Node,
+    nonce::NonceStrategy,
+};
+use nexus_sessions_bundler::{BundlerClient, ReceiptPolling};
 use std::time::Duration;
 
 /// Default time a client waits for a receipt (viem's default).
@@ -13,14 +19,15 @@ pub const DEFAULT_RECEIPT_TIMEOUT: Duration = Duration::from_secs(120);
 /// The settings both client builders share.
 #[derive(Clone)]
 pub(crate) struct ClientSettings {
-    pub(crate) rpc_url: String,
-    pub(crate) bundler_url: String,
+    pub(crate) node: NodeEndpoint,
+    pub(crate) bundler: BundlerEndpoint,
     pub(crate) deployment: Deployment,
     /// Known chain id; `None` asks the node once.
     pub(crate) chain_id: Option<u64>,
     pub(crate) gas: GasConfig,
     pub(crate) receipt_timeout: Duration,
-    pub(crate) receipt_polling: ReceiptPolling,
+    /// `None` keeps the bundler client's (the default, or a prepared client's).
+    pub(crate) receipt_polling: Option<ReceiptPolling>,
     pub(crate) nonce_strategy: NonceStrategy,
     pub(crate) faults: FaultHandling,
 }
@@ -39,8 +46,8 @@ pub(crate) struct FaultHandling {
 impl std::fmt::Debug for ClientSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientSettings")
-            .field("rpc_url", &RedactedUrl(&self.rpc_url))
-            .field("bundler_url", &RedactedUrl(&self.bundler_url))
+            .field("node", &self.node)
+            .field("bundler", &self.bundler)
             .field("deployment", &self.deployment)
             .field("chain_id", &self.chain_id)
             .field("gas", &self.gas)
@@ -54,15 +61,19 @@ impl std::fmt::Debug for ClientSettings {
 
 impl ClientSettings {
     /// Defaults for these endpoints and deployment.
-    pub(crate) fn new(rpc_url: String, bundler_url: String, deployment: Deployment) -> Self {
+    pub(crate) fn new(
+        node: NodeEndpoint,
+        bundler: BundlerEndpoint,
+        deployment: Deployment,
+    ) -> Self {
         Self {
-            rpc_url,
-            bundler_url,
+            node,
+            bundler,
             deployment,
             chain_id: None,
             gas: GasConfig::default(),
             receipt_timeout: DEFAULT_RECEIPT_TIMEOUT,
-            receipt_polling: ReceiptPolling::default(),
+            receipt_polling: None,
             faults: FaultHandling::default(),
             nonce_strategy: NonceStrategy::default(),
         }
@@ -70,7 +81,7 @@ impl ClientSettings {
 
     /// A (lazily connecting) client of the node.
     pub(crate) fn node(&self) -> Result<Node, Error> {
-        Node::new(&self.rpc_url)
+        Node::connect(&self.node)
     }
 
     /// The chain id: the known one, else one `eth_chainId` to the node.
@@ -84,9 +95,15 @@ impl ClientSettings {
     /// The bundler client for `chain_id`.
     pub(crate) fn bundler(&self, chain_id: u64) -> Result<BundlerClient, Error> {
         let f = &self.faults;
-        let mut builder = BundlerClient::builder(&self.bundler_url)
-            .chain_id(chain_id)
-            .receipt_polling(self.receipt_polling);
+        let builder = match &self.bundler.kind {
+            BundlerKind::Url(url) => BundlerClient::builder(url),
+            BundlerKind::Client(client) => client.to_builder(),
+            BundlerKind::Transport(t) => BundlerClient::builder_with_shared_transport(t.clone()),
+        };
+        let mut builder = builder.chain_id(chain_id);
+        if let Some(p) = self.receipt_polling {
+            builder = builder.receipt_polling(p);
+        }
         if let Some(t) = f.request_timeout {
             builder = builder.request_timeout(t);
         }
@@ -168,7 +185,7 @@ macro_rules! client_settings_methods {
         /// # }
         /// ```
         pub fn receipt_polling(mut self, polling: $crate::ReceiptPolling) -> Self {
-            self.settings.receipt_polling = polling;
+            self.settings.receipt_polling = Some(polling);
             self
         }
 
