@@ -36,6 +36,7 @@ pub mod policy_check;
 mod sender;
 mod session_client;
 mod settings;
+mod sponsor;
 
 pub use account::{
     AccountInit, DefaultValidatorInit, ModuleInit, PreValidationHookInit, SingleValidatorInit,
@@ -53,7 +54,7 @@ pub use error::{Error, SendOutcome};
 pub use execution::Call;
 pub use modules::ModuleType;
 pub use nexus_sessions_bundler::{
-    BundlerError, ReceiptPolling, RequestCounts, UserOperationReceipt, redact_url,
+    BundlerError, PaymasterClient, ReceiptPolling, RequestCounts, UserOperationReceipt, redact_url,
 };
 pub use nexus_sessions_types::{NexusVersion, SessionSignatureStyle};
 pub use nonce::{NonceKey, NonceStrategy, ValidationMode};
@@ -62,6 +63,7 @@ pub use policy_check::{PolicyViolation, ViolatedRule};
 pub use sender::{DUMMY_ECDSA_SIGNATURE, DynSigner, GasConfig, RpcStats, SendOptions};
 pub use session_client::{SessionKeyClient, SessionKeyClientBuilder, signature_style_for};
 pub use settings::DEFAULT_RECEIPT_TIMEOUT;
+pub use sponsor::Sponsorship;
 
 pub use nexus_sessions_userop::UserOperation;
 
