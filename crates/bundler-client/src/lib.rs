@@ -18,6 +18,8 @@
 //! - Conversions of logs and receipts to alloy's types (`alloy_primitives::Log`,
 //!   `alloy_rpc_types_eth::{Log, TransactionReceipt}`) and event decoding ([`Log::decode`],
 //!   [`UserOperationReceipt::events`]).
+//! - [`PaymasterClient`]: an ERC-7677 paymaster service client (`pm_getPaymasterStubData`,
+//!   `pm_getPaymasterData`) with typed answers ([`PaymasterStubData`], [`PaymasterData`]).
 //! - [`redact_url`]: endpoint URLs with credentials masked; every Debug, Display and error of this crate
 //!   prints URLs through it.
 //!
@@ -45,6 +47,7 @@ mod client;
 mod de;
 mod error;
 mod metrics;
+mod paymaster;
 mod polling;
 mod redact;
 mod revert;
@@ -62,6 +65,9 @@ pub use alloy_transport_http::reqwest::Url;
 pub use client::{BundlerClient, BundlerClientBuilder};
 pub use error::{BundlerError, RpcErrorKind};
 pub use metrics::RequestCounts;
+pub use paymaster::{
+    PaymasterClient, PaymasterClientBuilder, PaymasterData, PaymasterStubData, Sponsor,
+};
 pub use polling::ReceiptPolling;
 pub use redact::{RedactedUrl, error_chain_text, redact_url, redact_urls_in};
 pub use revert::{FailedOp, RevertReason};

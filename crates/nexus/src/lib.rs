@@ -63,6 +63,7 @@ mod request_counter;
 mod sender;
 mod session_client;
 mod settings;
+mod sponsor;
 
 pub use account::{
     AccountInit, DefaultValidatorInit, ModuleInit, PreValidationHookInit, SingleValidatorInit,
@@ -85,7 +86,7 @@ pub use error::{Error, SendOutcome};
 pub use execution::Call;
 pub use modules::ModuleType;
 pub use nexus_sessions_bundler::{
-    BundlerClient, BundlerError, BundlerTransport, Delivery, DeliveryError, HttpTransport,
+    BundlerClient, BundlerError, PaymasterClient, BundlerTransport, Delivery, DeliveryError, HttpTransport,
     ReceiptPolling, RequestCounts, UserOperationReceipt, install_tls_provider, redact_url, reqwest,
 };
 pub use nexus_sessions_types::{NexusVersion, SessionSignatureStyle};
@@ -96,6 +97,7 @@ pub use request_counter::{RequestCountLayer, RequestCountService};
 pub use sender::{DUMMY_ECDSA_SIGNATURE, DynSigner, RpcStats, SendOptions};
 pub use session_client::{SessionKeyClient, SessionKeyClientBuilder, signature_style_for};
 pub use settings::{DEFAULT_RECEIPT_TIMEOUT, GasConfig};
+pub use sponsor::Sponsorship;
 
 pub use nexus_sessions_userop::UserOperation;
 

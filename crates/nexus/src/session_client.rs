@@ -761,6 +761,7 @@ impl SessionKeyClient {
         calls: &[Call],
         opts: &SendOptions,
     ) -> Result<B256, Error> {
+        self.check_sponsorship(opts)?;
         let local = self.local_policy_check;
         let clock = async {
             if local {
@@ -864,6 +865,30 @@ impl SessionKeyClient {
         self.sender
             .build_offline(calls, &self.auth(&wrap), opts)
             .await
+    }
+
+    /// Refuses, before any request, a sponsored operation SmartSession v1 would refuse: the
+    /// session lacks `permitERC4337Paymaster`, or has no user-operation policy (v1 runs at least
+    /// one for a sponsored operation). Pre-v1 accepts any paymaster; a session the data does not
+    /// carry (only its id) is left to the module.
+    fn check_sponsorship(&self, opts: &SendOptions) -> Result<(), Error> {
+        if self.sender.sponsor(opts).is_none() || !self.version.is_v1() {
+            return Ok(());
+        }
+        let Some(session) = &self.session else {
+            return Ok(());
+        };
+        let reason = if !session.permit_erc4337_paymaster() {
+            "it was granted without permitERC4337Paymaster (SmartSession v1 reverts PaymasterValidationNotEnabled)"
+        } else if session.user_op_policies().is_empty() {
+            "it has no user-operation policy, and SmartSession v1 runs at least one for a sponsored operation"
+        } else {
+            return Ok(());
+        };
+        Err(Error::PaymasterNotPermitted {
+            permission_id: self.permission_id,
+            reason,
+        })
     }
 
     /// The ENABLE payload the next operation carries: none once the permission is enabled, else

@@ -9,6 +9,7 @@ use crate::{
     error::Error,
     node::Node,
     nonce::NonceStrategy,
+    sponsor::ClientPaymaster,
 };
 use nexus_sessions_bundler::{BundlerClient, ReceiptPolling};
 use std::time::Duration;
@@ -30,6 +31,8 @@ pub(crate) struct ClientSettings {
     pub(crate) receipt_polling: Option<ReceiptPolling>,
     pub(crate) nonce_strategy: NonceStrategy,
     pub(crate) faults: FaultHandling,
+    /// The paymaster that sponsors this client's operations by default, and its context.
+    pub(crate) paymaster: ClientPaymaster,
 }
 
 /// How the bundler client copes with faults; `None` keeps the bundler client's default.
@@ -55,6 +58,7 @@ impl std::fmt::Debug for ClientSettings {
             .field("receipt_polling", &self.receipt_polling)
             .field("faults", &self.faults)
             .field("nonce_strategy", &self.nonce_strategy)
+            .field("paymaster", &self.paymaster)
             .finish()
     }
 }
@@ -76,6 +80,7 @@ impl ClientSettings {
             receipt_polling: None,
             faults: FaultHandling::default(),
             nonce_strategy: NonceStrategy::default(),
+            paymaster: ClientPaymaster::default(),
         }
     }
 
@@ -258,6 +263,25 @@ macro_rules! client_settings_methods {
         /// ```
         pub fn resend_forgotten_after(mut self, after: Option<std::time::Duration>) -> Self {
             self.settings.faults.resend_forgotten_after = Some(after);
+            self
+        }
+
+        /// Sponsors every operation of this client through an ERC-7677 paymaster service (stub data
+        /// before gas estimation, final data before signing); the account pays nothing. One
+        /// operation can opt out or pick another paymaster with
+        /// [`SendOptions::sponsorship`](crate::SendOptions::sponsorship). A session must be granted
+        /// with [`PermissionRequest::permit_erc4337_paymaster`](crate::PermissionRequest::permit_erc4337_paymaster)
+        /// on SmartSession v1.
+        pub fn paymaster(mut self, paymaster: $crate::PaymasterClient) -> Self {
+            self.settings.paymaster.client = Some(paymaster);
+            self
+        }
+
+        /// The context sent with every paymaster request (service-specific JSON, e.g. a
+        /// sponsorship policy id); `{}` when unset. [`SendOptions::paymaster_context`](crate::SendOptions::paymaster_context)
+        /// replaces it for one operation.
+        pub fn paymaster_context(mut self, context: serde_json::Value) -> Self {
+            self.settings.paymaster.context = Some(context);
             self
         }
 
