@@ -322,7 +322,7 @@ fn session_errors_name_the_json_path() {
                 v["erc7739Policies"]["allowedERC7739Content"] =
                     json!(["a", {"appDomainSeparator": B256::ZERO}])
             }),
-            "erc7739Policies.allowedERC7739Content",
+            "erc7739Policies.allowedERC7739Content[1]",
             "all strings",
         ),
         (

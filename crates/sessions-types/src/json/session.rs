@@ -81,42 +81,66 @@ enum ContentJson {
     Context(ContextJson),
 }
 
-// By hand rather than `untagged`: a bad context keeps its own message and JSON path.
-impl<'de> Deserialize<'de> for ContentJson {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = ContentJson;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(
-                    "a content name string (pre-v1) or an {appDomainSeparator, contentName} object (v1)",
-                )
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<ContentJson, E> {
-                Ok(ContentJson::Name(v.to_owned()))
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<ContentJson, A::Error> {
-                ContextJson::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(ContentJson::Context)
-            }
+/// Reads one entry; `names` says which layout the entries before it had, so a mixed list is refused
+/// at its first odd entry. By hand rather than `untagged`: a bad context keeps its own message and path.
+struct ContentSeed {
+    names: Option<bool>,
+}
+
+impl<'de> de::DeserializeSeed<'de> for ContentSeed {
+    type Value = ContentJson;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ContentJson, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+const MIXED: &str =
+    "entries must be all strings (pre-v1) or all {appDomainSeparator, contentName} objects (v1)";
+
+impl<'de> Visitor<'de> for ContentSeed {
+    type Value = ContentJson;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "a content name string (pre-v1) or an {appDomainSeparator, contentName} object (v1)",
+        )
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<ContentJson, E> {
+        match self.names {
+            Some(false) => Err(E::custom(MIXED)),
+            _ => Ok(ContentJson::Name(v.to_owned())),
         }
-        d.deserialize_any(V)
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<ContentJson, A::Error> {
+        match self.names {
+            Some(true) => Err(A::Error::custom(MIXED)),
+            _ => ContextJson::deserialize(de::value::MapAccessDeserializer::new(map))
+                .map(ContentJson::Context),
+        }
     }
 }
 
 /// `allowedERC7739Content`: one layout per list, as module-sdk writes it (no version has both).
 fn content_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ContentJson>, D::Error> {
-    let list: Vec<ContentJson> = null_default(d)?;
-    let names = list
-        .iter()
-        .filter(|c| matches!(c, ContentJson::Name(_)))
-        .count();
-    if names != 0 && names != list.len() {
-        return Err(D::Error::custom(
-            "entries must be all strings (pre-v1) or all {appDomainSeparator, contentName} objects (v1)",
-        ));
+    struct List;
+    impl<'de> Visitor<'de> for List {
+        type Value = Vec<ContentJson>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list of content names (pre-v1) or of contexts (v1)")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut list = Vec::new();
+            let mut names = None;
+            while let Some(entry) = seq.next_element_seed(ContentSeed { names })? {
+                names = Some(matches!(entry, ContentJson::Name(_)));
+                list.push(entry);
+            }
+            Ok(list)
+        }
     }
-    Ok(list)
+    d.deserialize_any(List)
 }
 
 #[derive(Serialize, Deserialize, Default)]
