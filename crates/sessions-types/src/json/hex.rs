@@ -78,24 +78,17 @@ pub fn parse_address(s: &str) -> Result<Address> {
 /// What a hex field expects, for serde's "invalid type" messages.
 const EXPECTING: &str = "a string of hex digits";
 
-fn de_str<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::borrow::Cow<'de, str>, D::Error> {
-    struct V;
-    impl<'de> serde::de::Visitor<'de> for V {
-        type Value = std::borrow::Cow<'de, str>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(EXPECTING)
-        }
-        fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-            Ok(v.into())
-        }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(v.to_owned().into())
-        }
-        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
-            Ok(v.into())
-        }
+/// Parses inside the deserializer's string callback, so that an error carries the string's position.
+struct HexVisitor<T>(fn(&str) -> Result<T>);
+
+impl<T> serde::de::Visitor<'_> for HexVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(EXPECTING)
     }
-    d.deserialize_str(V)
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+        (self.0)(v).map_err(E::custom)
+    }
 }
 
 macro_rules! with_module {
@@ -103,7 +96,7 @@ macro_rules! with_module {
         $(#[$doc])*
         pub mod $name {
             use super::*;
-            use serde::{Deserializer, Serializer, de::Error as _};
+            use serde::{Deserializer, Serializer};
 
             /// Writes the value.
             pub fn serialize<S: Serializer>(v: &$ty, s: S) -> Result<S::Ok, S::Error> {
@@ -112,8 +105,7 @@ macro_rules! with_module {
 
             /// Reads the value with [`super`]'s messages.
             pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<$ty, D::Error> {
-                let text = de_str(d)?;
-                ($parse)(&*text).map_err(D::Error::custom)
+                d.deserialize_str(HexVisitor::<$ty>($parse))
             }
         }
     };
@@ -178,9 +170,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("expected a string"), "{e}");
-        let e = serde_json::from_str::<T>(r#"{"a": "0x12"}"#)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("expected 20 bytes, got 1"), "{e}");
+        let e = serde_json::from_str::<T>(r#"{"a": "0x12", "b": 1}"#).unwrap_err();
+        assert!(e.to_string().contains("expected 20 bytes, got 1"), "{e}");
+        // The position is the bad string's end, not the end of the object.
+        assert_eq!((e.line(), e.column()), (1, 12), "{e}");
     }
 }

@@ -246,8 +246,17 @@ impl Serialize for ParamCondition {
 
 impl<'de> Deserialize<'de> for ParamCondition {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let name = std::borrow::Cow::<str>::deserialize(d)?;
-        name.parse().map_err(D::Error::custom)
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = ParamCondition;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a condition name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ParamCondition, E> {
+                v.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
