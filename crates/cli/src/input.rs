@@ -70,6 +70,20 @@ pub(crate) fn from_value<T: DeserializeOwned>(
     json::from_value(value).map_err(|e| loc.lib_error(e))
 }
 
+/// [`from_value`] for a value that should be a `what`: the message says so first.
+pub(crate) fn typed_value<T: DeserializeOwned>(
+    value: serde_json::Value,
+    loc: &Location,
+    what: &str,
+) -> Result<T> {
+    json::from_value(value).map_err(|e| match e {
+        nexus_sessions_types::Error::JsonAt { path, source } => {
+            loc.at(&path).error(format!("{what}: {source}"))
+        }
+        other => loc.lib_error(other),
+    })
+}
+
 /// Parses a hex byte string, with or without `0x`, ignoring surrounding whitespace.
 pub(crate) fn hex_bytes(s: &str, loc: &Location) -> Result<Vec<u8>> {
     hex::parse_bytes(s.trim()).map_err(|e| loc.lib_error(e))

@@ -255,9 +255,10 @@ impl<'de> Deserialize<'de> for EnableSessionData {
 }
 
 impl SessionData {
-    /// Parses the reference `stringify` output (or this crate's).
+    /// Parses the reference `stringify` output (or this crate's); an error names the JSON path of the bad
+    /// value ([`crate::Error::JsonAt`]).
     pub fn from_json(json: &str) -> Result<Self> {
-        Ok(serde_json::from_str(json)?)
+        crate::json::from_str(json)
     }
 
     /// Writes the reference `stringify` format.

@@ -139,13 +139,8 @@ pub(crate) fn userop_hash(path: &str, entry_point: &str, chain_id: &str) -> Resu
     let entry_point = input::address(entry_point, &Location::new("--entry-point"))?;
     let chain_id = input::u64_str(chain_id, &Location::new("--chain-id"))?;
     let (value, loc) = input::json_file::<Value>("--userop", path)?;
-    let op: nexus_sessions_userop::UserOperation = nexus_sessions_types::json::from_value(value)
-        .map_err(|e| match e {
-            nexus_sessions_types::Error::JsonAt { path, source } => loc
-                .at(&path)
-                .error(format!("not a v0.7 user operation: {source}")),
-            other => loc.lib_error(other),
-        })?;
+    let op: nexus_sessions_userop::UserOperation =
+        input::typed_value(value, &loc, "not a v0.7 user operation")?;
     output::line(&hex0x(op.hash(entry_point, chain_id)));
     Ok(())
 }

@@ -215,7 +215,7 @@ fn permission(args: &PermissionArgs, target: &Target) -> Result<Option<Permissio
         // is an object.
         let granter_unknown = text.trim_start().starts_with('[');
         let data = if granter_unknown {
-            let details = SessionDetail::parse_list(&text).map_err(|e| loc.error(e.to_string()))?;
+            let details = SessionDetail::parse_list(&text).map_err(|e| loc.lib_error(e))?;
             let [detail] = details.as_slice() else {
                 return Err(loc.error(format!(
                     "the abstractjs session JSON holds {} sessions; this command uses one",
@@ -227,7 +227,7 @@ fn permission(args: &PermissionArgs, target: &Target) -> Result<Option<Permissio
                 .to_session_data(Address::ZERO, d.smart_session, d.module_version)
                 .map_err(|e| loc.error(e.to_string()))?
         } else {
-            SessionData::from_json(&text).map_err(|e| loc.error(e.to_string()))?
+            SessionData::from_json(&text).map_err(|e| loc.lib_error(e))?
         };
         let id = data
             .module_data
@@ -790,8 +790,7 @@ fn read_user_operation(path: &str) -> Result<UserOperation> {
         Some(op) => (op.clone(), loc.field("userOperation")),
         None => (value, loc),
     };
-    let op: UserOperation =
-        serde_json::from_value(op).map_err(|e| loc.error(format!("not a user operation: {e}")))?;
+    let op: UserOperation = input::typed_value(op, &loc, "not a user operation")?;
     op.validate().map_err(|e| loc.error(e.to_string()))?;
     Ok(op)
 }

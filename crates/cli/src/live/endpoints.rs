@@ -321,12 +321,11 @@ pub(crate) fn parse_deployment(v: &Value, loc: &Location) -> Result<DeploymentFi
             .filter_map(|k| fields.remove(k).map(|v| (k.to_owned(), v)))
             .collect();
         let extras: Extras = input::from_value(Value::Object(extras), loc)?;
-        let deployment: Deployment =
-            serde_json::from_value(Value::Object(fields)).map_err(|e| {
-                loc.error(format!(
-                "neither `cargo xtask devnet` output (no `addresses`) nor a nexus Deployment: {e}"
-            ))
-            })?;
+        let deployment: Deployment = input::typed_value(
+            Value::Object(fields),
+            loc,
+            "neither `cargo xtask devnet` output (no `addresses`) nor a nexus Deployment",
+        )?;
         Ok(DeploymentFile {
             deployment,
             rpc_url: extras.rpc_url,
