@@ -95,7 +95,8 @@ fn session_json(data: &[u8]) {
     let text = text(data);
     if let Ok(s) = Session::from_json(&text) {
         let _ = s.permission_id();
-        let _ = serde_json::to_string(&s);
+        // What parses writes back to the same session.
+        assert_eq!(Session::from_json(&s.to_json()).ok().as_ref(), Some(&s));
     }
     if let Ok(d) = SessionData::from_json(&text) {
         let _ = serde_json::to_string(&d);
@@ -105,6 +106,62 @@ fn session_json(data: &[u8]) {
             let _ = d.session().map(Session::permission_id);
         }
         let _ = SessionDetail::to_json_list(&details);
+    }
+}
+
+/// The policies' JSON configs: whatever parses encodes, and its init data decodes back to a config that
+/// encodes to the same bytes.
+fn policy_config_json(data: &[u8]) {
+    use nexus_sessions_types::json::{from_str, from_value};
+    use policy::{
+        ActionConfig, SpendingLimit, SudoConfig, TimeFrameConfig, UsageLimitConfig,
+        ValueLimitConfig,
+    };
+    fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(
+        bytes: &[u8],
+        decode: impl Fn(&[u8]) -> nexus_sessions_types::Result<T>,
+        encode: impl Fn(&T) -> Option<Vec<u8>>,
+    ) {
+        let decoded = decode(bytes).expect("our own init data decodes");
+        let json = serde_json::to_value(&decoded).expect("a config serializes");
+        let again: T = from_value(json).expect("a decoded config parses back");
+        assert_eq!(
+            encode(&again).as_deref(),
+            Some(bytes),
+            "decode/encode round trip"
+        );
+    }
+    let text = text(data);
+    let _ = from_str::<SudoConfig>(&text);
+    if let Ok(c) = from_str::<ActionConfig>(&text) {
+        let bytes = policy::universal_action(&c);
+        round_trip(&bytes, ActionConfig::abi_decode, |c| {
+            Some(policy::universal_action(c).to_vec())
+        });
+    }
+    if let Ok(Ok(bytes)) = from_str::<TimeFrameConfig>(&text).map(|c| c.encode()) {
+        round_trip(&bytes, TimeFrameConfig::decode, |c| {
+            c.encode().ok().map(Into::into)
+        });
+    }
+    if let Ok(Ok(bytes)) = from_str::<UsageLimitConfig>(&text).map(|c| c.encode()) {
+        round_trip(&bytes, UsageLimitConfig::decode, |c| {
+            c.encode().ok().map(Into::into)
+        });
+    }
+    if let Ok(c) = from_str::<ValueLimitConfig>(&text) {
+        round_trip(&c.encode(), ValueLimitConfig::decode, |c| {
+            Some(c.encode().to_vec())
+        });
+    }
+    if let Ok(limits) = from_str::<Vec<SpendingLimit>>(&text) {
+        let pairs =
+            |l: &Vec<SpendingLimit>| l.iter().map(|l| (l.token, l.limit)).collect::<Vec<_>>();
+        if let Ok(bytes) = policy::spending_limits(&pairs(&limits)) {
+            round_trip(&bytes, policy::decode_spending_limits, |l| {
+                policy::spending_limits(&pairs(l)).ok().map(Into::into)
+            });
+        }
     }
 }
 
@@ -212,6 +269,12 @@ pub const TARGETS: &[Target] = &[
         prepare_seed: None,
     },
     Target {
+        name: "policy-config-json",
+        kind: InputKind::Json,
+        run: policy_config_json,
+        prepare_seed: None,
+    },
+    Target {
         name: "userop-json",
         kind: InputKind::Json,
         run: userop_json,
@@ -240,6 +303,16 @@ pub const TARGETS: &[Target] = &[
 /// Extra seeds a target gets besides the vectors.
 pub fn extra_seeds(target: &Target) -> Vec<Vec<u8>> {
     match target.name {
+        "policy-config-json" => [
+            r#"{}"#,
+            r#"{"validUntil": 1735689600, "validAfter": "0x10", "encoding": "uint128-packed"}"#,
+            r#"{"limit": {"__type": "bigint", "value": "10"}}"#,
+            r#"[{"token": "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2", "limit": "1000000000000000000"}]"#,
+            r#"{"valueLimitPerUse": "0x1000", "rules": [{"condition": "equal", "argIndex": 0, "ref": "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"}, {"condition": "inRange", "offset": 4, "min": "1", "max": "16", "isLimited": true, "limit": 100, "used": 3}, {"condition": "notEqual", "argIndex": 2, "ref": true}]}"#,
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect(),
         "bundler-replies" => BUNDLER_REPLY_SEEDS
             .iter()
             .map(|s| s.as_bytes().to_vec())

@@ -16,6 +16,7 @@
 //! | userOp signatures | [`SmartSessionSignature`] (USE / ENABLE / UNSAFE_ENABLE), [`EnableSession`], [`ChainDigest`] |
 //! | EIP-712 enable digests and the owner's enable signature | [`session_digest`], [`multichain_hash`], [`typehash`], [`validator_prefixed_permission_enable_sig`] |
 //! | module install and calls | [`install_data`], [`decode_install_data`], [`uninstall_data`], [`enable_sessions_calldata`], [`remove_session_calldata`], … |
+//! | JSON | [`json`]: parsing with the JSON path of a bad value, hex and integer parsers; every type here reads and writes the reference SDKs' JSON |
 //! | grantee's record | [`SessionData`] (reference `stringify` / `parse` JSON), [`SessionDetail`] (abstractjs 1.x's persisted grant) |
 //! | raw ABI | [`abi`]: per-version `sol!` structs and functions, custom errors, [`abi::decode_revert`] |
 //! | compression | [`flz`]: FastLZ byte-identical to solady's JS `flzCompress` |
@@ -68,7 +69,6 @@ mod eip712;
 mod error;
 mod ids;
 mod install;
-mod json;
 mod session;
 mod session_data;
 mod session_details;
@@ -79,6 +79,7 @@ mod version;
 
 pub mod abi;
 pub mod flz;
+pub mod json;
 pub mod policy;
 
 #[allow(deprecated)]
