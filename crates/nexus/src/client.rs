@@ -228,20 +228,19 @@ impl NexusClientBuilder {
     /// module-sdk's mock attester, as @biconomy/sdk 0.0.20).
     ///
     /// ```no_run
-    /// use alloy_primitives::address;
-    /// use nexus_sessions::{Deployment, NexusClient};
+    /// use nexus_sessions::{Deployment, NexusClient, deployment::RHINESTONE_ATTESTER};
     ///
     /// # async fn example(
     /// #     owner_key: nexus_sessions::PrivateKeySigner,
     /// # ) -> Result<(), nexus_sessions::Error> {
-    /// let attester = address!("0x000000333034E9f539ce08819E12c1b8Cb29084d");
     /// let owner = NexusClient::builder(
     ///     owner_key,
     ///     "http://127.0.0.1:8545",
     ///     "http://127.0.0.1:4337",
     ///     Deployment::nexus_1_0_smart_session_v1(),
     /// )
-    /// .attesters(vec![attester]) // trusted by the first grant when the registry lists none
+    /// // trusted by the first grant if the registry lists no attester for the account
+    /// .attesters(vec![RHINESTONE_ATTESTER])
     /// .build()
     /// .await?;
     /// # Ok(())
@@ -1281,13 +1280,12 @@ impl NexusClient {
     /// `registry.trustAttesters(threshold, attesters)` from the account.
     ///
     /// ```no_run
-    /// use alloy_primitives::address;
+    /// use nexus_sessions::deployment::RHINESTONE_ATTESTER;
     ///
     /// # async fn example(
     /// #     owner: &nexus_sessions::NexusClient,
     /// # ) -> Result<(), nexus_sessions::Error> {
-    /// let attester = address!("0x000000333034E9f539ce08819E12c1b8Cb29084d");
-    /// let hash = owner.trust_attesters(&[attester], 1).await?;
+    /// let hash = owner.trust_attesters(&[RHINESTONE_ATTESTER], 1).await?;
     /// owner.wait_for_user_operation_receipt(hash).await?;
     /// # Ok(())
     /// # }
