@@ -635,7 +635,7 @@ impl NexusClient {
     /// # async fn example(
     /// #     owner: &nexus_sessions::NexusClient,
     /// # ) -> Result<(), nexus_sessions::Error> {
-    /// // index 0 is the zero salt
+    /// // the account index as a uint256 (a client built with the default index 0)
     /// assert_eq!(owner.salt(), salt_for_index(0));
     /// # Ok(())
     /// # }
@@ -1037,7 +1037,7 @@ impl NexusClient {
     /// #     message: &[u8],
     /// #     signature: alloy_primitives::Bytes,
     /// # ) -> Result<(), nexus_sessions::Error> {
-    /// // a signature a dapp received for this account (SIWE, permit, ...)
+    /// // a message signed for this account, e.g. a Sign-In with Ethereum message
     /// let ok = owner.is_valid_signature(eip191_hash_message(message), &signature).await?;
     /// # Ok(())
     /// # }
@@ -1162,11 +1162,11 @@ impl NexusClient {
     /// # async fn example(
     /// #     owner: &nexus_sessions::NexusClient,
     /// # ) -> Result<(), nexus_sessions::Error> {
-    /// // Nexus 1.2: the default validator takes plain ENABLE signatures forwarded by SmartSession
-    /// let smart_session = owner.deployment().smart_session;
-    /// if !owner.is_safe_sender(smart_session).await? {
-    ///     owner.install_smart_sessions().await?; // also adds the safe sender
-    /// }
+    /// // on Nexus 1.2 the install also makes SmartSession a safe sender of the default validator,
+    /// // which then accepts the owner's plain ENABLE signatures that SmartSession forwards
+    /// let hash = owner.install_smart_sessions().await?;
+    /// owner.wait_for_user_operation_receipt(hash).await?;
+    /// assert!(owner.is_safe_sender(owner.deployment().smart_session).await?);
     /// # Ok(())
     /// # }
     /// ```
