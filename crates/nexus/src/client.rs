@@ -454,7 +454,9 @@ impl NexusClient {
     ///     "http://127.0.0.1:4337",
     ///     Deployment::nexus_1_2_smart_session_v1_registry_free(),
     /// )
-    /// .index(1) // the owner's second account
+    /// // every setting has a default; these are the builder's methods
+    /// .chain_id(8453)
+    /// .bundler_max_retries(5)
     /// .build()
     /// .await?;
     /// # Ok(())
