@@ -22,7 +22,6 @@ use crate::{
     permission::PermissionRequest,
     permission_state::{enable_nonce, is_permission_enabled},
     sender::{Auth, DynSigner, OpSender, RpcStats, SendOptions},
-    session_client::{SessionKeyClient, SessionKeyClientBuilder},
     settings::{ClientSettings, client_settings_methods},
 };
 use alloy_primitives::{Address, B256, Bytes, U256};
@@ -591,6 +590,11 @@ impl NexusClient {
     /// The owner's signer.
     pub(crate) fn owner_signer(&self) -> &DynSigner {
         &self.signer
+    }
+
+    /// What the client was built with (chain id filled in).
+    pub(crate) fn settings(&self) -> &ClientSettings {
+        &self.settings
     }
 
     /// The deployment.
@@ -1668,39 +1672,6 @@ impl NexusClient {
             permission_id,
             self.address(),
         )
-        .await
-    }
-
-    /// A session-key client for `session_data`, reusing this client's endpoints and deployment
-    /// (for tests and single-process demos; a real grantee uses [`SessionKeyClient::connect`]).
-    ///
-    /// ```no_run
-    /// use nexus_sessions::sessions::SmartSessionMode;
-    ///
-    /// # async fn example(
-    /// #     owner: &nexus_sessions::NexusClient,
-    /// #     session_key: nexus_sessions::PrivateKeySigner,
-    /// #     request: nexus_sessions::PermissionRequest,
-    /// #     calls: Vec<nexus_sessions::Call>,
-    /// # ) -> Result<(), nexus_sessions::Error> {
-    /// let data = owner.grant_deferred_permission(&request, SmartSessionMode::UnsafeEnable).await?;
-    /// let session = owner.session_client(session_key, data).await?;
-    /// let hash = session.use_permission(&calls).await?; // enables and uses the session
-    /// session.wait_for_user_operation_receipt(hash).await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub async fn session_client(
-        &self,
-        session_key: impl Signer + Send + Sync + 'static,
-        session_data: SessionData,
-    ) -> Result<SessionKeyClient, Error> {
-        SessionKeyClientBuilder::with_settings(
-            Arc::new(session_key),
-            self.settings.clone(),
-            session_data,
-        )
-        .build()
         .await
     }
 }
