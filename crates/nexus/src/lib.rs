@@ -51,6 +51,7 @@ pub mod erc1271;
 mod error;
 pub mod execution;
 mod flight;
+mod handoff;
 mod lanes;
 pub mod modules;
 pub mod multichain;
