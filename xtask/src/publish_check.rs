@@ -109,7 +109,22 @@ fn manifest_problems(metadata: &Value) -> Result<Vec<String>, String> {
             continue;
         }
         publishable.insert(name);
-        for field in ["description", "license", "documentation", "readme"] {
+        // docs.rs documents libraries only: a binary-only crate (the CLI) has its README.
+        let library = package["targets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|t| {
+                t["kind"]
+                    .as_array()
+                    .is_some_and(|k| k.iter().any(|k| k == "lib"))
+            });
+        let required: &[&str] = if library {
+            &["description", "license", "documentation", "readme"]
+        } else {
+            &["description", "license", "readme"]
+        };
+        for field in required {
             if text(package, field).is_empty() {
                 problems.push(format!("{name}: no `{field}`"));
             }
@@ -224,7 +239,7 @@ mod tests {
                 "description": "d", "license": "MIT", "documentation": "https://docs.rs/x",
                 "readme": "Cargo.toml", "keywords": ["k"], "categories": ["c"],
                 "manifest_path": concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
-                "publish": null,
+                "publish": null, "targets": [{ "kind": ["lib"] }],
             })
         };
         let dep = |pkg: &str, kind: Option<&str>| serde_json::json!({ "pkg": pkg, "dep_kinds": [{ "kind": kind }] });
@@ -256,12 +271,12 @@ mod tests {
     fn missing_metadata_and_an_unexpected_crate_are_reported() {
         let mut ws = workspace("1.93");
         ws["packages"][0]["keywords"] = serde_json::json!([]);
+        ws["packages"][0]["documentation"] = Value::Null;
         ws["packages"][0]["repository"] = "https://example.invalid/x".into();
         let problems = manifest_problems(&ws).unwrap();
-        assert!(
-            problems.iter().any(|p| p == "app: no `keywords`"),
-            "{problems:?}"
-        );
+        for expected in ["app: no `keywords`", "app: no `documentation`"] {
+            assert!(problems.iter().any(|p| p == expected), "{problems:?}");
+        }
         assert!(
             problems
                 .iter()
