@@ -1,7 +1,9 @@
 //! `cargo xtask test`: the project's one test command (README and `.ci/run` call it).
 //!
 //! Installs the pinned tooling when missing, runs the Foundry fixture tests offline, then the whole Rust
-//! workspace (every target, then the documentation examples). Extra arguments go to `cargo test`.
+//! workspace (every target, then the documentation examples), then packages every published crate
+//! (`publish-check --no-verify`: manifests, MSRV, `cargo publish --dry-run` without the builds, which
+//! take minutes: `cargo xtask publish-check` runs them). Extra arguments go to `cargo test`.
 
 use std::process::Command;
 
@@ -26,5 +28,5 @@ pub(crate) fn run(extra: &[String]) -> Result<(), String> {
             return Err(format!("cargo test {targets} failed ({status})"));
         }
     }
-    Ok(())
+    crate::publish_check::run(&["--no-verify".to_owned()])
 }
