@@ -48,7 +48,11 @@ fn run_outside_example(cargo: &str) -> Result<(), String> {
         .status()
         .map_err(|e| format!("could not run the own-provider example: {e}"))?;
     if !status.success() {
-        return Err(format!("the own-provider example failed ({status})"));
+        return Err(format!(
+            "the own-provider example failed ({status}); if its lock file is stale (a workspace \
+             crate's dependencies changed), refresh it with `cargo metadata --format-version 1 \
+             --manifest-path examples/own-provider/Cargo.toml > /dev/null` and commit it"
+        ));
     }
     Ok(())
 }

@@ -56,8 +56,9 @@ pub use error::{Error, SendOutcome};
 pub use execution::Call;
 pub use modules::ModuleType;
 pub use nexus_sessions_bundler::{
-    BundlerClient, BundlerError, BundlerTransport, Delivery, DeliveryError, HttpTransport,
-    ReceiptPolling, RequestCounts, UserOperationReceipt, install_tls_provider, redact_url, reqwest,
+    AlloyTransport, BundlerClient, BundlerError, BundlerTransport, Delivery, DeliveryError,
+    HttpTransport, ReceiptPolling, RequestCounts, UserOperationReceipt, install_tls_provider,
+    redact_url, reqwest,
 };
 pub use nexus_sessions_types::{NexusVersion, SessionSignatureStyle};
 pub use nonce::{NonceKey, NonceStrategy, ValidationMode};
