@@ -126,6 +126,23 @@ async fn requests_are_json_rpc_envelopes_with_fresh_ids_and_wire_shaped_operatio
 }
 
 #[tokio::test]
+async fn a_derived_client_shares_the_transport_and_keeps_its_own_counters() {
+    let (bundler, requests) = client(|_, _| Err(DeliveryError::not_delivered("refused")));
+    let derived = bundler.to_builder().max_retries(0).build().unwrap();
+    assert!(derived.supported_entry_points().await.is_err());
+    assert_eq!(
+        requests.lock().unwrap().len(),
+        1,
+        "no retry on the derived client"
+    );
+    assert_eq!(derived.request_count(), 1);
+    assert_eq!(bundler.request_count(), 0);
+    // The chain id known to the original is kept: no eth_chainId asked.
+    assert_eq!(derived.chain_id().await.unwrap(), CHAIN_ID);
+    assert_eq!(requests.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
 async fn not_delivered_errors_are_retried_and_a_send_that_never_arrived_is_not_sent() {
     // Refused twice, then answered: the client retries and gets the answer.
     let (bundler, requests) = client(|_, attempt| {
