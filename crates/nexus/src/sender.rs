@@ -455,7 +455,14 @@ impl OpSender {
                 // paymaster signs over it), the account's signature last (the userOpHash covers
                 // paymasterAndData).
                 let stub = match sponsor {
-                    Some(s) => Some(s.stub(op, entry_point, chain_id).await?),
+                    Some(s) => {
+                        // Gas limits the caller fixed are final: the service sees them (and may
+                        // answer final data at once, `isFinal`).
+                        if let Some(limits) = opts.fixed_gas() {
+                            limits.apply(op);
+                        }
+                        Some(s.stub(op, entry_point, chain_id).await?)
+                    }
                     None => None,
                 };
                 self.gas_limits(op, calls, stub_len, opts, stub.as_ref())
