@@ -214,6 +214,7 @@ pub(crate) fn parse_deployment(v: &Value, loc: &Location) -> Result<DeploymentFi
     const DEVNET_INFO: &[&str] = &[
         "rpc_url",
         "bundler_url",
+        "paymaster_url",
         "chain_id",
         "module_version",
         "nexus_version",
