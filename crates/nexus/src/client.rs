@@ -911,8 +911,9 @@ impl NexusClient {
         .await
     }
 
-    /// A session-key client for `session_data`, reusing this client's endpoints and deployment
-    /// (for tests and single-process demos; a real grantee uses [`SessionKeyClient::connect`]).
+    /// A session-key client for `session_data`, reusing this client's endpoints, deployment and
+    /// settings — its paymaster too (for tests and single-process demos; a real grantee uses
+    /// [`SessionKeyClient::connect`]).
     pub async fn session_client(
         &self,
         session_key: impl Signer + Send + Sync + 'static,
