@@ -3,7 +3,8 @@
 //!
 //! - the owner's deployment + SmartSession install and its grant, then session-key uses, all
 //!   sponsored: the account's ETH balance never moves, the paymaster's EntryPoint deposit pays;
-//! - stub gas limits from the service are used as given (no paymaster gas from the estimate);
+//! - stub gas limits from the service are used as given (no paymaster gas from the estimate), and a
+//!   final stub (`isFinal`, with fixed gas) is sent without `pm_getPaymasterData`;
 //! - a session granted without `permitERC4337Paymaster`, sponsored: refused locally on SmartSession
 //!   v1 (zero requests); pre-v1 has no such rule, so there it lands sponsored;
 //! - a paymaster refusal or an unreachable service: a not-sent error, nothing reaches the bundler,
@@ -152,6 +153,34 @@ async fn sponsored_owner_operations_and_session_uses_leave_the_account_balance_u
     );
     assert_eq!(service.request_count("pm_getPaymasterStubData") - stubs, 2);
     assert_eq!(service.request_count("pm_getPaymasterData") - finals, 2);
+
+    // Fixed gas and a service whose stub is final (`isFinal`): one paymaster request, no
+    // estimate, no pm_getPaymasterData.
+    let opts = e2e::fixed_fees(&devnet)
+        .await
+        .unwrap()
+        .with_gas(200_000, 1_500_000, 200_000)
+        .with_paymaster_context(json!({"final": true}));
+    let estimates = session
+        .bundler_request_counts()
+        .get("eth_estimateUserOperationGas");
+    let hash = session.use_permission_with(&calls, &opts).await.unwrap();
+    let receipt = session.wait_for_user_operation_receipt(hash).await.unwrap();
+    assert!(receipt.success);
+    assert_eq!(receipt.paymaster, Some(pm));
+    assert_eq!(service.request_count("pm_getPaymasterStubData") - stubs, 3);
+    assert_eq!(service.request_count("pm_getPaymasterData") - finals, 2);
+    assert_eq!(
+        session
+            .bundler_request_counts()
+            .get("eth_estimateUserOperationGas"),
+        estimates
+    );
+    let now = deposit(&chain, &devnet).await;
+    assert_eq!(last - now, receipt.actual_gas_cost);
+    last = now;
+    assert_eq!(chain.counter_number(target).await.unwrap(), U256::from(3));
+    assert_eq!(chain.balance(account).await.unwrap(), funds);
 
     // Opting out for one operation: the account pays (its prefund leaves the balance, the
     // unused part stays as its EntryPoint deposit).

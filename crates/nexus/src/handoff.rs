@@ -11,8 +11,9 @@ use nexus_sessions_types::SessionData;
 use std::sync::Arc;
 
 impl NexusClient {
-    /// A session-key client for `session_data`, reusing this client's endpoints and deployment
-    /// (for tests and single-process demos; a real grantee uses [`SessionKeyClient::connect`]).
+    /// A session-key client for `session_data`, reusing this client's endpoints, deployment and
+    /// settings — its paymaster too (for tests and single-process demos; a real grantee uses
+    /// [`SessionKeyClient::connect`]).
     ///
     /// ```no_run
     /// use nexus_sessions::sessions::SmartSessionMode;
