@@ -1,8 +1,8 @@
 //! Sponsored operations through the devnet's ERC-7677 paymaster service and `VerifyingPaymaster`
 //! fixture (real anvil, EntryPoint, Nexus, SmartSession, alto):
 //!
-//! - the owner's deployment + SmartSession install and its grant, then session-key uses, all
-//!   sponsored: the account's ETH balance never moves, the paymaster's EntryPoint deposit pays;
+//! - the owner's deployment + SmartSession install and its grant, then session-key uses, then the
+//!   revocation, all sponsored: the account's ETH balance never moves, the paymaster's EntryPoint deposit pays;
 //! - stub gas limits from the service are used as given (no paymaster gas from the estimate), and a
 //!   final stub (`isFinal`, with fixed gas) is sent without `pm_getPaymasterData`;
 //! - a session granted without `permitERC4337Paymaster`, sponsored: refused locally on SmartSession
@@ -198,6 +198,25 @@ async fn sponsored_owner_operations_and_session_uses_leave_the_account_balance_u
         funds - receipt.actual_gas_cost
     );
     assert_eq!(deposit(&chain, &devnet).await, last);
+
+    // The owner's revocation, sponsored too.
+    let hash = owner
+        .revoke_permission(session.permission_id())
+        .await
+        .unwrap();
+    let receipt = owner.wait_for_user_operation_receipt(hash).await.unwrap();
+    assert_eq!(receipt.paymaster, Some(pm));
+    assert!(
+        !owner
+            .is_permission_enabled(session.permission_id())
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        last - deposit(&chain, &devnet).await,
+        receipt.actual_gas_cost
+    );
+    assert_eq!(chain.balance(account).await.unwrap(), balance);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
