@@ -24,10 +24,6 @@ fn assert_clean(what: &str, text: &str) {
     for secret in SECRETS {
         assert!(!text.contains(secret), "{what} leaks {secret:?}: {text}");
     }
-    assert!(
-        text.contains("***"),
-        "{what} should show the masked URL: {text}"
-    );
 }
 
 #[tokio::test]
