@@ -137,13 +137,7 @@ async fn offline_session_client(
     let request = PermissionRequest::new(key.address())
         .action(ActionPermission::new(target, counter::INCREMENT_NUMBER));
     let (sessions, action) = owner.prepare_permission(&[request]).expect("session");
-    let grant = GrantPermissionResponse {
-        user_op_hash: B256::ZERO,
-        permission_ids: sessions.iter().map(|s| s.permission_id()).collect(),
-        sessions,
-        action,
-        trusted_attesters: false,
-    };
+    let grant = GrantPermissionResponse::new(B256::ZERO, sessions, action, false);
     let data = owner.session_data(&grant, 0).expect("session data");
     owner
         .session_client(key, data)
@@ -520,12 +514,7 @@ async fn gas(devnet: &Devnet, sizes: &Sizes) {
         .wait_for_user_operation_receipt(hash)
         .await
         .expect("warm-up landed");
-    let tight = GasConfig {
-        call_gas_margin_percent: 0,
-        verification_gas_margin_percent: 0,
-        pre_verification_gas_margin_percent: 0,
-        ..GasConfig::default()
-    };
+    let tight = GasConfig::default().with_margins(0, 0, 0);
     let tight = session_client(devnet, key.clone(), &json, NonceStrategy::lanes(1), tight).await;
     let lanes = session_client(
         devnet,

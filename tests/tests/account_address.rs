@@ -76,13 +76,12 @@ fn proxy_creation_code() -> Vec<u8> {
 /// A deployment at the doc's golden addresses (only factory, implementation and proxy code matter
 /// for the address; the rest is never called).
 fn golden_deployment(proxy: &[u8]) -> Deployment {
-    Deployment {
-        factory: FACTORY,
-        bootstrap: BOOTSTRAP,
-        implementation: Some(IMPLEMENTATION),
-        proxy_creation_code: Some(Bytes::copy_from_slice(proxy)),
-        ..Deployment::nexus_1_0_smart_session_pre_v1()
-    }
+    let mut d = Deployment::nexus_1_0_smart_session_pre_v1()
+        .with_proxy_creation_code(Some(Bytes::copy_from_slice(proxy)));
+    d.factory = FACTORY;
+    d.bootstrap = BOOTSTRAP;
+    d.implementation = Some(IMPLEMENTATION);
+    d
 }
 
 #[test]
@@ -191,10 +190,7 @@ async fn facade_address_matches_the_factory_and_the_deployed_account() {
     let local_deployment = deployment(&devnet);
     assert!(local_deployment.computes_addresses_locally());
     // The same stack without the proxy code: the facade must ask the factory.
-    let asking_deployment = Deployment {
-        proxy_creation_code: None,
-        ..local_deployment.clone()
-    };
+    let asking_deployment = local_deployment.clone().with_proxy_creation_code(None);
     assert!(!asking_deployment.computes_addresses_locally());
     if devnet.nexus_version().has_default_validator() {
         // Nexus 1.2 (the production-stack manifest): the manifest's NexusProxy, not modulekit's.

@@ -49,6 +49,7 @@ async fn install_grant_use_uninstall() {
                     .contains(&d.account_validator)
             );
         }
+        other => panic!("the devnet runs no {other:?}"),
     }
 
     let key = PrivateKeySigner::random();

@@ -15,6 +15,7 @@ use serde_json::Value;
 /// The answer of `eth_estimateUserOperationGas`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct GasEstimate {
     /// Gas for overhead not metered on-chain.
     #[serde(deserialize_with = "de::u256")]
@@ -57,6 +58,7 @@ impl GasEstimate {
 /// One fee level of `pimlico_getUserOperationGasPrice`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct GasPrice {
     /// EIP-1559 max fee per gas.
     #[serde(deserialize_with = "de::u128")]
@@ -76,6 +78,7 @@ impl GasPrice {
 
 /// The answer of `pimlico_getUserOperationGasPrice`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct GasPrices {
     /// Cheapest, slowest inclusion.
     pub slow: GasPrice,
@@ -88,6 +91,7 @@ pub struct GasPrices {
 /// An event log, as bundlers relay them.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Log {
     /// The emitting contract.
     pub address: Address,
@@ -123,6 +127,7 @@ pub struct Log {
 /// The bundle transaction's receipt, nested in a [`UserOperationReceipt`].
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TransactionReceipt {
     /// The bundle transaction.
     pub transaction_hash: B256,
@@ -167,6 +172,7 @@ pub struct TransactionReceipt {
 /// The answer of `eth_getUserOperationReceipt` once the operation is included.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UserOperationReceipt {
     /// The userOpHash.
     pub user_op_hash: B256,
@@ -240,6 +246,7 @@ impl UserOperationReceipt {
 /// The answer of `eth_getUserOperationByHash` for a known operation.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UserOperationByHash {
     /// The operation (read from the unpacked or the packed form).
     #[serde(deserialize_with = "lenient_user_operation")]

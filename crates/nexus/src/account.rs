@@ -24,7 +24,6 @@ use crate::{
 };
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy_sol_types::{SolCall, SolValue};
-use nexus_sessions_types::NexusVersion;
 
 /// How a Nexus account is initialised: the bootstrap call its init data carries, per Nexus
 /// generation. [`AccountInit::for_owner`] picks the one a [`Deployment`] runs.
@@ -176,18 +175,17 @@ impl AccountInit {
     /// account validator owned by `owner`, no registry; Nexus 1.2 — the default validator owned by
     /// `owner`, no other module (as abstractjs 1.2.3).
     pub fn for_owner(deployment: &Deployment, owner: Address) -> Self {
-        match deployment.nexus_version {
-            NexusVersion::V1_0 => Self::k1(
+        if deployment.nexus_version.has_default_validator() {
+            Self::DefaultValidator(DefaultValidatorInit::for_owner(deployment.bootstrap, owner))
+        } else {
+            Self::k1(
                 deployment.bootstrap,
                 deployment.account_validator,
                 owner,
                 Address::ZERO,
                 vec![],
                 0,
-            ),
-            NexusVersion::V1_2 => {
-                Self::DefaultValidator(DefaultValidatorInit::for_owner(deployment.bootstrap, owner))
-            }
+            )
         }
     }
 

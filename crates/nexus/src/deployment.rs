@@ -39,7 +39,21 @@ pub struct PolicyAddresses {
 pub type PresetFn = fn() -> Deployment;
 
 /// One deployment of Nexus, SmartSession and the session policies.
+///
+/// Made by a preset ([`Deployment::PRESETS`]), from a stack's addresses ([`Deployment::local`]) or
+/// from JSON; new fields may be added, so adjust one through its public fields or `with_*`:
+///
+/// ```
+/// use nexus_sessions::{Deployment, NexusVersion};
+/// use nexus_sessions::sessions::SessionSignatureStyle;
+///
+/// let mut d = Deployment::nexus_1_0_smart_session_v1()
+///     .with_session_signature_style(SessionSignatureStyle::Eip191VPlus4);
+/// d.registry = alloy_primitives::Address::ZERO;
+/// assert_eq!(d.nexus_version, NexusVersion::V1_0);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Deployment {
     /// Which Nexus generation the factory deploys (account init data, the owner's validator in the
     /// nonce, how SmartSession is installed). Absent in JSON = 1.0.
@@ -277,12 +291,23 @@ impl Deployment {
     }
 
     /// This deployment with another Nexus generation.
+    #[must_use]
     pub fn with_nexus_version(mut self, version: NexusVersion) -> Self {
         self.nexus_version = version;
         self
     }
 
+    /// This deployment with (or, for `None`, without) the NexusProxy creation code that lets the
+    /// client compute account addresses without asking the factory
+    /// ([`proxy_creation_code`](Self::proxy_creation_code)).
+    #[must_use]
+    pub fn with_proxy_creation_code(mut self, code: Option<Bytes>) -> Self {
+        self.proxy_creation_code = code;
+        self
+    }
+
     /// This deployment with an explicit session-key signature style.
+    #[must_use]
     pub fn with_session_signature_style(mut self, style: SessionSignatureStyle) -> Self {
         self.session_signature_style = Some(style);
         self

@@ -66,10 +66,8 @@ fn deployment() -> Deployment {
         keccak256(&proxy),
         parse::<B256>(&a, "proxyCreationCodeKeccak")
     );
-    let d = Deployment {
-        proxy_creation_code: Some(proxy),
-        ..Deployment::nexus_1_2_smart_session_v1_registry_free()
-    };
+    let d = Deployment::nexus_1_2_smart_session_v1_registry_free()
+        .with_proxy_creation_code(Some(proxy));
     assert_eq!(d.factory, parse::<Address>(&a, "factory"));
     assert_eq!(
         d.implementation,

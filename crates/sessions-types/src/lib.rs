@@ -14,7 +14,7 @@
 //! | policies' init data | [`policy`]: sudo, universal action ([`policy::ActionConfig`]), time frame, usage, value and ERC-20 spending limits, with decoders |
 //! | session validator | [`ownable_validator_init_data`], [`OwnableValidatorConfig`], [`SessionSignatureStyle`] (how the session key signs for it) |
 //! | userOp signatures | [`SmartSessionSignature`] (USE / ENABLE / UNSAFE_ENABLE), [`EnableSession`], [`ChainDigest`] |
-//! | EIP-712 enable digests | [`session_digest`], [`multichain_hash`], [`nexus_permission_enable_sig`], [`typehash`] |
+//! | EIP-712 enable digests and the owner's enable signature | [`session_digest`], [`multichain_hash`], [`typehash`], [`validator_prefixed_permission_enable_sig`] |
 //! | module install and calls | [`install_data`], [`decode_install_data`], [`uninstall_data`], [`enable_sessions_calldata`], [`remove_session_calldata`], … |
 //! | JSON | [`json`]: parsing with the JSON path of a bad value, hex and integer parsers; every type here reads and writes the reference SDKs' JSON |
 //! | grantee's record | [`SessionData`] (reference `stringify` / `parse` JSON), [`SessionDetail`] (abstractjs 1.x's persisted grant) |
@@ -82,8 +82,11 @@ pub mod flz;
 pub mod json;
 pub mod policy;
 
+#[allow(deprecated)]
+pub use eip712::nexus_permission_enable_sig;
 pub use eip712::{
-    DOMAIN_SEPARATOR, multichain_hash, nexus_permission_enable_sig, session_digest, typehash,
+    DOMAIN_SEPARATOR, multichain_hash, session_digest, typehash,
+    validator_prefixed_permission_enable_sig,
 };
 pub use error::{Error, Result};
 pub use ids::{
@@ -112,3 +115,8 @@ pub use validator::{
     max_owners, ownable_validator_init_data, ownable_validator_init_data_for,
 };
 pub use version::{ModuleVersion, NexusVersion, SmartSessionMode};
+
+// The README's example is compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -477,6 +477,7 @@ impl TryFrom<v1::Session> for Session {
 /// # Ok::<(), nexus_sessions_types::Error>(())
 /// ```
 #[derive(Clone, Debug, Default)]
+#[must_use = "a builder does nothing until `build` is called"]
 pub struct SessionBuilder {
     session_validator: Option<Address>,
     session_validator_init_data: Bytes,

@@ -144,11 +144,11 @@ impl AccountType {
             Self::Kernel => {
                 let mut out = vec![0x01];
                 out.extend_from_slice(
-                    crate::nexus_permission_enable_sig(validator, signature).as_ref(),
+                    crate::validator_prefixed_permission_enable_sig(validator, signature).as_ref(),
                 );
                 out.into()
             }
-            _ => crate::nexus_permission_enable_sig(validator, signature),
+            _ => crate::validator_prefixed_permission_enable_sig(validator, signature),
         }
     }
 }

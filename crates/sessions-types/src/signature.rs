@@ -39,7 +39,8 @@ pub struct EnableSession {
     pub hashes_and_chain_ids: Vec<ChainDigest>,
     /// The session to enable (`sessionToEnable`); its permission id is derived on-chain.
     pub session: Session,
-    /// The owner's signature in the account's format (Nexus: [`crate::nexus_permission_enable_sig`]).
+    /// The owner's signature in the account's format (Nexus, Safe7579:
+    /// [`crate::validator_prefixed_permission_enable_sig`]).
     pub permission_enable_sig: Bytes,
 }
 

@@ -39,6 +39,7 @@ pub const OWNABLE_VALIDATOR_RAW_OR_V4: Address =
 /// assert!(SessionSignatureStyle::Eip191.check_accepted_by(OWNABLE_VALIDATOR_RAW_OR_V4).is_err());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum SessionSignatureStyle {
     /// `personal_sign(userOpHash)`: ECDSA over the EIP-191 hash of the 32 bytes, v 27/28. The original
     /// OwnableValidator `0x2483DA3A…` and this project's fixture validator.

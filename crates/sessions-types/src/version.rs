@@ -11,6 +11,7 @@ use crate::Error;
 ///
 /// Every encoder that differs between versions takes one of these as a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ModuleVersion {
     /// The pre-v1 build shipped in @rhinestone/modulekit 0.5.9 (smartsessions commit `b17010a`):
     /// old `Session` layout, FastLZ-compressed USE signatures, mode hashed into the enable digest.
@@ -94,6 +95,7 @@ impl<'de> Deserialize<'de> for ModuleVersion {
 /// Which Nexus account generation a deployment runs. The SmartSession encodings do not depend on it;
 /// the account's init data, the owner's nonce key and the SmartSession install do.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NexusVersion {
     /// Nexus 1.0.x (the modulekit 0.5.9 dev build, 1.0.1): the bootstrap installs the owner's K1
     /// validator (`initNexusWithSingleValidator`), owner operations name it in the nonce key.

@@ -47,3 +47,8 @@ pub use user_operation::UserOperation;
 
 /// The canonical EntryPoint v0.7 address, the same on every chain.
 pub const ENTRY_POINT_V07: Address = address!("0x0000000071727De22E5E9d8BAf0edAc6f37da032");
+
+// The README's example is compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

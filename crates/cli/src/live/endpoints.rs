@@ -217,6 +217,8 @@ struct DevnetInfo {
     _accounts: IgnoredAny,
     #[serde(default, rename = "log_dir")]
     _log_dir: IgnoredAny,
+    #[serde(default, rename = "paymaster_url")]
+    _paymaster_url: IgnoredAny,
     addresses: DevnetAddresses,
 }
 

@@ -297,6 +297,7 @@ impl ActionConfig {
 
 /// Builder for [`ActionConfig`].
 #[derive(Clone, Debug, Default)]
+#[must_use = "a builder does nothing until `build` is called"]
 pub struct ActionConfigBuilder {
     value_limit_per_use: U256,
     rules: Vec<ParamRule>,
