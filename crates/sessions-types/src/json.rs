@@ -99,7 +99,7 @@ pub(crate) mod bigint_u64 {
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-        number::u64::deserialize(d)
+        number::uint64::deserialize(d)
     }
 }
 

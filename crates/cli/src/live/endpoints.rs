@@ -274,7 +274,7 @@ mod opt_u64 {
         d: D,
     ) -> Result<Option<u64>, D::Error> {
         #[derive(Deserialize)]
-        struct Wrap(#[serde(with = "number::u64")] u64);
+        struct Wrap(#[serde(with = "number::uint64")] u64);
         Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
     }
 }

@@ -135,7 +135,7 @@ pub mod decimal {
 }
 
 /// `#[serde(with = "…")]` for a `u64` written as a JSON number and read in any form of the module.
-pub mod u64 {
+pub mod uint64 {
     use super::*;
     use serde::Serializer;
 
