@@ -8,19 +8,23 @@
 //! - [`counter`]: the `Counter` fixture's calls as [`nexus_sessions::Call`]s;
 //! - [`Owner`]: a fresh owner key with a funded, deployed Nexus account that has SmartSession
 //!   installed, and a fresh `Counter` to grant permissions on;
-//! - [`vm_hwm_kb`]: a process's peak memory, for the memory benchmark and its load client.
+//! - [`vm_hwm_kb`]: a process's peak memory, for the memory benchmark and its load client;
+//! - [`gate`]: a loopback HTTP(S) endpoint that forwards only requests with an API key header.
 
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_provider::{Provider, ProviderBuilder, RootProvider};
 use nexus_sessions::{
-    Deployment, LocalAddresses, NexusClient, PermissionRequest, PolicyAddresses, PrivateKeySigner,
-    SendOptions, SessionKeyClient, SessionSignatureStyle, sessions::SessionData,
+    ActionPermission, BundlerEndpoint, Deployment, LocalAddresses, NexusClient, NodeEndpoint,
+    PermissionRequest, PolicyAddresses, PrivateKeySigner, SendOptions, SessionKeyClient,
+    SessionSignatureStyle, sessions::SessionData,
 };
 use nexus_sessions_devnet::Devnet;
 use serde_json::json;
 use std::borrow::Cow;
 
 pub use nexus_sessions;
+
+pub mod gate;
 
 /// The [`Deployment`] of a running devnet: its addresses, its SmartSession and Nexus versions and
 /// the NexusProxy creation code (for offline account addresses). The session-key signature style is
@@ -142,6 +146,7 @@ impl Chain {
     /// Connects to `rpc_url`; `template_counter` is a deployed `Counter` whose runtime code
     /// [`Self::deploy_counter`] copies.
     pub async fn connect(rpc_url: &str, template_counter: Address) -> Result<Self, ChainError> {
+        nexus_sessions::install_tls_provider();
         let provider = ProviderBuilder::new()
             .disable_recommended_fillers()
             .connect(rpc_url)
@@ -453,6 +458,49 @@ pub async fn fixed_fees(devnet: &Devnet) -> Result<SendOptions, ChainError> {
         price.max_fee_per_gas.saturating_mul(2),
         price.max_priority_fee_per_gas.saturating_mul(2),
     ))
+}
+
+/// Over the given endpoints (a provider, bundler clients or transports of the test's own): an
+/// owner with a fresh key (account funded, deployed, SmartSession installed), a grant of
+/// `incrementNumber` on a fresh `Counter` to a fresh session key, and one use of it, each waited
+/// for. Returns both clients and the `Counter` (whose number is then 1 if all landed).
+pub async fn grant_and_use_via(
+    devnet: &Devnet,
+    node: NodeEndpoint,
+    owner_bundler: BundlerEndpoint,
+    session_bundler: BundlerEndpoint,
+) -> Result<(NexusClient, SessionKeyClient, Address), SetupError> {
+    let chain = Chain::of(devnet).await?;
+    let deployment = deployment(devnet);
+    let owner = NexusClient::builder(
+        PrivateKeySigner::random(),
+        node.clone(),
+        owner_bundler,
+        deployment.clone(),
+    )
+    .build()
+    .await?;
+    chain.fund(owner.address(), ten_eth()).await?;
+    let target = chain.deploy_counter().await?;
+    let hash = owner.install_smart_sessions().await?;
+    owner.wait_for_user_operation_receipt(hash).await?;
+
+    let key = PrivateKeySigner::random();
+    let request = PermissionRequest::new(key.address())
+        .action(ActionPermission::new(target, counter::INCREMENT_NUMBER).usage_limit(3));
+    let grant = owner.grant_permission(&[request]).await?;
+    owner
+        .wait_for_user_operation_receipt(grant.user_op_hash)
+        .await?;
+    let data = owner.session_data(&grant, 0)?;
+    let session = SessionKeyClient::builder(key, node, session_bundler, deployment, data)
+        .build()
+        .await?;
+    let used = session
+        .use_permission(&[counter::increment(target)])
+        .await?;
+    session.wait_for_user_operation_receipt(used).await?;
+    Ok((owner, session, target))
 }
 
 /// The peak resident set size (`VmHWM` in `/proc/<pid>/status`, kB) of process `pid`, or of this

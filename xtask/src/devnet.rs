@@ -122,7 +122,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         );
         for devnet in &all {
             eprintln!(
-                "devnet: chain {} ready in {:.1?}{}; rpc {} bundler {}; logs in {}",
+                "devnet: chain {} ready in {:.1?}{}; rpc {} bundler {} paymaster {}; logs in {}",
                 devnet.chain_id(),
                 started.elapsed(),
                 if devnet.from_cached_state() {
@@ -132,6 +132,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
                 },
                 devnet.rpc_url(),
                 devnet.bundler_url(),
+                devnet.paymaster_url(),
                 devnet.log_dir().display()
             );
         }

@@ -5,11 +5,12 @@ use crate::{
     UserOperationReceipt,
     metrics::{RequestCounter, RequestCounts},
     polling::ReceiptPolling,
-    redact::{RedactedUrl, redact_url, redact_urls_in},
+    redact::RedactedUrl,
     revert::{revert_data_in, revert_data_in_message},
+    transport::{BundlerTransport, Delivery, DeliveryError, HttpTransport, shorten},
 };
 use alloy_primitives::{Address, B256, Bytes};
-use alloy_transport_http::reqwest::{self, Url, header::CONTENT_TYPE};
+use alloy_transport_http::reqwest::{self, Url};
 use nexus_sessions_userop::{Quantity, UserOperation};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::{Value, value::RawValue};
@@ -66,23 +67,47 @@ impl Default for Config {
 #[derive(Clone)]
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct BundlerClientBuilder {
-    url: String,
+    endpoint: Endpoint,
     config: Config,
     chain_id: Option<u64>,
+}
+
+/// Where the built client sends its requests.
+#[derive(Clone)]
+enum Endpoint {
+    /// A URL for [`HttpTransport`], with the reqwest client to use (default: a new one).
+    Url(String, Option<reqwest::Client>),
+    /// A transport, with the URL it was built from (a derived client's).
+    Transport(Arc<dyn BundlerTransport>, Option<Url>),
 }
 
 // By hand: the URL may hold credentials.
 impl fmt::Debug for BundlerClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BundlerClientBuilder")
-            .field("url", &RedactedUrl(&self.url))
-            .field("config", &self.config)
+        let mut d = f.debug_struct("BundlerClientBuilder");
+        match &self.endpoint {
+            Endpoint::Url(url, _) => d.field("url", &RedactedUrl(url)),
+            Endpoint::Transport(t, _) => d.field("transport", t),
+        };
+        d.field("config", &self.config)
             .field("chain_id", &self.chain_id)
             .finish()
     }
 }
 
 impl BundlerClientBuilder {
+    /// Sends through this reqwest client (default headers such as API keys, proxies, extra root
+    /// certificates). Applies to a URL given to [`BundlerClient::builder`]; with a transport it
+    /// is ignored (configure the transport instead). With the `rustls` feature, call
+    /// [`install_tls_provider`](crate::install_tls_provider) before building the reqwest client
+    /// unless the application installs its own rustls provider.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        if let Endpoint::Url(_, client) = &mut self.endpoint {
+            *client = Some(http);
+        }
+        self
+    }
+
     /// Bounds every request attempt.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.config.request_timeout = timeout;
@@ -145,18 +170,23 @@ impl BundlerClientBuilder {
 
     /// Builds the client; fails only on an unparsable URL.
     pub fn build(self) -> Result<BundlerClient, BundlerError> {
-        let url = Url::parse(&self.url).map_err(|e| BundlerError::InvalidUrl {
-            url: redact_url(&self.url),
-            message: e.to_string(),
-        })?;
-        check_scheme(&url)?;
+        let (url, transport): (_, Arc<dyn BundlerTransport>) = match self.endpoint {
+            Endpoint::Url(url, http) => {
+                let http = match http {
+                    Some(client) => HttpTransport::with_client(&url, client)?,
+                    None => HttpTransport::new(&url)?,
+                };
+                (Some(http.url().clone()), Arc::new(http))
+            }
+            Endpoint::Transport(transport, url) => (url, transport),
+        };
         let chain_id = OnceLock::new();
         if let Some(id) = self.chain_id {
             let _ = chain_id.set(id);
         }
         Ok(BundlerClient {
             inner: Arc::new(Inner {
-                http: reqwest::Client::new(),
+                transport,
                 next_id: AtomicU64::new(1),
                 url,
                 config: self.config,
@@ -167,15 +197,17 @@ impl BundlerClientBuilder {
     }
 }
 
-/// An ERC-4337 bundler JSON-RPC client over HTTP. Cheap to clone (shared connection pool and counters).
+/// An ERC-4337 bundler JSON-RPC client (over HTTP by default, any [`BundlerTransport`] otherwise).
+/// Cheap to clone (shared transport and counters).
 #[derive(Clone, Debug)]
 pub struct BundlerClient {
     pub(crate) inner: Arc<Inner>,
 }
 
 pub(crate) struct Inner {
-    url: Url,
-    http: reqwest::Client,
+    /// The URL of the default HTTP transport (`None` with a transport of the user's).
+    url: Option<Url>,
+    transport: Arc<dyn BundlerTransport>,
     /// The next JSON-RPC id; every attempt gets its own, so a late answer to an earlier attempt
     /// cannot pass for the current one.
     next_id: AtomicU64,
@@ -188,7 +220,7 @@ pub(crate) struct Inner {
 impl fmt::Debug for Inner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BundlerClient")
-            .field("url", &RedactedUrl(self.url.as_str()))
+            .field("transport", &self.transport)
             .field("config", &self.config)
             .field("chain_id", &self.chain_id.get())
             .finish_non_exhaustive()
@@ -218,18 +250,49 @@ impl BundlerClient {
         Self::builder(url).build()
     }
 
-    /// A builder for `url`.
+    /// A builder for `url` (http or https), sent through [`HttpTransport`].
     pub fn builder(url: &str) -> BundlerClientBuilder {
         BundlerClientBuilder {
-            url: url.to_owned(),
+            endpoint: Endpoint::Url(url.to_owned(), None),
             config: Config::default(),
             chain_id: None,
         }
     }
 
-    /// The bundler URL.
-    pub fn url(&self) -> &Url {
-        &self.inner.url
+    /// A builder sending through `transport` (see [`BundlerTransport`]).
+    pub fn builder_with_transport(transport: impl BundlerTransport) -> BundlerClientBuilder {
+        Self::builder_with_shared_transport(Arc::new(transport))
+    }
+
+    /// [`Self::builder_with_transport`] with a shared transport object.
+    pub fn builder_with_shared_transport(
+        transport: Arc<dyn BundlerTransport>,
+    ) -> BundlerClientBuilder {
+        BundlerClientBuilder {
+            endpoint: Endpoint::Transport(transport, None),
+            config: Config::default(),
+            chain_id: None,
+        }
+    }
+
+    /// A builder with this client's transport, settings and known chain id, to derive a client
+    /// with other settings. The new client has its own request counters.
+    pub fn to_builder(&self) -> BundlerClientBuilder {
+        BundlerClientBuilder {
+            endpoint: Endpoint::Transport(self.inner.transport.clone(), self.inner.url.clone()),
+            config: self.inner.config.clone(),
+            chain_id: self.inner.chain_id.get().copied(),
+        }
+    }
+
+    /// The bundler URL, when the client was built from one.
+    pub fn url(&self) -> Option<&Url> {
+        self.inner.url.as_ref()
+    }
+
+    /// The transport requests go through.
+    pub fn transport(&self) -> &Arc<dyn BundlerTransport> {
+        &self.inner.transport
     }
 
     /// `eth_estimateUserOperationGas`, with optional state overrides as the third parameter.
@@ -422,41 +485,25 @@ impl BundlerClient {
         }
     }
 
-    /// One HTTP round trip: the request with a fresh JSON-RPC id, the reply checked for that id.
+    /// One round trip: the request with a fresh JSON-RPC id, the reply checked for that id.
     async fn attempt(&self, method: &'static str, params: &Value) -> Attempt {
         self.inner.counter.record(method);
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let body =
             serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-        let request = async {
-            let response = self
-                .inner
-                .http
-                .post(self.inner.url.clone())
-                .header(CONTENT_TYPE, "application/json")
-                .body(body.to_string())
-                .send()
-                .await?;
-            let status = response.status();
-            let bytes = response.bytes().await?;
-            Ok::<_, reqwest::Error>((status, bytes))
+        let request = self.inner.transport.send(body.to_string());
+        let bytes = match tokio::time::timeout(self.inner.config.request_timeout, request).await {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(e)) => return delivery_attempt(method, e),
+            Err(_) => {
+                return Attempt::Retryable {
+                    status: None,
+                    message: "request timed out".into(),
+                    timed_out: true,
+                    delivered: true,
+                };
+            }
         };
-        let (status, bytes) =
-            match tokio::time::timeout(self.inner.config.request_timeout, request).await {
-                Ok(Ok(reply)) => reply,
-                Ok(Err(e)) => return transport_attempt(e),
-                Err(_) => {
-                    return Attempt::Retryable {
-                        status: None,
-                        message: "request timed out".into(),
-                        timed_out: true,
-                        delivered: true,
-                    };
-                }
-            };
-        if !status.is_success() {
-            return http_status_attempt(method, status.as_u16(), &bytes);
-        }
         read_reply(method, id, &bytes)
     }
 }
@@ -528,46 +575,27 @@ fn read_reply(method: &'static str, id: u64, bytes: &[u8]) -> Attempt {
     }
 }
 
-/// An HTTP error status: 5xx, 429 and 408 are retried; the request may have been processed
-/// behind a gateway. Other 4xx mean the server refused the request itself (authentication,
-/// routing), so it had no effect.
-fn http_status_attempt(method: &'static str, status: u16, body: &[u8]) -> Attempt {
-    let message = format!("HTTP {status}: {}", shorten(&String::from_utf8_lossy(body)));
-    if status >= 500 || status == 429 || status == 408 {
+/// A failed exchange, as the transport classified it.
+fn delivery_attempt(method: &'static str, e: DeliveryError) -> Attempt {
+    let delivered = e.delivery() == Delivery::MaybeDelivered;
+    if e.is_retryable() {
         Attempt::Retryable {
-            status: Some(status),
-            message,
-            timed_out: false,
-            delivered: true,
+            status: e.status(),
+            timed_out: e.is_timeout(),
+            delivered,
+            message: e.message().to_owned(),
         }
     } else {
         Attempt::Fatal {
             error: BundlerError::Transport {
                 method,
                 attempts: 1,
-                status: Some(status),
-                message,
+                status: e.status(),
+                message: e.message().to_owned(),
             },
-            delivered: false,
+            delivered,
         }
     }
-}
-
-/// A request that failed below HTTP. Only a failed connect proves the request never left. The URL
-/// is left out of the message: it may carry credentials (the client's URL is known to the caller).
-fn transport_attempt(err: reqwest::Error) -> Attempt {
-    let (timed_out, delivered) = (err.is_timeout(), !err.is_connect());
-    Attempt::Retryable {
-        status: None,
-        message: error_chain(&err.without_url()),
-        timed_out,
-        delivered,
-    }
-}
-
-/// The error and its sources on one line, URLs redacted (reqwest quotes the URL it failed on).
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    redact_urls_in(&crate::error_chain_text(err))
 }
 
 fn rpc_error(
@@ -593,41 +621,5 @@ fn rpc_error(
         aa,
         failed_op: failed_op.map(Box::new),
         inner_revert,
-    }
-}
-
-/// At most 300 characters of a reply body, on one line, for error messages.
-fn shorten(text: &str) -> String {
-    const MAX: usize = 300;
-    let mut end = text.len().min(MAX);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let mut short: String = text[..end]
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if end < text.len() {
-        short.push_str(&format!("… ({} bytes)", text.len()));
-    }
-    short
-}
-
-/// Refuses schemes the HTTP transport cannot speak, so a missing TLS feature is a clear error at build time
-/// rather than a connection failure on the first request.
-fn check_scheme(url: &Url) -> Result<(), BundlerError> {
-    let invalid = |message: &str| BundlerError::InvalidUrl {
-        url: redact_url(url.as_str()),
-        message: message.into(),
-    };
-    match url.scheme() {
-        "http" => Ok(()),
-        "https" if cfg!(feature = "rustls") => Ok(()),
-        "https" => Err(invalid(
-            "https needs the `rustls` feature of bundler-client (or of nexus)",
-        )),
-        other => Err(invalid(&format!(
-            "unsupported scheme `{other}`: use http or https"
-        ))),
     }
 }

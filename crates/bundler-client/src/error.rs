@@ -116,7 +116,10 @@ pub enum BundlerError {
         inner_revert: Option<Bytes>,
     },
     /// The bundler could not be reached or answered with an HTTP error, after all retries.
-    #[error("{method}: bundler unreachable after {attempts} attempt(s): {message}")]
+    #[error(
+        "{method}: {} unreachable after {attempts} attempt(s): {message}",
+        peer(method)
+    )]
     Transport {
         /// The JSON-RPC method.
         method: &'static str,
@@ -140,7 +143,10 @@ pub enum BundlerError {
         attempts: u32,
     },
     /// The bundler answered something this client cannot read (malformed JSON, wrong shape, `null`).
-    #[error("{method}: unreadable answer from the bundler: {message} (body: {body})")]
+    #[error(
+        "{method}: unreadable answer from the {}: {message} (body: {body})",
+        peer(method)
+    )]
     InvalidResponse {
         /// The JSON-RPC method.
         method: &'static str,
@@ -302,6 +308,15 @@ impl BundlerError {
     }
 }
 
+/// Who answers `method`: the ERC-7677 `pm_*` methods go to a paymaster service, the rest to the bundler.
+fn peer(method: &str) -> &'static str {
+    if method.starts_with("pm_") {
+        "paymaster service"
+    } else {
+        "bundler"
+    }
+}
+
 /// Methods that only look an operation up (receipt waiting): their errors come after a send.
 fn is_lookup_method(method: &str) -> bool {
     matches!(
@@ -332,7 +347,12 @@ impl fmt::Display for RpcDisplay<'_> {
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
-        write!(f, " (bundler said {message:?}, code {}", self.code)?;
+        write!(
+            f,
+            " ({} said {message:?}, code {}",
+            peer(self.method),
+            self.code
+        )?;
         if let Some(inner) = self.inner_revert {
             write!(f, ", inner revert {inner}")?;
         }

@@ -1,4 +1,6 @@
-//! An async client for any ERC-4337 bundler (EntryPoint v0.7) over HTTP JSON-RPC.
+//! An async client for any ERC-4337 bundler (EntryPoint v0.7) over JSON-RPC: HTTP(S) by default
+//! ([`HttpTransport`], rustls with the `ring` provider under the default `rustls` feature), or any
+//! [`BundlerTransport`] of yours (middleware, another protocol, an in-memory test double).
 //!
 //! - [`BundlerClient`]: `eth_sendUserOperation`, `eth_estimateUserOperationGas` (with state overrides),
 //!   `eth_getUserOperationByHash`, `eth_getUserOperationReceipt`, `eth_supportedEntryPoints`,
@@ -16,6 +18,8 @@
 //! - Conversions of logs and receipts to alloy's types (`alloy_primitives::Log`,
 //!   `alloy_rpc_types_eth::{Log, TransactionReceipt}`) and event decoding ([`Log::decode`],
 //!   [`UserOperationReceipt::events`]).
+//! - [`PaymasterClient`]: an ERC-7677 paymaster service client (`pm_getPaymasterStubData`,
+//!   `pm_getPaymasterData`) with typed answers ([`PaymasterStubData`], [`PaymasterData`]).
 //! - [`redact_url`]: endpoint URLs with credentials masked; every Debug, Display and error of this crate
 //!   prints URLs through it.
 //!
@@ -43,21 +47,34 @@ mod client;
 mod de;
 mod error;
 mod metrics;
+mod paymaster;
 mod polling;
 mod redact;
 mod revert;
 mod send;
+mod tls;
+mod transport;
 mod types;
 mod wait;
 
 pub use aa::AaCode;
+/// The HTTP client of [`HttpTransport`], re-exported so a custom [`reqwest::Client`] (headers,
+/// proxies, root certificates) has the version this crate uses.
+pub use alloy_transport_http::reqwest;
 pub use alloy_transport_http::reqwest::Url;
 pub use client::{BundlerClient, BundlerClientBuilder};
 pub use error::{BundlerError, RpcErrorKind};
 pub use metrics::RequestCounts;
+pub use paymaster::{
+    PaymasterClient, PaymasterClientBuilder, PaymasterData, PaymasterStubData, Sponsor,
+};
 pub use polling::ReceiptPolling;
 pub use redact::{RedactedUrl, error_chain_text, redact_url, redact_urls_in};
 pub use revert::{FailedOp, RevertReason};
+pub use tls::install_tls_provider;
+pub use transport::{
+    AlloyTransport, BundlerTransport, Delivery, DeliveryError, HttpTransport, TransportFuture,
+};
 pub use types::{
     GasEstimate, GasPrice, GasPrices, Log, TransactionReceipt, UserOperationByHash,
     UserOperationReceipt,

@@ -40,11 +40,33 @@ impl Location {
         }
     }
 
-    /// This location, one array element deeper.
-    pub(crate) fn index(&self, i: usize) -> Self {
+    /// This location, a JSON path deeper (`actions[0].actionTarget`, as serde_path_to_error writes it).
+    pub(crate) fn at(&self, path: &str) -> Self {
+        let path = match (self.path.is_empty(), path.is_empty() || path == ".") {
+            (_, true) => self.path.clone(),
+            (true, false) => path.to_owned(),
+            (false, false) if path.starts_with('[') => format!("{}{path}", self.path),
+            (false, false) => format!("{}.{path}", self.path),
+        };
         Self {
             source: self.source.clone(),
-            path: format!("{}[{i}]", self.path),
+            path,
+        }
+    }
+
+    /// A library error about the value at this location. A JSON error is placed at the path it names,
+    /// with its line and column; a syntax error says "invalid JSON".
+    pub(crate) fn lib_error(&self, e: nexus_sessions_types::Error) -> CliError {
+        match e {
+            nexus_sessions_types::Error::JsonAt { path, source } => {
+                let message = if source.is_syntax() || source.is_eof() {
+                    format!("invalid JSON: {source}")
+                } else {
+                    source.to_string()
+                };
+                self.at(&path).error(message)
+            }
+            other => self.error(other.to_string()),
         }
     }
 
@@ -126,13 +148,23 @@ mod tests {
     fn location_renders_json_path() {
         let loc = Location::new("--session s.json")
             .field("actions")
-            .index(2)
+            .at("[2]")
             .field("actionTarget");
         assert_eq!(
             loc.to_string(),
             "--session s.json, at actions[2].actionTarget"
         );
         assert_eq!(Location::new("argument HEX").to_string(), "argument HEX");
+        let file = Location::new("--chain f.json");
+        assert_eq!(file.at(".").to_string(), "--chain f.json");
+        assert_eq!(
+            file.at("[0].chainId").to_string(),
+            "--chain f.json, at [0].chainId"
+        );
+        assert_eq!(
+            file.field("chains").at("[1].rpc_url").to_string(),
+            "--chain f.json, at chains[1].rpc_url"
+        );
     }
 
     #[test]

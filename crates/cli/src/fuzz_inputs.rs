@@ -4,7 +4,7 @@
 
 use clap::{Parser, ValueEnum};
 use fuzz::{InputKind, Target};
-use nexus_sessions_types::ModuleVersion;
+use nexus_sessions_types::{ModuleVersion, Session};
 
 use crate::{
     cli::{Cli, PolicyKind},
@@ -21,35 +21,38 @@ fn loc() -> Location {
     Location::new("fuzz")
 }
 
-/// Session files (`permission-id`, `session-digest`, `grant`) and their conversion per version.
+/// Session files (`permission-id`, `session-digest`, `grant`) and their binding and rendering per
+/// version, digest lists and deployment files: the same JSON text through each reader.
 fn session_file(data: &[u8]) {
-    let Ok(value) = input::parse_json(&text(data), &loc()) else {
-        return;
-    };
-    if let Ok(file) = session_json::parse(&value, &loc()) {
+    let text = text(data);
+    if let Ok(session) = input::parse_json::<Session>(&text, &loc()) {
         for v in ModuleVersion::ALL {
-            if let Ok(s) = file.to_session(v) {
+            if let Ok(s) = session_json::bind(session.clone(), v, &loc()) {
                 let _ = session_json::to_json(&s, v, Some(1));
             }
         }
     }
-    let _ = ids::parse_digests(&value, &loc());
-    let _ = live::endpoints::parse_deployment(&value, &loc());
+    let _ = ids::parse_digests(&text, &loc());
+    if let Ok(value) = input::parse_json::<serde_json::Value>(&text, &loc()) {
+        let _ = live::endpoints::parse_deployment(&value, &loc());
+    }
 }
 
 /// `policy KIND --config JSON` for every kind.
 fn policy_config_json(data: &[u8]) {
     let loc = loc();
-    let value = input::parse_json(&text(data), &loc).ok();
+    let text = text(data);
     for kind in PolicyKind::value_variants() {
-        let _ = policy_config::encode(*kind, value.as_ref().map(|v| (v, &loc)));
+        let _ = policy_config::encode(*kind, Some((&text, &loc)));
     }
 }
 
-/// `decode-policy KIND HEX` for every kind.
+/// `decode-policy KIND HEX` for every kind, and the decoded config fed back to `policy KIND`.
 fn policy_init_data(data: &[u8]) {
     for kind in PolicyKind::value_variants() {
-        let _ = policy_config::decode(*kind, data, &loc());
+        if let Ok(config) = policy_config::decode(*kind, data, &loc()) {
+            let _ = policy_config::encode(*kind, Some((&config.to_string(), &loc())));
+        }
     }
 }
 

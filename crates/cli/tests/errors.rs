@@ -351,8 +351,9 @@ fn digest_list_errors() {
             vec!["[0].chainId"],
         ),
         (
-            r#"[{"chainId": 1, "sessionDigest": "0x00", "extra": 1}]"#,
-            vec!["unknown field `extra`"],
+            // Errors come in document order: the digest is valid, the extra field is not.
+            r#"[{"chainId": 1, "sessionDigest": "0x5fc0b0bba64e21b771562834e4f26622bc994a4eb2ae13ca2944b7f92cdfdf0b", "extra": 1}]"#,
+            vec!["[0].extra", "unknown field `extra`"],
         ),
     ];
     for (d, needles) in cases {

@@ -54,11 +54,14 @@ pub enum DevnetContract {
     ValueLimitPolicy,
     /// ERC-20 spending limits policy.
     SpendingLimitsPolicy,
+    /// The verifying paymaster (`VerifyingPaymaster` fixture), deposited at the EntryPoint; its
+    /// signer is the key of the devnet's [`PaymasterService`](crate::PaymasterService).
+    Paymaster,
 }
 
 impl DevnetContract {
     /// All contracts, in deployment order.
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 18] = [
         Self::EntryPoint,
         Self::NexusImplementation,
         Self::NexusFactory,
@@ -76,6 +79,7 @@ impl DevnetContract {
         Self::RawHashSessionValidator,
         Self::SmartSession,
         Self::Registry,
+        Self::Paymaster,
     ];
 
     /// The snake_case name: the [`DevnetAddresses`] field and the override-manifest key.
@@ -98,6 +102,7 @@ impl DevnetContract {
             Self::UsageLimitPolicy => "usage_limit_policy",
             Self::ValueLimitPolicy => "value_limit_policy",
             Self::SpendingLimitsPolicy => "spending_limits_policy",
+            Self::Paymaster => "paymaster",
         }
     }
 
@@ -116,6 +121,7 @@ impl DevnetContract {
             Self::UsageLimitPolicy => "UsageLimitPolicy",
             Self::ValueLimitPolicy => "ValueLimitPolicy",
             Self::SpendingLimitsPolicy => "SpendingLimitPolicy",
+            Self::Paymaster => "VerifyingPaymaster",
             Self::EntryPoint
             | Self::NexusImplementation
             | Self::NexusFactory
@@ -177,6 +183,9 @@ pub struct DevnetAddresses {
     pub value_limit_policy: Address,
     /// Spending limits policy.
     pub spending_limits_policy: Address,
+    /// The verifying paymaster (deposited at the EntryPoint; the devnet's
+    /// [`PaymasterService`](crate::PaymasterService) signs for it).
+    pub paymaster: Address,
 }
 
 impl DevnetAddresses {
@@ -209,6 +218,7 @@ impl DevnetAddresses {
             usage_limit_policy: Address::ZERO,
             value_limit_policy: Address::ZERO,
             spending_limits_policy: Address::ZERO,
+            paymaster: Address::ZERO,
         }
     }
 
@@ -235,6 +245,7 @@ impl DevnetAddresses {
             DevnetContract::UsageLimitPolicy => &self.usage_limit_policy,
             DevnetContract::ValueLimitPolicy => &self.value_limit_policy,
             DevnetContract::SpendingLimitsPolicy => &self.spending_limits_policy,
+            DevnetContract::Paymaster => &self.paymaster,
         }
     }
 
@@ -257,6 +268,7 @@ impl DevnetAddresses {
             DevnetContract::UsageLimitPolicy => &mut self.usage_limit_policy,
             DevnetContract::ValueLimitPolicy => &mut self.value_limit_policy,
             DevnetContract::SpendingLimitsPolicy => &mut self.spending_limits_policy,
+            DevnetContract::Paymaster => &mut self.paymaster,
         }
     }
 }

@@ -77,6 +77,8 @@ pub(crate) async fn start(
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
     let url = format!("http://127.0.0.1:{port}");
+    // reqwest with rustls needs a crypto provider before any client is built.
+    nexus_sessions_bundler::install_tls_provider();
     let provider = ProviderBuilder::new()
         .connect(&url)
         .await

@@ -18,7 +18,13 @@ sol! {
     function isModuleType(uint256 moduleTypeId) external view returns (bool);
     /// The Nexus implementation's name and version, checked against the declared Nexus version.
     function accountId() external pure returns (string memory);
+    /// `VerifyingPaymaster.deposit()`: the value goes to the paymaster's EntryPoint deposit.
+    function deposit() external payable;
 }
+
+/// What the devnet deposits at the EntryPoint for its verifying paymaster: enough for thousands of
+/// sponsored operations at devnet gas prices.
+pub const PAYMASTER_DEPOSIT: U256 = alloy_primitives::uint!(100_000_000_000_000_000_000_U256);
 
 /// The runtime code of the deterministic deployment proxy (Arachnid's, at `0x4e59…956C` on every chain
 /// with the pre-EIP-155 deployment; anvil predeploys it). Placed when a node lacks it.
@@ -36,6 +42,8 @@ pub(crate) async fn execute(
     rpc_url: &str,
     deployer: &PrivateKeySigner,
 ) -> Result<(), DevnetError> {
+    // reqwest with rustls needs a crypto provider before any client is built.
+    nexus_sessions_bundler::install_tls_provider();
     let provider = ProviderBuilder::new()
         .wallet(EthereumWallet::from(deployer.clone()))
         .connect(rpc_url)
@@ -45,6 +53,7 @@ pub(crate) async fn execute(
     for step in &plan.steps {
         run_step(&provider, deployer.address(), step).await?;
     }
+    fund_paymaster(&provider, plan.addresses.paymaster).await?;
     check_module_type(&provider, plan.addresses.smart_session).await?;
     check_nexus_version(
         &provider,
@@ -52,6 +61,20 @@ pub(crate) async fn execute(
         plan.nexus_version,
     )
     .await
+}
+
+/// Deposits [`PAYMASTER_DEPOSIT`] at the EntryPoint for the verifying paymaster (after every
+/// deployment: the transaction takes a deployer nonce no CREATE address depends on).
+async fn fund_paymaster<P: Provider>(provider: &P, paymaster: Address) -> Result<(), DevnetError> {
+    let fail = |detail: String| DevnetError::Deployment {
+        contract: "paymaster".into(),
+        detail,
+    };
+    let tx = TransactionRequest::default()
+        .with_to(paymaster)
+        .with_value(PAYMASTER_DEPOSIT)
+        .with_input(depositCall {}.abi_encode());
+    send_and_check(provider, tx, &fail).await.map(drop)
 }
 
 /// Makes sure the deterministic deployment proxy is there (anvil predeploys it; another node might

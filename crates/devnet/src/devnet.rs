@@ -2,7 +2,7 @@
 
 use crate::{
     DevnetAddresses, DevnetError, DevnetKeys, Fixtures, ModuleVersion, NexusVersion,
-    OverrideManifest, Toolchain,
+    OverrideManifest, PaymasterService, Toolchain,
     alto::{self, AltoConfig},
     anvil::{self, CHAIN_ID},
     deploy,
@@ -37,6 +37,7 @@ pub struct Devnet {
     // [`Devnet::restart_bundler`] replaces it.
     alto: Option<ManagedChild>,
     anvil: ManagedChild,
+    paymaster: PaymasterService,
     rpc_url: String,
     bundler_url: String,
     addresses: DevnetAddresses,
@@ -289,6 +290,11 @@ async fn launch(
     .await?;
 
     tracing::debug!(url = %bundler.url, pid = bundler.child.pid(), elapsed = ?started.elapsed(), "alto ready");
+    let paymaster = PaymasterService::start(
+        plan.addresses.paymaster,
+        plan.addresses.entry_point,
+        chain_id,
+    )?;
     if use_cache && !from_cached_state {
         // Dumped after alto is up, so its simulation contracts are in the state and the next alto start
         // skips deploying them.
@@ -298,6 +304,7 @@ async fn launch(
     Ok(Devnet {
         alto: Some(bundler.child),
         anvil: node.child,
+        paymaster,
         rpc_url: node.url,
         bundler_url: bundler.url,
         addresses: plan.addresses.clone(),
@@ -313,6 +320,8 @@ async fn launch(
 }
 
 async fn load_cached(rpc_url: &str, cached: &CachedState, plan: &Plan) -> Result<(), DevnetError> {
+    // reqwest with rustls needs a crypto provider before any client is built.
+    nexus_sessions_bundler::install_tls_provider();
     let provider = ProviderBuilder::new()
         .connect(rpc_url)
         .await
@@ -340,6 +349,8 @@ async fn load_cached(rpc_url: &str, cached: &CachedState, plan: &Plan) -> Result
 }
 
 async fn save_state(rpc_url: &str, plan: &Plan, key: B256, file: &Path) -> Result<(), DevnetError> {
+    // reqwest with rustls needs a crypto provider before any client is built.
+    nexus_sessions_bundler::install_tls_provider();
     let provider = ProviderBuilder::new()
         .connect(rpc_url)
         .await
@@ -378,6 +389,17 @@ impl Devnet {
     /// alto's JSON-RPC URL (`http://127.0.0.1:<port>`).
     pub fn bundler_url(&self) -> &str {
         &self.bundler_url
+    }
+
+    /// The devnet's ERC-7677 paymaster service (`http://127.0.0.1:<port>`), which sponsors any
+    /// operation through [`DevnetAddresses::paymaster`].
+    pub fn paymaster_url(&self) -> &str {
+        self.paymaster.url()
+    }
+
+    /// The running paymaster service (request counts, its signer).
+    pub fn paymaster_service(&self) -> &PaymasterService {
+        &self.paymaster
     }
 
     /// The chain id (31337 unless [`DevnetBuilder::chain_id`] chose another).
@@ -468,6 +490,7 @@ impl Devnet {
         DevnetInfo {
             rpc_url: self.rpc_url.clone(),
             bundler_url: self.bundler_url.clone(),
+            paymaster_url: self.paymaster.url().to_owned(),
             chain_id: self.chain_id,
             module_version: self.module_version,
             nexus_version: self.nexus_version,
@@ -493,6 +516,8 @@ pub struct DevnetInfo {
     pub rpc_url: String,
     /// alto's URL.
     pub bundler_url: String,
+    /// The ERC-7677 paymaster service's URL (sponsors through `addresses.paymaster`).
+    pub paymaster_url: String,
     /// The chain id.
     pub chain_id: u64,
     /// The SmartSession version.

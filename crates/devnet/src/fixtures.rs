@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// The project's fixture contracts (sources in `contracts/src`).
-pub const FIXTURE_CONTRACTS: [&str; 12] = [
+pub const FIXTURE_CONTRACTS: [&str; 13] = [
     "Counter",
     "TestToken",
     "EcdsaValidator",
@@ -31,6 +31,7 @@ pub const FIXTURE_CONTRACTS: [&str; 12] = [
     "ValueLimitPolicy",
     "SpendingLimitPolicy",
     "TestRegistry",
+    "VerifyingPaymaster",
 ];
 
 /// Built fixture artifacts (forge's `contracts/out`).

@@ -20,6 +20,22 @@ const ANVIL_KEYS: [&str; 10] = [
     "2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
 ];
 
+/// The seed of the devnet paymaster's signing key: not an anvil account (the signer only signs, it
+/// needs no ETH), so no role's nonces or balance are touched by sponsoring.
+const PAYMASTER_SIGNER_SEED: &[u8] = b"nexus-sessions devnet verifying paymaster signer";
+
+/// The key the devnet's [`PaymasterService`](crate::PaymasterService) signs sponsorships with; the
+/// `VerifyingPaymaster` fixture is deployed with its address.
+pub(crate) fn paymaster_signer() -> PrivateKeySigner {
+    PrivateKeySigner::from_bytes(&alloy_primitives::keccak256(PAYMASTER_SIGNER_SEED))
+        .expect("a keccak digest below the curve order")
+}
+
+/// The address of [`paymaster_signer`].
+pub(crate) fn paymaster_signer_address() -> Address {
+    paymaster_signer().address()
+}
+
 /// One funded devnet account. `Debug` shows the address only; the key bytes are reachable through
 /// [`DevnetKey::expose`] or [`DevnetKey::signer`], never printed by accident.
 #[derive(Clone)]

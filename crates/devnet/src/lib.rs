@@ -27,6 +27,7 @@ pub mod fixtures;
 mod fork;
 mod keys;
 pub mod overrides;
+pub mod paymaster_service;
 mod plan;
 mod process;
 mod state_cache;
@@ -37,6 +38,7 @@ pub use addresses::{
     SMART_SESSION_MODULEKIT,
 };
 pub use anvil::CHAIN_ID;
+pub use deploy::PAYMASTER_DEPOSIT;
 pub use devnet::{
     Devnet, DevnetAccounts, DevnetBuilder, DevnetInfo, Devnets, DevnetsInfo, STATE_CACHE_ENV,
 };
@@ -47,6 +49,7 @@ pub use keys::{DevnetKey, DevnetKeys};
 /// The SmartSession and Nexus version types, shared with the encoders in `nexus-sessions-types`.
 pub use nexus_sessions_types::{ModuleVersion, NexusVersion};
 pub use overrides::{ContractOverride, OVERRIDES_ENV, OverrideManifest};
+pub use paymaster_service::PaymasterService;
 pub use toolchain::Toolchain;
 
 // The README's example is compiled as a doc test.

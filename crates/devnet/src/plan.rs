@@ -9,7 +9,7 @@ use alloy_primitives::{Address, B256, Bytes, b256, keccak256};
 use alloy_sol_types::SolValue;
 
 /// Bumped whenever the plan's shape changes, so old cached states are not reused.
-pub(crate) const PLAN_VERSION: u32 = 2;
+pub(crate) const PLAN_VERSION: u32 = 3;
 
 /// The salt the canonical EntryPoint v0.7 was deployed with through the deterministic deployer.
 pub(crate) const ENTRY_POINT_SALT: B256 =
@@ -296,6 +296,13 @@ impl Plan {
         for (contract, init_code) in late_creates {
             next_create(&mut steps, contract, init_code);
         }
+        // The paymaster after every other nonce slot, so adding it moved no other address.
+        let paymaster_init = [
+            code.fixture(DevnetContract::Paymaster).as_ref(),
+            &(ENTRY_POINT_V07, crate::keys::paymaster_signer_address()).abi_encode_params(),
+        ]
+        .concat();
+        next_create(&mut steps, DevnetContract::Paymaster, paymaster_init.into());
 
         // CREATE2 deployments after every nonce slot (they may depend on each other, never on a slot).
         for contract in DevnetContract::ALL {

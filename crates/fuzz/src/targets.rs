@@ -8,8 +8,8 @@
 use alloy_primitives::U256;
 use alloy_sol_types::SolValue;
 use nexus_sessions_bundler::{
-    AaCode, FailedOp, GasEstimate, GasPrices, Log, RevertReason, TransactionReceipt,
-    UserOperationByHash, UserOperationReceipt,
+    AaCode, FailedOp, GasEstimate, GasPrices, Log, PaymasterData, PaymasterStubData, RevertReason,
+    TransactionReceipt, UserOperationByHash, UserOperationReceipt,
 };
 use nexus_sessions_types::{
     ModuleVersion, OwnableValidatorConfig, Session, SessionData, SessionDetail,
@@ -95,7 +95,8 @@ fn session_json(data: &[u8]) {
     let text = text(data);
     if let Ok(s) = Session::from_json(&text) {
         let _ = s.permission_id();
-        let _ = serde_json::to_string(&s);
+        // What parses writes back to the same session.
+        assert_eq!(Session::from_json(&s.to_json()).ok().as_ref(), Some(&s));
     }
     if let Ok(d) = SessionData::from_json(&text) {
         let _ = serde_json::to_string(&d);
@@ -105,6 +106,62 @@ fn session_json(data: &[u8]) {
             let _ = d.session().map(Session::permission_id);
         }
         let _ = SessionDetail::to_json_list(&details);
+    }
+}
+
+/// The policies' JSON configs: whatever parses encodes, and its init data decodes back to a config that
+/// encodes to the same bytes.
+fn policy_config_json(data: &[u8]) {
+    use nexus_sessions_types::json::{from_str, from_value};
+    use policy::{
+        ActionConfig, SpendingLimit, SudoConfig, TimeFrameConfig, UsageLimitConfig,
+        ValueLimitConfig,
+    };
+    fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(
+        bytes: &[u8],
+        decode: impl Fn(&[u8]) -> nexus_sessions_types::Result<T>,
+        encode: impl Fn(&T) -> Option<Vec<u8>>,
+    ) {
+        let decoded = decode(bytes).expect("our own init data decodes");
+        let json = serde_json::to_value(&decoded).expect("a config serializes");
+        let again: T = from_value(json).expect("a decoded config parses back");
+        assert_eq!(
+            encode(&again).as_deref(),
+            Some(bytes),
+            "decode/encode round trip"
+        );
+    }
+    let text = text(data);
+    let _ = from_str::<SudoConfig>(&text);
+    if let Ok(c) = from_str::<ActionConfig>(&text) {
+        let bytes = policy::universal_action(&c);
+        round_trip(&bytes, ActionConfig::abi_decode, |c| {
+            Some(policy::universal_action(c).to_vec())
+        });
+    }
+    if let Ok(Ok(bytes)) = from_str::<TimeFrameConfig>(&text).map(|c| c.encode()) {
+        round_trip(&bytes, TimeFrameConfig::decode, |c| {
+            c.encode().ok().map(Into::into)
+        });
+    }
+    if let Ok(Ok(bytes)) = from_str::<UsageLimitConfig>(&text).map(|c| c.encode()) {
+        round_trip(&bytes, UsageLimitConfig::decode, |c| {
+            c.encode().ok().map(Into::into)
+        });
+    }
+    if let Ok(c) = from_str::<ValueLimitConfig>(&text) {
+        round_trip(&c.encode(), ValueLimitConfig::decode, |c| {
+            Some(c.encode().to_vec())
+        });
+    }
+    if let Ok(limits) = from_str::<Vec<SpendingLimit>>(&text) {
+        let pairs =
+            |l: &Vec<SpendingLimit>| l.iter().map(|l| (l.token, l.limit)).collect::<Vec<_>>();
+        if let Ok(bytes) = policy::spending_limits(&pairs(&limits)) {
+            round_trip(&bytes, policy::decode_spending_limits, |l| {
+                policy::spending_limits(&pairs(l)).ok().map(Into::into)
+            });
+        }
     }
 }
 
@@ -150,13 +207,24 @@ fn bundler_replies(data: &[u8]) {
     let _ = serde_json::from_slice::<GasPrices>(data);
     let _ = serde_json::from_slice::<UserOperationByHash>(data);
     let _ = serde_json::from_slice::<Vec<Log>>(data);
+    // ERC-7677 paymaster service answers, applied as the facade does.
+    let mut op = nexus_sessions_userop::UserOperation::default();
+    if let Ok(stub) = serde_json::from_slice::<PaymasterStubData>(data) {
+        stub.apply_to(&mut op);
+        let _ = op.paymaster_and_data();
+    }
+    if let Ok(data) = serde_json::from_slice::<PaymasterData>(data) {
+        data.apply_to(&mut op);
+        let _ = op.pack();
+    }
 }
 
-/// Bundler replies have no golden vectors: receipts, estimates, prices and lookups in the shapes
-/// bundlers send, added to the JSON seeds.
+/// Bundler replies have no golden vectors: receipts, estimates, prices, lookups and paymaster
+/// answers in the shapes bundlers and paymaster services send, added to the JSON seeds.
 pub const BUNDLER_REPLY_SEEDS: &[&str] = &[
     r#"{"userOpHash":"0x1111111111111111111111111111111111111111111111111111111111111111","entryPoint":"0x0000000071727De22E5E9d8BAf0edAc6f37da032","sender":"0x2222222222222222222222222222222222222222","nonce":"0x0","paymaster":null,"actualGasCost":"0x10","actualGasUsed":"0x20","success":false,"reason":"0x08c379a0","logs":[{"address":"0x0000000071727De22E5E9d8BAf0edAc6f37da032","topics":["0x1c4fada7374c0a9ee8841fc38afe82932dc0f8e69012e927f061a8bae611a201"],"data":"0x"}],"receipt":{"transactionHash":"0x3333333333333333333333333333333333333333333333333333333333333333","blockNumber":"0x10","status":"0x1","gasUsed":"0x5208","effectiveGasPrice":"0x1","logs":[]}}"#,
     r#"{"preVerificationGas":"0xb5ee","verificationGasLimit":"0x1a4b2","callGasLimit":"0x5b8d","paymasterVerificationGasLimit":null,"paymasterPostOpGasLimit":"0x0"}"#,
+    r#"{"paymaster":"0x2222222222222222222222222222222222222222","paymasterData":"0x0000000000010000000000000000","paymasterVerificationGasLimit":"0xea60","paymasterPostOpGasLimit":"0x0","isFinal":false,"sponsor":{"name":"x","icon":null}}"#,
     r#"{"slow":{"maxFeePerGas":"0x1","maxPriorityFeePerGas":"0x1"},"standard":{"maxFeePerGas":"0x2","maxPriorityFeePerGas":"0x1"},"fast":{"maxFeePerGas":"0x3","maxPriorityFeePerGas":"0x2"}}"#,
     r#"{"userOperation":{"sender":"0x2222222222222222222222222222222222222222","nonce":"0x0","callData":"0x","callGasLimit":"0x1","verificationGasLimit":"0x1","preVerificationGas":"0x1","maxFeePerGas":"0x1","maxPriorityFeePerGas":"0x1","signature":"0x"},"entryPoint":"0x0000000071727De22E5E9d8BAf0edAc6f37da032","blockNumber":"0x1","blockHash":null,"transactionHash":null}"#,
 ];
@@ -212,6 +280,12 @@ pub const TARGETS: &[Target] = &[
         prepare_seed: None,
     },
     Target {
+        name: "policy-config-json",
+        kind: InputKind::Json,
+        run: policy_config_json,
+        prepare_seed: None,
+    },
+    Target {
         name: "userop-json",
         kind: InputKind::Json,
         run: userop_json,
@@ -240,6 +314,16 @@ pub const TARGETS: &[Target] = &[
 /// Extra seeds a target gets besides the vectors.
 pub fn extra_seeds(target: &Target) -> Vec<Vec<u8>> {
     match target.name {
+        "policy-config-json" => [
+            r#"{}"#,
+            r#"{"validUntil": 1735689600, "validAfter": "0x10", "encoding": "uint128-packed"}"#,
+            r#"{"limit": {"__type": "bigint", "value": "10"}}"#,
+            r#"[{"token": "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2", "limit": "1000000000000000000"}]"#,
+            r#"{"valueLimitPerUse": "0x1000", "rules": [{"condition": "equal", "argIndex": 0, "ref": "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"}, {"condition": "inRange", "offset": 4, "min": "1", "max": "16", "isLimited": true, "limit": 100, "used": 3}, {"condition": "notEqual", "argIndex": 2, "ref": true}]}"#,
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect(),
         "bundler-replies" => BUNDLER_REPLY_SEEDS
             .iter()
             .map(|s| s.as_bytes().to_vec())

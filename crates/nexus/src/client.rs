@@ -8,6 +8,7 @@ use crate::{
     },
     delegation::DelegationState,
     deployment::{Deployment, MOCK_ATTESTER},
+    endpoint::{BundlerEndpoint, NodeEndpoint},
     eoa::{DelegateVia, Eoa},
     erc1271::{ERC1271_MAGIC_VALUE, account_domain, personal_sign_digest},
     error::Error,
@@ -20,18 +21,18 @@ use crate::{
     },
     node::{CallOutcome, Node},
     permission::PermissionRequest,
+    permission_state::{enable_nonce, is_permission_enabled},
     sender::{Auth, DynSigner, OpSender, RpcStats, SendOptions},
-    session_client::{SessionKeyClient, SessionKeyClientBuilder},
     settings::{ClientSettings, client_settings_methods},
 };
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_signer::Signer;
 use alloy_sol_types::SolCall;
-use nexus_sessions_bundler::{RedactedUrl, RequestCounts, UserOperationReceipt};
+use nexus_sessions_bundler::{RequestCounts, UserOperationReceipt};
 use nexus_sessions_types::{
     EnableSessionData, PermissionId, Session, SessionAction, SessionData, SessionSignatureStyle,
-    SmartSessionMode, UsePermissionModuleData, enable_sessions_calldata, get_nonce_calldata,
-    is_permission_enabled_calldata, remove_session_calldata, revoke_enable_signature_calldata,
+    SmartSessionMode, UsePermissionModuleData, enable_sessions_calldata, remove_session_calldata,
+    revoke_enable_signature_calldata,
 };
 use nexus_sessions_userop::UserOperation;
 use std::{
@@ -93,17 +94,35 @@ impl fmt::Debug for NexusClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NexusClientBuilder")
             .field("signer", &self.signer.address())
-            .field("rpc_url", &RedactedUrl(&self.settings.rpc_url))
-            .field("bundler_url", &RedactedUrl(&self.settings.bundler_url))
+            .field("node", &self.settings.node)
+            .field("bundler", &self.settings.bundler)
             .field("index", &self.index)
             .finish_non_exhaustive()
     }
 }
 
 impl NexusClientBuilder {
-    client_settings_methods!();
+    client_settings_methods!(NexusClientBuilder);
 
     /// Account index: the CREATE2 salt (default 0).
+    ///
+    /// ```no_run
+    /// use nexus_sessions::{Deployment, NexusClient};
+    ///
+    /// # async fn example(
+    /// #     owner_key: nexus_sessions::PrivateKeySigner,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let (rpc, bundler) = ("http://127.0.0.1:8545", "http://127.0.0.1:4337");
+    /// let deployment = Deployment::nexus_1_2_smart_session_v1_registry_free();
+    /// let main = NexusClient::connect(owner_key.clone(), rpc, bundler, deployment.clone()).await?;
+    /// let second = NexusClient::builder(owner_key, rpc, bundler, deployment)
+    ///     .index(1)
+    ///     .build()
+    ///     .await?;
+    /// assert_ne!(main.address(), second.address()); // same owner, another account
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn index(mut self, index: u64) -> Self {
         self.index = index;
         self
@@ -111,12 +130,59 @@ impl NexusClientBuilder {
 
     /// Custom account initialisation (default: [`AccountInit::for_owner`] — the deployment's
     /// owner validator owned by the signer, no registry, no other module).
+    ///
+    /// ```no_run
+    /// use alloy_primitives::Bytes;
+    /// use nexus_sessions::{AccountInit, DefaultValidatorInit, Deployment, NexusClient};
+    ///
+    /// # async fn example(
+    /// #     owner_key: nexus_sessions::PrivateKeySigner,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let d = Deployment::nexus_1_2_smart_session_v1_registry_free();
+    /// // SmartSession installed at creation, and a safe sender of the default validator (the
+    /// // owner's ENABLE signatures need it): no install operation later.
+    /// let init = DefaultValidatorInit::for_owner(d.bootstrap, owner_key.address())
+    ///     .safe_senders(&[d.smart_session])
+    ///     .validator(d.smart_session, Bytes::new());
+    /// let (rpc, bundler) = ("http://127.0.0.1:8545", "http://127.0.0.1:4337");
+    /// let owner = NexusClient::builder(owner_key, rpc, bundler, d)
+    ///     .account_init(AccountInit::DefaultValidator(init))
+    ///     .build()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn account_init(mut self, init: AccountInit) -> Self {
         self.account_init = Some(init);
         self
     }
 
     /// A known account address (skips the address computation).
+    ///
+    /// ```
+    /// use alloy_primitives::address;
+    /// use nexus_sessions::{Deployment, NexusClient, PrivateKeySigner};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), nexus_sessions::Error> {
+    /// # let owner_key = PrivateKeySigner::random();
+    /// // the account address stored at sign-up: no `computeAccountAddress` call
+    /// let account = address!("0x8ba1f109551bD432803012645Ac136ddd64DBA72");
+    /// let owner = NexusClient::builder(
+    ///     owner_key,
+    ///     "http://127.0.0.1:8545",
+    ///     "http://127.0.0.1:4337",
+    ///     Deployment::nexus_1_2_smart_session_v1_registry_free(),
+    /// )
+    /// .chain_id(8453)
+    /// .account_address(account)
+    /// .build()
+    /// .await?;
+    /// assert_eq!(owner.address(), account);
+    /// assert_eq!(owner.rpc_stats().total(), 0); // built without a request
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn account_address(mut self, address: Address) -> Self {
         self.account_address = Some(address);
         self
@@ -126,11 +192,53 @@ impl NexusClientBuilder {
     /// instead of a factory account. It delegates in its first user operation (`eip7702Auth`)
     /// unless [`eip7702_via`](Self::eip7702_via) says otherwise. Needs a Nexus 1.2 deployment
     /// ([`Error::Eip7702Unsupported`] otherwise); the account is never initialized.
+    ///
+    /// ```no_run
+    /// use nexus_sessions::{Deployment, NexusClient};
+    ///
+    /// # async fn example(
+    /// #     eoa_key: nexus_sessions::PrivateKeySigner,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let owner = NexusClient::builder(
+    ///     eoa_key.clone(),
+    ///     "http://127.0.0.1:8545",
+    ///     "http://127.0.0.1:4337",
+    ///     Deployment::nexus_1_2_smart_session_v1_registry_free(),
+    /// )
+    /// .eip7702()
+    /// .build()
+    /// .await?;
+    /// assert_eq!(owner.address(), eoa_key.address()); // the EOA is the account
+    /// let hash = owner.install_smart_sessions().await?; // delegates and installs in one operation
+    /// owner.wait_for_user_operation_receipt(hash).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn eip7702(self) -> Self {
         self.eip7702_via(DelegateVia::UserOperation)
     }
 
     /// [`Self::eip7702`] with the delegation path chosen.
+    ///
+    /// ```no_run
+    /// use nexus_sessions::{DelegateVia, Deployment, NexusClient};
+    ///
+    /// # async fn example(
+    /// #     eoa_key: nexus_sessions::PrivateKeySigner,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // the EOA delegates with its own type-4 transaction (paying its gas) before operations
+    /// let owner = NexusClient::builder(
+    ///     eoa_key,
+    ///     "http://127.0.0.1:8545",
+    ///     "http://127.0.0.1:4337",
+    ///     Deployment::nexus_1_2_smart_session_v1_registry_free(),
+    /// )
+    /// .eip7702_via(DelegateVia::Transaction)
+    /// .build()
+    /// .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn eip7702_via(mut self, via: DelegateVia) -> Self {
         self.eip7702 = Some(via);
         self
@@ -138,6 +246,26 @@ impl NexusClientBuilder {
 
     /// Attesters trusted by `grant_permission` when the registry shows none (default:
     /// module-sdk's mock attester, as @biconomy/sdk 0.0.20).
+    ///
+    /// ```no_run
+    /// use nexus_sessions::{Deployment, NexusClient, deployment::RHINESTONE_ATTESTER};
+    ///
+    /// # async fn example(
+    /// #     owner_key: nexus_sessions::PrivateKeySigner,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let owner = NexusClient::builder(
+    ///     owner_key,
+    ///     "http://127.0.0.1:8545",
+    ///     "http://127.0.0.1:4337",
+    ///     Deployment::nexus_1_0_smart_session_v1(),
+    /// )
+    /// // trusted by the first grant if the registry lists no attester for the account
+    /// .attesters(vec![RHINESTONE_ATTESTER])
+    /// .build()
+    /// .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn attesters(mut self, attesters: Vec<Address>) -> Self {
         self.attesters = attesters;
         self
@@ -145,6 +273,28 @@ impl NexusClientBuilder {
 
     /// Connects: one `eth_chainId` (unless given) and, when the deployment cannot compute addresses
     /// locally, one `computeAccountAddress` eth_call, concurrently.
+    ///
+    /// ```no_run
+    /// use nexus_sessions::{Deployment, NexusClient};
+    /// use std::time::Duration;
+    ///
+    /// # async fn example(
+    /// #     owner_key: nexus_sessions::PrivateKeySigner,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let owner = NexusClient::builder(
+    ///     owner_key,
+    ///     "http://127.0.0.1:8545",
+    ///     "http://127.0.0.1:4337",
+    ///     Deployment::nexus_1_2_smart_session_v1_registry_free(),
+    /// )
+    /// .chain_id(31337)
+    /// .receipt_timeout(Duration::from_secs(30))
+    /// .build()
+    /// .await?;
+    /// println!("account {} on chain {}", owner.address(), owner.chain_id());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn build(self) -> Result<NexusClient, Error> {
         let mut settings = self.settings;
         let node = settings.node()?;
@@ -217,6 +367,21 @@ impl NexusClientBuilder {
 /// [`NexusClient`] builds for that owner, see [`AccountInit::for_owner`]): computed locally when the
 /// deployment carries the proxy creation code, else asked from the factory through the node at
 /// `rpc_url` (`computeAccountAddress`, [`Error::NoLocalAddress`] without one).
+///
+/// ```no_run
+/// use nexus_sessions::{Deployment, account_address};
+///
+/// # async fn example(
+/// #     owner: alloy_primitives::Address,
+/// # ) -> Result<(), nexus_sessions::Error> {
+/// // where the owner's default account will be, before any client exists (asks the factory
+/// // when the deployment cannot compute the address locally)
+/// let deployment = Deployment::nexus_1_2_smart_session_v1_registry_free();
+/// let account = account_address(&deployment, owner, 0, Some("http://127.0.0.1:8545")).await?;
+/// println!("fund {account}");
+/// # Ok(())
+/// # }
+/// ```
 pub async fn account_address(
     deployment: &Deployment,
     owner: Address,
@@ -294,27 +459,73 @@ impl fmt::Debug for NexusClient {
 }
 
 impl NexusClient {
-    /// A builder for an account owned by `signer`, talking to the node at `rpc_url` and the bundler
-    /// at `bundler_url`.
+    /// A builder for an account owned by `signer`, reading the chain from `node` (a URL or an alloy
+    /// provider, see [`NodeEndpoint`]) and sending to `bundler` (a URL, a prepared
+    /// [`BundlerClient`](crate::BundlerClient) or a transport, see [`BundlerEndpoint`]).
+    ///
+    /// ```no_run
+    /// use nexus_sessions::{Deployment, NexusClient};
+    ///
+    /// # async fn example(
+    /// #     owner_key: nexus_sessions::PrivateKeySigner,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let owner = NexusClient::builder(
+    ///     owner_key,
+    ///     "http://127.0.0.1:8545",
+    ///     "http://127.0.0.1:4337",
+    ///     Deployment::nexus_1_2_smart_session_v1_registry_free(),
+    /// )
+    /// // every setting has a default; these are the builder's methods
+    /// .chain_id(8453)
+    /// .bundler_max_retries(5)
+    /// .build()
+    /// .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn builder(
         signer: impl Signer + Send + Sync + 'static,
-        rpc_url: impl Into<String>,
-        bundler_url: impl Into<String>,
+        node: impl Into<NodeEndpoint>,
+        bundler: impl Into<BundlerEndpoint>,
         deployment: Deployment,
     ) -> NexusClientBuilder {
-        Self::builder_with_dyn_signer(Arc::new(signer), rpc_url, bundler_url, deployment)
+        Self::builder_with_dyn_signer(Arc::new(signer), node, bundler, deployment)
     }
 
     /// [`Self::builder`] with a shared signer object.
+    ///
+    /// ```no_run
+    /// use nexus_sessions::{Deployment, DynSigner, NexusClient};
+    /// use std::sync::Arc;
+    ///
+    /// # async fn example(
+    /// #     owner_key: nexus_sessions::PrivateKeySigner,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // one signer object shared by the owner's clients (here: two accounts)
+    /// let signer: DynSigner = Arc::new(owner_key);
+    /// let (rpc, bundler) = ("http://127.0.0.1:8545", "http://127.0.0.1:4337");
+    /// let deployment = Deployment::nexus_1_2_smart_session_v1_registry_free();
+    /// let first =
+    ///     NexusClient::builder_with_dyn_signer(signer.clone(), rpc, bundler, deployment.clone())
+    ///         .build()
+    ///         .await?;
+    /// let second = NexusClient::builder_with_dyn_signer(signer, rpc, bundler, deployment)
+    ///     .index(1)
+    ///     .build()
+    ///     .await?;
+    /// assert_eq!(first.owner(), second.owner());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn builder_with_dyn_signer(
         signer: DynSigner,
-        rpc_url: impl Into<String>,
-        bundler_url: impl Into<String>,
+        node: impl Into<NodeEndpoint>,
+        bundler: impl Into<BundlerEndpoint>,
         deployment: Deployment,
     ) -> NexusClientBuilder {
         NexusClientBuilder {
             signer,
-            settings: ClientSettings::new(rpc_url.into(), bundler_url.into(), deployment),
+            settings: ClientSettings::new(node.into(), bundler.into(), deployment),
             index: 0,
             account_init: None,
             account_address: None,
@@ -324,28 +535,76 @@ impl NexusClient {
     }
 
     /// Connects with default settings (see [`NexusClientBuilder::build`]).
+    ///
+    /// ```no_run
+    /// use nexus_sessions::{Deployment, NexusClient};
+    ///
+    /// # async fn example(
+    /// #     owner_key: nexus_sessions::PrivateKeySigner,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let owner = NexusClient::connect(
+    ///     owner_key,
+    ///     "http://127.0.0.1:8545",
+    ///     "http://127.0.0.1:4337",
+    ///     Deployment::nexus_1_2_smart_session_v1_registry_free(),
+    /// )
+    /// .await?;
+    /// println!("account {}", owner.address());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn connect(
         signer: impl Signer + Send + Sync + 'static,
-        rpc_url: impl Into<String>,
-        bundler_url: impl Into<String>,
+        node: impl Into<NodeEndpoint>,
+        bundler: impl Into<BundlerEndpoint>,
         deployment: Deployment,
     ) -> Result<Self, Error> {
-        Self::builder(signer, rpc_url, bundler_url, deployment)
+        Self::builder(signer, node, bundler, deployment)
             .build()
             .await
     }
 
     /// The account address.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // known before deployment: fund it, its first operation deploys it
+    /// println!("send ETH to {}", owner.address());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn address(&self) -> Address {
         self.sender.account
     }
 
     /// The owner's address.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// println!("account {} is owned by {}", owner.address(), owner.owner());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn owner(&self) -> Address {
         self.signer.address()
     }
 
     /// The chain id.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     op: &nexus_sessions::UserOperation,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // the userOpHash of an operation of this account
+    /// let hash = op.hash(owner.deployment().entry_point, owner.chain_id());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn chain_id(&self) -> u64 {
         self.sender.chain_id
     }
@@ -355,22 +614,78 @@ impl NexusClient {
         &self.signer
     }
 
+    /// What the client was built with (chain id filled in).
+    pub(crate) fn settings(&self) -> &ClientSettings {
+        &self.settings
+    }
+
     /// The deployment.
+    ///
+    /// ```no_run
+    /// use nexus_sessions::ModuleType;
+    ///
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let smart_session = owner.deployment().smart_session;
+    /// if !owner.is_module_installed(ModuleType::Validator, smart_session).await? {
+    ///     owner.install_smart_sessions().await?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn deployment(&self) -> &Deployment {
         &self.sender.deployment
     }
 
     /// The account's init data (`abi.encode(bootstrap, bootstrapCall)`, see [`AccountInit`]).
+    ///
+    /// ```no_run
+    /// use nexus_sessions::account::factory_data;
+    ///
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // the factory data of the account's first operation, e.g. for an operation built elsewhere
+    /// let factory_data = factory_data(owner.init_data(), owner.salt());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn init_data(&self) -> &Bytes {
         &self.init_data
     }
 
     /// The CREATE2 salt.
+    ///
+    /// ```no_run
+    /// use nexus_sessions::account::salt_for_index;
+    ///
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // the account index as a uint256 (a client built with the default index 0)
+    /// assert_eq!(owner.salt(), salt_for_index(0));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn salt(&self) -> B256 {
         self.salt
     }
 
     /// JSON-RPC requests made so far (node and bundler).
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     calls: Vec<nexus_sessions::Call>,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let before = owner.rpc_stats();
+    /// owner.send_calls(&calls).await?;
+    /// let used = owner.rpc_stats().since(&before);
+    /// println!("{} requests: {} node, {} bundler", used.total(), used.node, used.bundler);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn rpc_stats(&self) -> RpcStats {
         self.sender.stats()
     }
@@ -378,18 +693,51 @@ impl NexusClient {
     /// Bundler requests made so far, per JSON-RPC method (every attempt counts). Take a snapshot
     /// before an action and [`since`](RequestCounts::since) after it, e.g. to see that nothing was
     /// sent: `counts.since(&before).get("eth_sendUserOperation") == 0`.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     calls: Vec<nexus_sessions::Call>,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let before = owner.bundler_request_counts();
+    /// let sent = owner.send_calls(&calls).await;
+    /// let counts = owner.bundler_request_counts().since(&before);
+    /// println!("{} eth_sendUserOperation attempts", counts.get("eth_sendUserOperation"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn bundler_request_counts(&self) -> RequestCounts {
         self.sender.bundler.request_counts()
     }
 
     /// Node requests made so far, per JSON-RPC method (`eth_call`s per function, e.g.
     /// `eth_call:getNonce`).
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let counts = owner.node_request_counts();
+    /// println!("{} getNonce reads", counts.get("eth_call:getNonce"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn node_request_counts(&self) -> RequestCounts {
         self.sender.node.request_counts()
     }
 
     /// Asks the factory for the account address (`computeAccountAddress`), to cross-check the
     /// local computation.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // the local computation (NexusProxy formula) agrees with the factory
+    /// assert_eq!(owner.factory_account_address().await?, owner.address());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn factory_account_address(&self) -> Result<Address, Error> {
         factory_address(
             &self.sender.node,
@@ -402,6 +750,17 @@ impl NexusClient {
 
     /// Whether the account has code (cached once seen). For an EIP-7702 account: whether the EOA
     /// delegates to Nexus now (read each time: a delegation can be removed).
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// if !owner.is_deployed().await? {
+    ///     println!("the first operation deploys {}", owner.address());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn is_deployed(&self) -> Result<bool, Error> {
         match &self.eoa {
             Some(eoa) => Ok(eoa
@@ -427,11 +786,47 @@ impl NexusClient {
 
     /// Sends one user operation with `calls` (one call → single mode, more → batch), signed by the
     /// owner; returns the userOpHash. Deploys the account if it has no code yet.
+    ///
+    /// ```no_run
+    /// use alloy_primitives::{Bytes, U256, address, hex};
+    /// use nexus_sessions::Call;
+    ///
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let counter = address!("0x1111111111111111111111111111111111111111");
+    /// let alice = address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+    /// let hash = owner
+    ///     .send_calls(&[
+    ///         Call::new(counter, hex!("273ea3e3")), // incrementNumber()
+    ///         Call::new(alice, Bytes::new()).with_value(U256::from(10u64.pow(15))), // 0.001 ETH
+    ///     ])
+    ///     .await?;
+    /// let receipt = owner.wait_for_user_operation_receipt(hash).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn send_calls(&self, calls: &[Call]) -> Result<B256, Error> {
         self.send_calls_with(calls, &SendOptions::default()).await
     }
 
     /// [`Self::send_calls`] with explicit fees or gas limits.
+    ///
+    /// ```no_run
+    /// use nexus_sessions::SendOptions;
+    ///
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     calls: Vec<nexus_sessions::Call>,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // fixed fees (no gas-price request) and gas limits (no estimation)
+    /// let opts = SendOptions::default()
+    ///     .with_fees(2_000_000_000, 1_000_000_000)
+    ///     .with_gas(100_000, 150_000, 60_000);
+    /// let hash = owner.send_calls_with(&calls, &opts).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn send_calls_with(&self, calls: &[Call], opts: &SendOptions) -> Result<B256, Error> {
         let opts = self.eoa_options(calls, opts).await?;
         let raw = |sig: Bytes| Ok(sig);
@@ -471,12 +866,38 @@ impl NexusClient {
     }
 
     /// Whether the account is the owner's EOA delegated through EIP-7702.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// if owner.is_eip7702() {
+    ///     owner.delegate().await?; // a type-4 transaction, unless already delegated
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn is_eip7702(&self) -> bool {
         self.eoa.is_some()
     }
 
     /// The account's EIP-7702 delegation, read from its code: `None` (plain EOA), `Nexus`,
     /// `Other` (another contract), or `Contract` (not an EOA: e.g. a factory account).
+    ///
+    /// ```no_run
+    /// use nexus_sessions::DelegationState;
+    ///
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// match owner.delegation_state().await? {
+    ///     DelegationState::Nexus(to) => println!("a Nexus account (delegates to {to})"),
+    ///     DelegationState::None => println!("a plain EOA: the next operation delegates"),
+    ///     other => println!("not usable as this Nexus account: {other:?}"),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn delegation_state(&self) -> Result<DelegationState, Error> {
         match &self.eoa {
             Some(eoa) => eoa.state(&self.sender.node, self.address()).await,
@@ -500,6 +921,17 @@ impl NexusClient {
     /// [`Error::DelegationNotApplied`] if it does not show the delegation, and
     /// [`Error::NotDelegated`] if the EOA delegates to another contract (see
     /// [`redelegate`](Self::redelegate)).
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// if let Some(tx) = owner.delegate().await? {
+    ///     println!("delegated by transaction {tx}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn delegate(&self) -> Result<Option<B256>, Error> {
         match self.delegation_state().await? {
             DelegationState::Nexus(_) => Ok(None),
@@ -514,6 +946,17 @@ impl NexusClient {
     /// Delegates the EOA to the Nexus implementation whatever it delegates to now (type-4
     /// transaction). Storage survives un-delegation, so modules and enabled permissions work again.
     /// Returns the transaction hash.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// owner.undelegate().await?;
+    /// // ... later: the modules and permissions installed before are back
+    /// owner.redelegate().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn redelegate(&self) -> Result<B256, Error> {
         let implementation = self.eoa()?.implementation;
         self.send_delegation_transaction(implementation, None).await
@@ -521,6 +964,18 @@ impl NexusClient {
 
     /// Removes the delegation (type-4 transaction authorizing `address(0)`): the EOA is a plain EOA
     /// again and operations fail ([`Error::NotDelegated`], AA20) until [`Self::redelegate`].
+    ///
+    /// ```no_run
+    /// use nexus_sessions::DelegationState;
+    ///
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// owner.undelegate().await?;
+    /// assert_eq!(owner.delegation_state().await?, DelegationState::None);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn undelegate(&self) -> Result<B256, Error> {
         self.send_delegation_transaction(Address::ZERO, None).await
     }
@@ -529,6 +984,21 @@ impl NexusClient {
     /// (default: transaction nonce + 1, right for a self-sent transaction); waits for it and reads
     /// the code: [`Error::DelegationNotApplied`] when it does not show `delegate` (a wrong
     /// authorization nonce is skipped silently by the chain). Returns the transaction hash.
+    ///
+    /// ```no_run
+    /// use alloy_primitives::Address;
+    ///
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     authorization_nonce: u64,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // `undelegate`, with the authorization nonce given explicitly
+    /// let tx = owner
+    ///     .send_delegation_transaction(Address::ZERO, Some(authorization_nonce))
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn send_delegation_transaction(
         &self,
         delegate: Address,
@@ -550,6 +1020,19 @@ impl NexusClient {
     /// `address(0)` (the default validator) ‖ the owner's ECDSA signature over the ERC-7739
     /// `PersonalSign` digest of `hashMessage(message)` in the account's EIP-712 domain (read with
     /// `eip712Domain()`). Nexus 1.2 only.
+    ///
+    /// ```no_run
+    /// use alloy_primitives::eip191_hash_message;
+    ///
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let signature = owner.sign_message_erc1271(b"hello").await?;
+    /// let hash = eip191_hash_message(b"hello");
+    /// assert!(owner.is_valid_signature(hash, &signature).await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn sign_message_erc1271(&self, message: &[u8]) -> Result<Bytes, Error> {
         let domain = self
             .sender
@@ -573,6 +1056,20 @@ impl NexusClient {
 
     /// ERC-1271 `isValidSignature(hash, signature)` on the account: whether it answers the magic
     /// value (a revert counts as `false`).
+    ///
+    /// ```no_run
+    /// use alloy_primitives::eip191_hash_message;
+    ///
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     message: &[u8],
+    /// #     signature: alloy_primitives::Bytes,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // a message signed for this account, e.g. a Sign-In with Ethereum message
+    /// let ok = owner.is_valid_signature(eip191_hash_message(message), &signature).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn is_valid_signature(&self, hash: B256, signature: &Bytes) -> Result<bool, Error> {
         let data = crate::abi::INexus::isValidSignatureCall {
             hash,
@@ -600,6 +1097,24 @@ impl NexusClient {
     /// again if the bundler forgets it. Returns the userOpHash.
     ///
     /// Never build a new operation for an intent whose outcome is unknown: a new nonce can land too.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     calls: Vec<nexus_sessions::Call>,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let hash = match owner.send_calls(&calls).await {
+    ///     Ok(hash) => hash,
+    ///     // may still land: resend that very operation, never a new one for the same intent
+    ///     Err(e) => match e.unknown_outcome() {
+    ///         Some((_, op)) => owner.resend_user_operation(op).await?,
+    ///         None => return Err(e),
+    ///     },
+    /// };
+    /// owner.wait_for_user_operation_receipt(hash).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn resend_user_operation(&self, op: &UserOperation) -> Result<B256, Error> {
         self.sender.resend(op).await
     }
@@ -609,6 +1124,21 @@ impl NexusClient {
     /// polling are ridden out until the receipt timeout; an operation this client sent that the
     /// bundler forgets is resent as is. No receipt in time for an operation this client sent is
     /// [`Error::OutcomeUnknown`] (with the operation), else [`Error::ReceiptTimeout`].
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     calls: Vec<nexus_sessions::Call>,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let hash = owner.send_calls(&calls).await?;
+    /// let receipt = owner.wait_for_user_operation_receipt(hash).await?;
+    /// println!(
+    ///     "landed in transaction {}, cost {} wei",
+    ///     receipt.receipt.transaction_hash, receipt.actual_gas_cost
+    /// );
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn wait_for_user_operation_receipt(
         &self,
         hash: B256,
@@ -622,6 +1152,18 @@ impl NexusClient {
     }
 
     /// `isModuleInstalled(type, module, 0x)`; `false` for an undeployed account.
+    ///
+    /// ```no_run
+    /// use nexus_sessions::ModuleType;
+    ///
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let smart_session = owner.deployment().smart_session;
+    /// let installed = owner.is_module_installed(ModuleType::Validator, smart_session).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn is_module_installed(
         &self,
         module_type: ModuleType,
@@ -643,6 +1185,19 @@ impl NexusClient {
 
     /// `defaultValidator.isSafeSender(sender, account)` (Nexus 1.2's MEE K1 validator; `false` for
     /// an undeployed account).
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // on Nexus 1.2 the install also makes SmartSession a safe sender of the default validator,
+    /// // which then accepts the owner's plain ENABLE signatures that SmartSession forwards
+    /// let hash = owner.install_smart_sessions().await?;
+    /// owner.wait_for_user_operation_receipt(hash).await?;
+    /// assert!(owner.is_safe_sender(owner.deployment().smart_session).await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn is_safe_sender(&self, sender: Address) -> Result<bool, Error> {
         if !self.is_deployed().await? {
             return Ok(false);
@@ -659,6 +1214,17 @@ impl NexusClient {
     }
 
     /// The account's validators, newest first (`getValidatorsPaginated(SENTINEL, 100)`).
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// for validator in owner.validators().await? {
+    ///     println!("validator {validator}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn validators(&self) -> Result<Vec<Address>, Error> {
         let reply = self
             .sender
@@ -676,12 +1242,40 @@ impl NexusClient {
     /// the reference SDKs do); on Nexus 1.2 batched with `defaultValidator.addSafeSender(smartSession)`
     /// (abstractjs 1.2.3), so the default validator accepts the owner's plain ECDSA ENABLE
     /// signatures that SmartSession forwards.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     other: nexus_sessions::Call,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // install SmartSession in the same operation as other calls
+    /// let mut calls = owner.install_smart_sessions_calls();
+    /// calls.push(other);
+    /// let hash = owner.send_calls(&calls).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn install_smart_sessions_calls(&self) -> Vec<Call> {
         smart_session_install_calls(self.deployment(), self.address())
     }
 
     /// Installs the SmartSession module ([`Self::install_smart_sessions_calls`] in one operation).
     /// Returns the userOpHash.
+    ///
+    /// ```no_run
+    /// use nexus_sessions::ModuleType;
+    ///
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let smart_session = owner.deployment().smart_session;
+    /// if !owner.is_module_installed(ModuleType::Validator, smart_session).await? {
+    ///     let hash = owner.install_smart_sessions().await?;
+    ///     owner.wait_for_user_operation_receipt(hash).await?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn install_smart_sessions(&self) -> Result<B256, Error> {
         self.send_calls(&self.install_smart_sessions_calls()).await
     }
@@ -690,6 +1284,16 @@ impl NexusClient {
     /// (measured on v1 registry-free); the pre-v1 build keeps them in storage, but the account no
     /// longer validates through the module (`ValidatorNotInstalled`). Reads the validator list for
     /// the SentinelList predecessor first.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let hash = owner.uninstall_smart_sessions().await?;
+    /// owner.wait_for_user_operation_receipt(hash).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn uninstall_smart_sessions(&self) -> Result<B256, Error> {
         let validators = self.validators().await?;
         let call = uninstall_validator_call(
@@ -702,6 +1306,18 @@ impl NexusClient {
     }
 
     /// `registry.trustAttesters(threshold, attesters)` from the account.
+    ///
+    /// ```no_run
+    /// use nexus_sessions::deployment::RHINESTONE_ATTESTER;
+    ///
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let hash = owner.trust_attesters(&[RHINESTONE_ATTESTER], 1).await?;
+    /// owner.wait_for_user_operation_receipt(hash).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn trust_attesters(
         &self,
         attesters: &[Address],
@@ -713,6 +1329,17 @@ impl NexusClient {
 
     /// The attesters the registry lists for this account; a revert (modulekit's MockRegistry has
     /// no `findTrustedAttesters`) or an undeployed account counts as none.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// if owner.trusted_attesters().await?.is_empty() {
+    ///     println!("the first grant also sends trustAttesters");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn trusted_attesters(&self) -> Result<Vec<Address>, Error> {
         let registry = self.deployment().registry;
         match self
@@ -734,6 +1361,26 @@ impl NexusClient {
 
     /// The sessions for `requests` and the `enableSessions` call, without any RPC
     /// (abstractjs `preparePermission`).
+    ///
+    /// ```no_run
+    /// use alloy_primitives::{address, hex};
+    /// use nexus_sessions::{ActionPermission, PermissionRequest};
+    ///
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     session_key: alloy_primitives::Address,
+    /// #     other: nexus_sessions::Call,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let counter = address!("0x1111111111111111111111111111111111111111");
+    /// let request = PermissionRequest::new(session_key)
+    ///     .action(ActionPermission::new(counter, hex!("273ea3e3")).usage_limit(10));
+    /// let (sessions, enable) = owner.prepare_permission(&[request])?;
+    /// println!("permission {}", sessions[0].permission_id());
+    /// // grant in the same operation as another call
+    /// owner.send_calls(&[other, enable]).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn prepare_permission(
         &self,
         requests: &[PermissionRequest],
@@ -753,6 +1400,32 @@ impl NexusClient {
     /// Grants `requests` in one owner user operation: `enableSessions(sessions)`, preceded by
     /// `trustAttesters` when the module consults a registry and the registry lists no attester for
     /// the account (as @biconomy/sdk 0.0.20). The SmartSession module must be installed.
+    ///
+    /// ```no_run
+    /// use alloy_primitives::{U256, address, hex};
+    /// use nexus_sessions::{
+    ///     ActionPermission, PermissionRequest,
+    ///     sessions::policy::{ParamCondition, ParamRule},
+    /// };
+    ///
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     session_key: alloy_primitives::Address,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let counter = address!("0x1111111111111111111111111111111111111111");
+    /// // incrementNumber() at most 3 times; setNumber(n) only with n <= 100
+    /// let request = PermissionRequest::new(session_key)
+    ///     .action(ActionPermission::new(counter, hex!("273ea3e3")).usage_limit(3))
+    ///     .action(
+    ///         ActionPermission::new(counter, hex!("3fb5c1cb"))
+    ///             .rule(ParamRule::new(ParamCondition::LessThanOrEqual, 0, U256::from(100u64))),
+    ///     );
+    /// let grant = owner.grant_permission(&[request]).await?;
+    /// owner.wait_for_user_operation_receipt(grant.user_op_hash).await?;
+    /// let json = owner.session_data(&grant, 0)?.to_json(); // for the session key's holder
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn grant_permission(
         &self,
         requests: &[PermissionRequest],
@@ -765,6 +1438,20 @@ impl NexusClient {
     /// [`grant_permission`](Self::grant_permission) does for the sessions it builds (including the
     /// `trustAttesters` call when needed). For sessions made elsewhere, e.g. read from a module-sdk
     /// `Session` JSON file.
+    ///
+    /// ```no_run
+    /// use nexus_sessions::sessions::Session;
+    ///
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     json: &str,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let session = Session::from_json(json)?; // a module-sdk `Session` JSON
+    /// let grant = owner.enable_sessions(vec![session]).await?;
+    /// owner.wait_for_user_operation_receipt(grant.user_op_hash).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn enable_sessions(
         &self,
         sessions: Vec<Session>,
@@ -812,6 +1499,21 @@ impl NexusClient {
     }
 
     /// The [`SessionData`] the session key at `index` of a grant needs (USE mode).
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     requests: Vec<nexus_sessions::PermissionRequest>,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let grant = owner.grant_permission(&requests).await?;
+    /// owner.wait_for_user_operation_receipt(grant.user_op_hash).await?;
+    /// // one SessionData per session key, as JSON (no secret in it)
+    /// for index in 0..requests.len() {
+    ///     let json = owner.session_data(&grant, index)?.to_json();
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn session_data(
         &self,
         grant: &GrantPermissionResponse,
@@ -873,6 +1575,20 @@ impl NexusClient {
     /// locally, signs the multichain hash (EIP-191) and returns the session data. The session key's
     /// first user operation then enables and uses the session at once; no owner transaction.
     /// The one-chain case of [`grant_multichain_deferred_permission`](Self::grant_multichain_deferred_permission).
+    ///
+    /// ```no_run
+    /// use nexus_sessions::sessions::SmartSessionMode;
+    ///
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     request: nexus_sessions::PermissionRequest,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // signed off-chain, no owner operation: the session key's first operation enables it
+    /// let data = owner.grant_deferred_permission(&request, SmartSessionMode::Enable).await?;
+    /// let json = data.to_json(); // for the session key's holder
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn grant_deferred_permission(
         &self,
         request: &PermissionRequest,
@@ -885,19 +1601,44 @@ impl NexusClient {
     /// The enable nonce of a permission on this account (`getNonce(permissionId, account)`): the
     /// nonce the next ENABLE signature must be made over. Enabling and
     /// [`revoke_enable_signature`](Self::revoke_enable_signature) increment it.
+    ///
+    /// ```no_run
+    /// use alloy_primitives::U256;
+    ///
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     permission_id: nexus_sessions::sessions::PermissionId,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let before = owner.enable_nonce(permission_id).await?;
+    /// let hash = owner.revoke_enable_signature(permission_id).await?;
+    /// owner.wait_for_user_operation_receipt(hash).await?;
+    /// assert_eq!(owner.enable_nonce(permission_id).await?, before + U256::from(1));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn enable_nonce(&self, permission_id: PermissionId) -> Result<U256, Error> {
-        self.sender
-            .node
-            .call_decode(
-                "getNonce",
-                "getNonce reply",
-                self.deployment().smart_session,
-                get_nonce_calldata(permission_id, self.address()),
-            )
-            .await
+        enable_nonce(
+            &self.sender.node,
+            self.deployment().smart_session,
+            permission_id,
+            self.address(),
+        )
+        .await
     }
 
     /// `removeSession(permissionId)`: revokes an enabled permission.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     grant: nexus_sessions::GrantPermissionResponse,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let hash = owner.revoke_permission(grant.permission_ids[0]).await?;
+    /// owner.wait_for_user_operation_receipt(hash).await?;
+    /// assert!(!owner.is_permission_enabled(grant.permission_ids[0]).await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn revoke_permission(&self, permission_id: PermissionId) -> Result<B256, Error> {
         let call = Call::new(
             self.deployment().smart_session,
@@ -908,6 +1649,19 @@ impl NexusClient {
 
     /// `revokeEnableSignature(permissionId)`: invalidates an unused ENABLE signature (bumps the
     /// session's enable nonce).
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     data: nexus_sessions::sessions::SessionData,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // a deferred grant handed out but not used yet: its signature can no longer enable it
+    /// let Some(permission_id) = data.module_data.active_permission_id() else { return Ok(()) };
+    /// let hash = owner.revoke_enable_signature(permission_id).await?;
+    /// owner.wait_for_user_operation_receipt(hash).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn revoke_enable_signature(
         &self,
         permission_id: PermissionId,
@@ -920,6 +1674,18 @@ impl NexusClient {
     }
 
     /// `isPermissionEnabled(permissionId, account)`.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     permission_id: nexus_sessions::sessions::PermissionId,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// if owner.is_permission_enabled(permission_id).await? {
+    ///     owner.revoke_permission(permission_id).await?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn is_permission_enabled(&self, permission_id: PermissionId) -> Result<bool, Error> {
         is_permission_enabled(
             &self.sender.node,
@@ -929,38 +1695,6 @@ impl NexusClient {
         )
         .await
     }
-
-    /// A session-key client for `session_data`, reusing this client's endpoints and deployment
-    /// (for tests and single-process demos; a real grantee uses [`SessionKeyClient::connect`]).
-    pub async fn session_client(
-        &self,
-        session_key: impl Signer + Send + Sync + 'static,
-        session_data: SessionData,
-    ) -> Result<SessionKeyClient, Error> {
-        SessionKeyClientBuilder::with_settings(
-            Arc::new(session_key),
-            self.settings.clone(),
-            session_data,
-        )
-        .build()
-        .await
-    }
-}
-
-/// `isPermissionEnabled(permissionId, account)` on `smart_session`.
-pub(crate) async fn is_permission_enabled(
-    node: &Node,
-    smart_session: Address,
-    permission_id: PermissionId,
-    account: Address,
-) -> Result<bool, Error> {
-    node.call_decode(
-        "isPermissionEnabled",
-        "isPermissionEnabled reply",
-        smart_session,
-        is_permission_enabled_calldata(permission_id, account),
-    )
-    .await
 }
 
 /// The single owner of an OwnableValidator-style session.

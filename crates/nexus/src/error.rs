@@ -103,6 +103,43 @@ pub enum Error {
         /// The account's / module's revert data decoded with the SmartSession error table.
         decoded: Option<Box<DecodedRevert>>,
     },
+    /// The paymaster service failed or refused to sponsor (`pm_getPaymasterStubData` /
+    /// `pm_getPaymasterData`); the operation was not sent.
+    #[error("paymaster: {source}")]
+    Paymaster {
+        /// The paymaster client's error (its method is the `pm_*` method asked).
+        #[source]
+        source: Box<BundlerError>,
+    },
+    /// The paymaster service's final data names another paymaster than its stub data (the gas was
+    /// estimated for the stub's); the operation was not sent.
+    #[error(
+        "paymaster service answered paymaster {data} for final data after stub data for {stub}"
+    )]
+    PaymasterMismatch {
+        /// The stub's paymaster.
+        stub: Address,
+        /// The final data's paymaster.
+        data: Address,
+    },
+    /// A sponsored operation of a session the SmartSession module would refuse it for (v1: the
+    /// session lacks `permitERC4337Paymaster`, or has no user-operation policy); refused before any
+    /// request. Grant the session with
+    /// [`PermissionRequest::permit_erc4337_paymaster`](crate::PermissionRequest::permit_erc4337_paymaster),
+    /// or send unsponsored.
+    #[error("session {permission_id} may not use a paymaster: {reason}")]
+    PaymasterNotPermitted {
+        /// The session.
+        permission_id: PermissionId,
+        /// What the module checks that the session fails.
+        reason: &'static str,
+    },
+    /// An operation built offline cannot be sponsored (the paymaster service must be asked);
+    /// build it with [`Sponsorship::Unsponsored`](crate::Sponsorship::Unsponsored).
+    #[error(
+        "an operation built offline cannot be sponsored: the paymaster service must sign it; use Sponsorship::Unsponsored"
+    )]
+    SponsoredOffline,
     /// A Smart Sessions encoding failed.
     #[error(transparent)]
     Sessions(#[from] nexus_sessions_types::Error),
@@ -336,6 +373,13 @@ pub enum Error {
 }
 
 impl Error {
+    /// An [`Error::Paymaster`] for a paymaster client's error.
+    pub(crate) fn paymaster(source: BundlerError) -> Self {
+        Self::Paymaster {
+            source: Box::new(source),
+        }
+    }
+
     /// An [`Error::AbiDecode`] for `what`.
     pub(crate) fn abi(what: &'static str, source: alloy_sol_types::Error) -> Self {
         Self::AbiDecode { what, source }

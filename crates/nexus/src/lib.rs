@@ -1,5 +1,19 @@
 #![doc = include_str!("../README.md")]
 //!
+//! # Where to start
+//!
+//! | to | use |
+//! |---|---|
+//! | act as the account's owner: deploy, send calls, install SmartSession, grant and revoke | [`NexusClient`] (built by [`NexusClientBuilder`]) |
+//! | act with a session key under a grant | [`SessionKeyClient`] (built by [`SessionKeyClientBuilder`]) |
+//! | say what a session key may do | [`PermissionRequest`] of [`ActionPermission`]s; raw policies in [`sessions::policy`] |
+//! | hand a grant to the session key's holder | [`sessions::SessionData`] (JSON, no secret) |
+//! | name the contracts | [`Deployment`] presets, [`Deployment::local`] |
+//! | tune a client | its builder's methods: [`GasConfig`], [`NonceStrategy`], [`ReceiptPolling`], timeouts; [`SendOptions`] per operation |
+//! | handle failures | [`Error`]: [`Error::outcome`] says whether the operation may land ([`SendOutcome`]); [`PolicyViolation`] for a local refusal |
+//! | count round trips | [`RpcStats`], [`RequestCounts`] |
+//! | go a layer down | [`sessions`] (`nexus-sessions-types`: SmartSession types, encodings, digests), [`UserOperation`] (`nexus-sessions-userop`), `nexus-sessions-bundler` (the bundler's JSON-RPC) |
+//!
 //! # Modules
 //!
 //! | module | content |
@@ -31,21 +45,26 @@ pub mod account;
 mod client;
 pub mod delegation;
 pub mod deployment;
+mod endpoint;
 mod eoa;
 pub mod erc1271;
 mod error;
 pub mod execution;
 mod flight;
+mod handoff;
 mod lanes;
 pub mod modules;
 pub mod multichain;
 mod node;
 pub mod nonce;
 pub mod permission;
+mod permission_state;
 pub mod policy_check;
+mod request_counter;
 mod sender;
 mod session_client;
 mod settings;
+mod sponsor;
 
 pub use account::{
     AccountInit, DefaultValidatorInit, ModuleInit, PreValidationHookInit, SingleValidatorInit,
@@ -62,22 +81,29 @@ pub use alloy_signer_local::Secp256k1Signer;
 pub use client::{GrantPermissionResponse, NexusClient, NexusClientBuilder, account_address};
 pub use delegation::DelegationState;
 pub use deployment::{Deployment, LocalAddresses, PolicyAddresses};
+pub use endpoint::{BundlerEndpoint, NodeEndpoint};
 pub use eoa::DelegateVia;
 pub use error::{Error, SendOutcome};
 pub use execution::Call;
 pub use modules::ModuleType;
 pub use nexus_sessions_bundler::{
-    BundlerError, ReceiptPolling, RequestCounts, UserOperationReceipt, redact_url,
+    AlloyTransport, BundlerClient, BundlerError, BundlerTransport, Delivery, DeliveryError,
+    HttpTransport, PaymasterClient, ReceiptPolling, RequestCounts, UserOperationReceipt,
+    install_tls_provider, redact_url, reqwest,
 };
 pub use nexus_sessions_types::{NexusVersion, SessionSignatureStyle};
 pub use nonce::{NonceKey, NonceStrategy, ValidationMode};
 pub use permission::{ActionPermission, PermissionRequest};
 pub use policy_check::{PolicyViolation, ViolatedRule};
+pub use request_counter::{RequestCountLayer, RequestCountService};
 pub use sender::{DUMMY_ECDSA_SIGNATURE, DynSigner, RpcStats, SendOptions};
 pub use session_client::{SessionKeyClient, SessionKeyClientBuilder, signature_style_for};
 pub use settings::{DEFAULT_RECEIPT_TIMEOUT, GasConfig};
+pub use sponsor::Sponsorship;
 
 pub use nexus_sessions_userop::UserOperation;
 
+/// The bundler client (`nexus-sessions-bundler`), re-exported.
+pub use nexus_sessions_bundler as bundler;
 /// The Smart Sessions layer (`nexus-sessions-types`), re-exported.
 pub use nexus_sessions_types as sessions;

@@ -30,6 +30,34 @@ impl NexusClient {
     /// The request's salt is fixed once (random when unset), so the permission id is the same on
     /// every chain. Refused: no chain, more than 256, a chain twice, different owners, or
     /// SmartSession versions that name the EIP-712 types differently (pre-v1 with v1).
+    ///
+    /// ```no_run
+    /// use nexus_sessions::{NexusClient, SessionKeyClient, sessions::SmartSessionMode};
+    ///
+    /// # async fn example(
+    /// #     on_base: nexus_sessions::NexusClient,
+    /// #     on_optimism: nexus_sessions::NexusClient,
+    /// #     request: nexus_sessions::PermissionRequest,
+    /// #     session_key: nexus_sessions::PrivateKeySigner,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // the owner's clients of its account on two chains; one signature for both
+    /// let data = NexusClient::grant_multichain_deferred_permission(
+    ///     &[&on_base, &on_optimism],
+    ///     &request,
+    ///     SmartSessionMode::Enable,
+    /// )
+    /// .await?;
+    /// let session = SessionKeyClient::connect(
+    ///     session_key,
+    ///     "https://optimism.example/rpc",
+    ///     "https://optimism.example/bundler",
+    ///     on_optimism.deployment().clone(),
+    ///     data[1].clone(),
+    /// )
+    /// .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn grant_multichain_deferred_permission(
         clients: &[&Self],
         request: &PermissionRequest,

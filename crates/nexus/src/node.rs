@@ -1,26 +1,26 @@
-//! The few Ethereum JSON-RPC reads the facade makes against the node, with request counters
-//! (per method; `eth_call`s per contract function, e.g. `eth_call:isPermissionEnabled`).
+//! The few Ethereum JSON-RPC reads the facade makes against the node, through alloy `Provider`
+//! methods, with request counters ([`RequestCountLayer`]: per method; `eth_call`s per contract
+//! function, e.g. `eth_call:isPermissionEnabled`).
 
-use crate::error::Error;
+use crate::{
+    endpoint::{NodeEndpoint, NodeKind},
+    error::Error,
+    request_counter::RequestCountLayer,
+};
 use alloy_json_rpc::RpcError;
-use alloy_primitives::{Address, B256, Bytes, U64, U128};
+use alloy_network::TransactionBuilder;
+use alloy_primitives::{Address, B256, Bytes};
 use alloy_provider::{
-    Provider, RootProvider,
+    DynProvider, Provider, RootProvider,
     transport::{TransportError, TransportErrorKind},
 };
+use alloy_rpc_client::ClientBuilder;
+use alloy_rpc_types_eth::{BlockNumberOrTag, TransactionRequest};
 use alloy_sol_types::{SolType, SolValue};
 use core::fmt;
 use nexus_sessions_bundler::{RequestCounts, redact_url, redact_urls_in};
 use nexus_sessions_types::abi::decode_revert;
-use serde::{Deserialize, Serialize};
-use std::{
-    collections::BTreeMap,
-    sync::{
-        Mutex,
-        atomic::{AtomicU64, Ordering},
-    },
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 /// An `eth_call` outcome that distinguishes a revert from a transport failure.
 #[derive(Debug)]
@@ -31,32 +31,18 @@ pub(crate) enum CallOutcome {
     Reverted(Bytes),
 }
 
-#[derive(Clone, Debug, Serialize)]
-struct CallRequest {
-    to: Address,
-    data: Bytes,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct BlockHeader {
-    timestamp: U64,
-    #[serde(default)]
-    base_fee_per_gas: Option<U128>,
-}
-
-/// Node access (alloy `RootProvider` over HTTP).
+/// Node access through an alloy provider.
 pub(crate) struct Node {
-    provider: RootProvider,
-    requests: AtomicU64,
-    by_method: Mutex<BTreeMap<String, u64>>,
+    provider: DynProvider,
+    /// The counting layer in the provider's client, when known.
+    counter: Option<RequestCountLayer>,
 }
 
-// By hand: the provider's transport holds the URL, which may hold credentials.
+// By hand: the provider's transport may hold a URL with credentials.
 impl fmt::Debug for Node {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Node")
-            .field("requests", &self.requests)
+            .field("requests", &self.request_count())
             .finish_non_exhaustive()
     }
 }
@@ -76,83 +62,56 @@ fn redact_transport(e: TransportError) -> TransportError {
 }
 
 impl Node {
-    /// Connects lazily to an HTTP(S) JSON-RPC URL.
+    /// The node of `endpoint` (lazily connecting for a URL).
+    pub(crate) fn connect(endpoint: &NodeEndpoint) -> Result<Self, Error> {
+        match &endpoint.kind {
+            NodeKind::Url(url) => Self::new(url),
+            NodeKind::Provider { provider, counter } => Ok(Self {
+                provider: provider.clone(),
+                counter: counter.clone(),
+            }),
+        }
+    }
+
+    /// Connects lazily to an HTTP(S) JSON-RPC URL, counting requests with a [`RequestCountLayer`].
     pub(crate) fn new(url: &str) -> Result<Self, Error> {
         let invalid = |reason: String| Error::InvalidUrl {
             url: redact_url(url),
             reason,
         };
-        let parsed = url.parse().map_err(|e| invalid(format!("{e}")))?;
-        // The URL parsed, so everything before the first ':' is its scheme.
-        let scheme = url
-            .split(':')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        match scheme.as_str() {
-            "http" => {}
-            "https" if cfg!(feature = "rustls") => {}
-            "https" => return Err(invalid("https needs the `rustls` feature of nexus".into())),
-            other => {
-                return Err(invalid(format!(
-                    "unsupported scheme `{other}`: use http or https"
-                )));
-            }
+        let parsed: nexus_sessions_bundler::Url =
+            url.parse().map_err(|e| invalid(format!("{e}")))?;
+        // alloy's HTTP transport speaks http and https (TLS: the `rustls` feature or the
+        // application's reqwest backend); other transports come as a provider.
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(invalid(format!(
+                "unsupported scheme `{}`: use http or https, or pass a provider (NodeEndpoint::provider)",
+                parsed.scheme()
+            )));
         }
+        nexus_sessions_bundler::install_tls_provider();
+        let counter = RequestCountLayer::new();
+        let client = ClientBuilder::default().layer(counter.clone()).http(parsed);
         Ok(Self {
-            provider: RootProvider::new_http(parsed),
-            requests: AtomicU64::new(0),
-            by_method: Mutex::new(BTreeMap::new()),
+            provider: RootProvider::new(client).erased(),
+            counter: Some(counter),
         })
     }
 
-    /// JSON-RPC requests sent so far.
+    /// JSON-RPC requests sent so far (zero without a counter).
     pub(crate) fn request_count(&self) -> u64 {
-        self.requests.load(Ordering::Relaxed)
+        self.counter.as_ref().map_or(0, RequestCountLayer::total)
     }
 
     /// Requests sent so far, per method (`eth_call:<function>` for calls).
     pub(crate) fn request_counts(&self) -> RequestCounts {
-        let map = self.by_method.lock().unwrap_or_else(|e| e.into_inner());
-        RequestCounts {
-            total: self.request_count(),
-            by_method: map.clone(),
-        }
+        self.counter
+            .as_ref()
+            .map(RequestCountLayer::counts)
+            .unwrap_or_default()
     }
 
-    async fn request<P, R>(&self, method: &'static str, params: P) -> Result<R, TransportError>
-    where
-        P: alloy_json_rpc::RpcSend + Serialize,
-        R: alloy_json_rpc::RpcRecv,
-    {
-        self.request_as(method.into(), method, params).await
-    }
-
-    /// [`Self::request`] counted under `label`.
-    async fn request_as<P, R>(
-        &self,
-        label: std::borrow::Cow<'static, str>,
-        method: &'static str,
-        params: P,
-    ) -> Result<R, TransportError>
-    where
-        P: alloy_json_rpc::RpcSend + Serialize,
-        R: alloy_json_rpc::RpcRecv,
-    {
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        *self
-            .by_method
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(label.into_owned())
-            .or_default() += 1;
-        self.provider
-            .raw_request(method.into(), params)
-            .await
-            .map_err(redact_transport)
-    }
-
-    /// `eth_call` at the latest block; `label` names it in the counters
+    /// `eth_call` at the latest block; `label` names the function in the counters
     /// (`eth_call:<function>`).
     pub(crate) async fn call(
         &self,
@@ -160,14 +119,13 @@ impl Node {
         to: Address,
         data: Bytes,
     ) -> Result<CallOutcome, Error> {
-        match self
-            .request_as::<_, Bytes>(
-                format!("eth_call:{label}").into(),
-                "eth_call",
-                (CallRequest { to, data }, "latest"),
-            )
-            .await
-        {
+        if let (Some(counter), Some(selector)) = (&self.counter, data.get(..4)) {
+            let mut s = [0u8; 4];
+            s.copy_from_slice(selector);
+            counter.name_function(s, label);
+        }
+        let tx = TransactionRequest::default().with_to(to).with_input(data);
+        match self.provider.call(tx).await.map_err(redact_transport) {
             Ok(out) => Ok(CallOutcome::Returned(out)),
             Err(e) => match e.as_error_resp() {
                 Some(payload) if is_revert(payload.code, &payload.message) => Ok(
@@ -216,34 +174,28 @@ impl Node {
 
     /// `eth_getCode` at the latest block.
     pub(crate) async fn code(&self, address: Address) -> Result<Bytes, Error> {
-        self.request("eth_getCode", (address, "latest"))
+        self.provider
+            .get_code_at(address)
             .await
-            .map_err(|source| Error::Rpc {
-                method: "eth_getCode",
-                source,
-            })
+            .map_err(rpc("eth_getCode"))
     }
 
     /// `eth_getTransactionCount` at the latest block: the account's transaction nonce.
     pub(crate) async fn transaction_count(&self, address: Address) -> Result<u64, Error> {
-        let n: U64 = self
-            .request("eth_getTransactionCount", (address, "latest"))
+        self.provider
+            .get_transaction_count(address)
             .await
-            .map_err(|source| Error::Rpc {
-                method: "eth_getTransactionCount",
-                source,
-            })?;
-        Ok(n.to())
+            .map_err(rpc("eth_getTransactionCount"))
     }
 
     /// `eth_sendRawTransaction`; returns the transaction hash.
     pub(crate) async fn send_raw_transaction(&self, raw: Bytes) -> Result<B256, Error> {
-        self.request("eth_sendRawTransaction", (raw,))
+        let pending = self
+            .provider
+            .send_raw_transaction(&raw)
             .await
-            .map_err(|source| Error::Rpc {
-                method: "eth_sendRawTransaction",
-                source,
-            })
+            .map_err(rpc("eth_sendRawTransaction"))?;
+        Ok(*pending.tx_hash())
     }
 
     /// Polls `eth_getTransactionReceipt` until the transaction is mined; returns its status
@@ -253,21 +205,15 @@ impl Node {
         hash: B256,
         timeout: Duration,
     ) -> Result<bool, Error> {
-        #[derive(Debug, Deserialize)]
-        struct Receipt {
-            status: Option<U64>,
-        }
         let started = Instant::now();
         loop {
-            let receipt: Option<Receipt> = self
-                .request("eth_getTransactionReceipt", (hash,))
+            let receipt = self
+                .provider
+                .get_transaction_receipt(hash)
                 .await
-                .map_err(|source| Error::Rpc {
-                    method: "eth_getTransactionReceipt",
-                    source,
-                })?;
+                .map_err(rpc("eth_getTransactionReceipt"))?;
             if let Some(r) = receipt {
-                return Ok(r.status.is_some_and(|s| s == U64::from(1)));
+                return Ok(r.status());
             }
             if started.elapsed() > timeout {
                 return Err(Error::TransactionTimeout {
@@ -281,33 +227,30 @@ impl Node {
 
     /// `eth_chainId`.
     pub(crate) async fn chain_id(&self) -> Result<u64, Error> {
-        let id: U64 = self
-            .request("eth_chainId", ())
+        self.provider
+            .get_chain_id()
             .await
-            .map_err(|source| Error::Rpc {
-                method: "eth_chainId",
-                source,
-            })?;
-        Ok(id.to())
+            .map_err(rpc("eth_chainId"))
     }
 
-    async fn latest_header(&self) -> Result<BlockHeader, Error> {
-        let header: Option<BlockHeader> = self
-            .request("eth_getBlockByNumber", ("latest", false))
+    /// The latest block's timestamp and base fee.
+    async fn latest_header(&self) -> Result<(u64, Option<u64>), Error> {
+        const METHOD: &str = "eth_getBlockByNumber";
+        let block = self
+            .provider
+            .get_block_by_number(BlockNumberOrTag::Latest)
             .await
-            .map_err(|source| Error::Rpc {
-                method: "eth_getBlockByNumber",
-                source,
+            .map_err(rpc(METHOD))?
+            .ok_or(Error::UnexpectedReply {
+                method: METHOD,
+                reason: "no latest block".into(),
             })?;
-        header.ok_or(Error::UnexpectedReply {
-            method: "eth_getBlockByNumber",
-            reason: "no latest block".into(),
-        })
+        Ok((block.header.timestamp, block.header.base_fee_per_gas))
     }
 
     /// The latest block's timestamp.
     pub(crate) async fn latest_timestamp(&self) -> Result<u64, Error> {
-        Ok(self.latest_header().await?.timestamp.to())
+        Ok(self.latest_header().await?.0)
     }
 
     /// EIP-1559 fees from the node: `maxFee = 2 × baseFee + priority`, priority from
@@ -315,16 +258,19 @@ impl Node {
     pub(crate) async fn fees(&self) -> Result<(u128, u128), Error> {
         let (header, priority) = tokio::join!(
             self.latest_header(),
-            self.request::<_, U128>("eth_maxPriorityFeePerGas", ())
+            self.provider.get_max_priority_fee_per_gas()
         );
-        let base: u128 = header?.base_fee_per_gas.map(|b| b.to()).unwrap_or(0);
-        let priority: u128 = priority
-            .map_err(|source| Error::Rpc {
-                method: "eth_maxPriorityFeePerGas",
-                source,
-            })?
-            .to();
+        let base = u128::from(header?.1.unwrap_or(0));
+        let priority = priority.map_err(rpc("eth_maxPriorityFeePerGas"))?;
         Ok((base.saturating_mul(2).saturating_add(priority), priority))
+    }
+}
+
+/// Maps a provider error of `method` to [`Error::Rpc`], URLs redacted.
+fn rpc(method: &'static str) -> impl FnOnce(TransportError) -> Error {
+    move |e| Error::Rpc {
+        method,
+        source: redact_transport(e),
     }
 }
 
@@ -354,7 +300,7 @@ mod tests {
         assert!(Node::new("http://127.0.0.1:8545").is_ok());
         let ws = Node::new("ws://127.0.0.1:8545").unwrap_err();
         assert!(ws.to_string().contains("unsupported scheme `ws`"), "{ws}");
-        let https = Node::new("https://rpc.example");
-        assert_eq!(https.is_ok(), cfg!(feature = "rustls"));
+        // https is never refused by the facade: TLS is the transport's business.
+        assert!(Node::new("https://rpc.example").is_ok());
     }
 }

@@ -184,6 +184,9 @@ pub struct PermissionRequest {
     pub user_op_policies: Vec<PolicyData>,
     /// Salt of the permission id; random when `None`.
     pub salt: Option<B256>,
+    /// Lets the session's operations be sponsored by a paymaster (SmartSession v1
+    /// `permitERC4337Paymaster`; see [`Self::permit_erc4337_paymaster`]).
+    pub permit_erc4337_paymaster: bool,
 }
 
 impl PermissionRequest {
@@ -220,6 +223,16 @@ impl PermissionRequest {
         self
     }
 
+    /// Whether the session's operations may be sponsored by a paymaster. SmartSession v1 refuses a
+    /// session's operation with a paymaster unless the session sets `permitERC4337Paymaster` and
+    /// has at least one user-operation policy: when this request names none, the sudo policy is
+    /// added as one (what abstractjs does). Pre-v1 SmartSession has neither the field nor the
+    /// check (any session may be sponsored), so there the flag changes nothing on chain.
+    pub fn permit_erc4337_paymaster(mut self, permit: bool) -> Self {
+        self.permit_erc4337_paymaster = permit;
+        self
+    }
+
     /// Fixed salt (deterministic permission id).
     pub fn salt(mut self, salt: B256) -> Self {
         self.salt = Some(salt);
@@ -249,6 +262,11 @@ impl PermissionRequest {
             user_op.push(PolicyData::new(p.value_limit, policy::value_limit(limit)));
         }
         user_op.extend(self.user_op_policies.iter().cloned());
+        // v1 runs at least one user-operation policy for a sponsored operation.
+        if self.permit_erc4337_paymaster && deployment.module_version.is_v1() && user_op.is_empty()
+        {
+            user_op.push(PolicyData::new(p.sudo, policy::sudo()));
+        }
         let actions = self
             .actions
             .iter()
@@ -264,6 +282,7 @@ impl PermissionRequest {
             .salt(self.salt.unwrap_or_else(random_salt))
             .user_op_policies(user_op)
             .actions(actions)
+            .permit_erc4337_paymaster(self.permit_erc4337_paymaster)
             .chain_id(chain_id)
             .build()?)
     }

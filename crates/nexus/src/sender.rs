@@ -11,6 +11,7 @@
 //! | `EntryPoint.getNonce` | once per lane of a [`NonceStrategy::LaneRange`](crate::NonceStrategy::LaneRange), when first used (random lanes and fresh keys start at 0) | never: sequences are counted locally |
 //! | `eth_estimateUserOperationGas` | yes | skipped when the same call shape was estimated before ([`GasConfig::reuse_estimates`]) |
 //! | `eth_sendUserOperation` | yes | yes |
+//! | paymaster (sponsored operations only) | `pm_getPaymasterStubData` + `pm_getPaymasterData` | the same (one request when the stub is final) |
 //!
 //! Independent reads run concurrently (`tokio::join!`). Each cold read is single-flight
 //! ([`Flight`]): concurrent callers share one request, and nothing is cached on error.
@@ -24,12 +25,14 @@ use crate::{
     node::Node,
     nonce::{NonceKey, ValidationMode},
     settings::{ClientSettings, GasConfig},
+    sponsor::{ClientPaymaster, Sponsor, Sponsorship},
 };
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_signer::Signer;
 use alloy_sol_types::SolCall;
 use nexus_sessions_bundler::{
-    AaCode, BundlerClient, BundlerError, GasEstimate, UserOperationReceipt,
+    AaCode, BundlerClient, BundlerError, GasEstimate, PaymasterClient, PaymasterStubData,
+    UserOperationReceipt,
 };
 use nexus_sessions_types::SessionSignatureStyle;
 use nexus_sessions_userop::{Eip7702Auth, UserOperation};
@@ -51,8 +54,9 @@ pub type DynSigner = Arc<dyn Signer + Send + Sync>;
 /// length and shape, so verification gas and preVerificationGas are estimated for the real thing.
 pub const DUMMY_ECDSA_SIGNATURE: [u8; 65] = nexus_sessions_types::OWNABLE_VALIDATOR_MOCK_SIGNATURE;
 
-/// Per-operation overrides. Gas limits given here skip estimation when all three are set; fees
-/// given here skip the gas-price request.
+/// Per-operation overrides. Gas limits given here skip estimation when all three are set (and a
+/// sponsoring paymaster's stub names its own gas limits); fees given here skip the gas-price
+/// request. [`Self::sponsorship`] picks who pays.
 ///
 /// ```
 /// use nexus_sessions::SendOptions;
@@ -78,6 +82,12 @@ pub struct SendOptions {
     /// An EIP-7702 authorization carried by the operation (`eip7702Auth`): the account is the EOA
     /// that signed it and gets delegated by the bundle. No factory fields are sent then.
     pub eip7702_auth: Option<Eip7702Auth>,
+    /// Who pays: the client's paymaster, if it has one ([`Sponsorship::ClientDefault`], the
+    /// default), the account ([`Sponsorship::Unsponsored`]), or another paymaster service.
+    pub sponsorship: Sponsorship,
+    /// The paymaster context for this operation, replacing the client's
+    /// ([`paymaster_context`](crate::NexusClientBuilder::paymaster_context)).
+    pub paymaster_context: Option<serde_json::Value>,
 }
 
 impl SendOptions {
@@ -105,6 +115,27 @@ impl SendOptions {
         self
     }
 
+    /// Sponsored by `paymaster` (whatever the client's paymaster).
+    #[must_use]
+    pub fn sponsored_by(mut self, paymaster: PaymasterClient) -> Self {
+        self.sponsorship = Sponsorship::Paymaster(paymaster);
+        self
+    }
+
+    /// Paid by the account, even when the client has a paymaster.
+    #[must_use]
+    pub fn unsponsored(mut self) -> Self {
+        self.sponsorship = Sponsorship::Unsponsored;
+        self
+    }
+
+    /// The paymaster context for this operation.
+    #[must_use]
+    pub fn with_paymaster_context(mut self, context: serde_json::Value) -> Self {
+        self.paymaster_context = Some(context);
+        self
+    }
+
     /// Both fees, when both are set.
     fn fixed_fees(&self) -> Option<(u128, u128)> {
         Some((self.max_fee_per_gas?, self.max_priority_fee_per_gas?))
@@ -116,6 +147,8 @@ impl SendOptions {
             call: self.call_gas_limit?,
             verification: self.verification_gas_limit?,
             pre_verification: self.pre_verification_gas?,
+            paymaster_verification: 0,
+            paymaster_post_op: 0,
         })
     }
 }
@@ -159,6 +192,9 @@ struct GasLimits {
     call: u128,
     verification: u128,
     pre_verification: U256,
+    /// The paymaster's limits (written only into a sponsored operation).
+    paymaster_verification: u128,
+    paymaster_post_op: u128,
 }
 
 impl GasLimits {
@@ -166,6 +202,10 @@ impl GasLimits {
         op.call_gas_limit = self.call;
         op.verification_gas_limit = self.verification;
         op.pre_verification_gas = self.pre_verification;
+        if op.paymaster.is_some() {
+            op.paymaster_verification_gas_limit = self.paymaster_verification;
+            op.paymaster_post_op_gas_limit = self.paymaster_post_op;
+        }
     }
 }
 
@@ -219,6 +259,8 @@ pub(crate) struct OpSender {
     estimates: Mutex<HashMap<u64, Arc<Flight<GasLimits>>>>,
     pub(crate) gas: GasConfig,
     pub(crate) receipt_timeout: Duration,
+    /// The paymaster sponsoring this client's operations by default.
+    paymaster: ClientPaymaster,
     /// Signed operations sent and not yet seen included.
     in_flight: InFlight,
 }
@@ -251,6 +293,7 @@ impl OpSender {
             estimates: Mutex::new(HashMap::new()),
             gas: settings.gas.clone(),
             receipt_timeout: settings.receipt_timeout,
+            paymaster: settings.paymaster.clone(),
             in_flight: InFlight::default(),
         })
     }
@@ -260,6 +303,12 @@ impl OpSender {
             node: self.node.request_count(),
             bundler: self.bundler.request_count(),
         }
+    }
+
+    /// The paymaster that sponsors an operation sent with `opts`, if any.
+    pub(crate) fn sponsor<'a>(&'a self, opts: &'a SendOptions) -> Option<Sponsor<'a>> {
+        self.paymaster
+            .resolve(&opts.sponsorship, opts.paymaster_context.as_ref())
     }
 
     pub(crate) fn mark_deployed(&self) {
@@ -384,10 +433,33 @@ impl OpSender {
         opts: &SendOptions,
     ) -> (Result<B256, Error>, LaneOutcome) {
         let stub_len = op.signature.len();
+        let sponsor = self.sponsor(opts);
+        let (entry_point, chain_id) = (self.deployment.entry_point, self.chain_id);
         for attempt in 0..2 {
             let ready = async {
                 op.nonce = self.lane_nonce(lease, auth.validator).await?;
-                self.gas_limits(op, calls, stub_len, opts).await?.apply(op);
+                // Paymaster stub data before estimation, final data once the gas is fixed (the
+                // paymaster signs over it), the account's signature last (the userOpHash covers
+                // paymasterAndData).
+                let stub = match sponsor {
+                    Some(s) => {
+                        // Gas limits the caller fixed are final: the service sees them (and may
+                        // answer final data at once, `isFinal`).
+                        if let Some(limits) = opts.fixed_gas() {
+                            limits.apply(op);
+                        }
+                        Some(s.stub(op, entry_point, chain_id).await?)
+                    }
+                    None => None,
+                };
+                self.gas_limits(op, calls, stub_len, opts, stub.as_ref())
+                    .await?
+                    .apply(op);
+                if let (Some(s), Some(stub)) = (sponsor, &stub)
+                    && !stub.is_final
+                {
+                    s.finalize(op, entry_point, chain_id).await?;
+                }
                 self.sign(op, auth).await
             };
             if let Err(e) = ready.await {
@@ -483,6 +555,9 @@ impl OpSender {
         auth: &Auth<'_>,
         opts: &SendOptions,
     ) -> Result<UserOperation, Error> {
+        if self.sponsor(opts).is_some() {
+            return Err(Error::SponsoredOffline);
+        }
         let fees = opts.fixed_fees().ok_or(Error::OfflineNeedsGas {
             missing: "max_fee_per_gas and max_priority_fee_per_gas",
         })?;
@@ -549,6 +624,7 @@ impl OpSender {
             stub_len,
             op.factory.is_some(),
             op.eip7702_auth.is_some(),
+            op.paymaster,
         )
             .hash(&mut h);
         for c in calls {
@@ -565,15 +641,35 @@ impl OpSender {
             .remove(&key);
     }
 
+    /// The gas limits of `op`: `opts`' where given, else the bundler's estimate (reused for
+    /// operations of the same shape) with margins. A paymaster stub's own gas limits win over the
+    /// estimate's; without them the paymaster's gas is estimated too, even when `opts` fixes the
+    /// other three.
     async fn gas_limits(
         &self,
         op: &UserOperation,
         calls: &[Call],
         stub_len: usize,
         opts: &SendOptions,
+        stub: Option<&PaymasterStubData>,
     ) -> Result<GasLimits, Error> {
-        if let Some(limits) = opts.fixed_gas() {
-            return Ok(limits);
+        let stub_gas = stub.and_then(|s| {
+            Some((
+                s.paymaster_verification_gas_limit?,
+                s.paymaster_post_op_gas_limit.unwrap_or(0),
+            ))
+        });
+        let with_stub_gas = |mut limits: GasLimits| {
+            if let Some((verification, post_op)) = stub_gas {
+                limits.paymaster_verification = verification;
+                limits.paymaster_post_op = post_op;
+            }
+            limits
+        };
+        if let Some(limits) = opts.fixed_gas()
+            && (stub.is_none() || stub_gas.is_some())
+        {
+            return Ok(with_stub_gas(limits));
         }
         let estimate = || async {
             // Estimated on a fresh key (sequence 0): the first write of a nonce slot is the
@@ -604,11 +700,12 @@ impl OpSender {
         } else {
             estimate().await?
         };
-        Ok(GasLimits {
+        Ok(with_stub_gas(GasLimits {
             call: opts.call_gas_limit.unwrap_or(limits.call),
             verification: opts.verification_gas_limit.unwrap_or(limits.verification),
             pre_verification: opts.pre_verification_gas.unwrap_or(limits.pre_verification),
-        })
+            ..limits
+        }))
     }
 
     fn with_margins(&self, e: &GasEstimate) -> GasLimits {
@@ -623,6 +720,16 @@ impl OpSender {
             pre_verification: pvg.saturating_add(
                 pvg.saturating_mul(U256::from(self.gas.pre_verification_gas_margin_percent))
                     / U256::from(100),
+            ),
+            // Like the account's: unused validation gas is not charged, unused postOp gas is
+            // (10%), as call gas.
+            paymaster_verification: pct(
+                e.paymaster_verification_gas_limit.unwrap_or(0),
+                self.gas.verification_gas_margin_percent,
+            ),
+            paymaster_post_op: pct(
+                e.paymaster_post_op_gas_limit.unwrap_or(0),
+                self.gas.call_gas_margin_percent,
             ),
         }
     }

@@ -1,12 +1,13 @@
 //! [`SessionKeyClient`]: a session key acting for the granter's account through SmartSession.
 
 use crate::{
-    client::is_permission_enabled,
     deployment::Deployment,
+    endpoint::{BundlerEndpoint, NodeEndpoint},
     error::Error,
     execution::Call,
     flight::Flight,
     multichain::{check_chain_digest_index, check_enable_digest},
+    permission_state::{enable_nonce, is_permission_enabled},
     policy_check::{CheckContext, PolicyKind, PolicyUsage, check_calls, time_frame_now},
     sender::{Auth, DynSigner, OpSender, RpcStats, SendOptions},
     settings::{ClientSettings, client_settings_methods},
@@ -16,7 +17,7 @@ use alloy_signer::Signer;
 use nexus_sessions_bundler::{RequestCounts, UserOperationReceipt};
 use nexus_sessions_types::{
     EnableSessionData, ModuleVersion, OwnableValidatorConfig, PermissionId, Session, SessionData,
-    SessionSignatureStyle, SmartSessionMode, SmartSessionSignature, get_nonce_calldata,
+    SessionSignatureStyle, SmartSessionMode, SmartSessionSignature,
 };
 use nexus_sessions_userop::UserOperation;
 use std::{
@@ -81,9 +82,31 @@ impl SessionKeyClientBuilder {
         }
     }
 
-    client_settings_methods!();
+    client_settings_methods!(SessionKeyClientBuilder);
 
     /// Turns the local policy pre-check on (default) or off.
+    ///
+    /// ```no_run
+    /// use nexus_sessions::{Deployment, SessionKeyClient, sessions::SessionData};
+    ///
+    /// # async fn example(
+    /// #     session_key: nexus_sessions::PrivateKeySigner,
+    /// #     json: &str,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // the chain alone judges the session's policies (e.g. policies this crate does not know)
+    /// let session = SessionKeyClient::builder(
+    ///     session_key,
+    ///     "http://127.0.0.1:8545",
+    ///     "http://127.0.0.1:4337",
+    ///     Deployment::nexus_1_2_smart_session_v1_registry_free(),
+    ///     SessionData::from_json(json)?,
+    /// )
+    /// .with_local_policy_check(false)
+    /// .build()
+    /// .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn with_local_policy_check(mut self, enabled: bool) -> Self {
         self.local_policy_check = enabled;
         self
@@ -92,6 +115,29 @@ impl SessionKeyClientBuilder {
     /// How the session key signs the userOpHash, overriding the session data's
     /// `sessionSignatureStyle` and the deployment's (see [`signature_style_for`]). A style a known
     /// session validator rejects is refused by [`build`](Self::build).
+    ///
+    /// ```no_run
+    /// use nexus_sessions::{SessionKeyClient, SessionSignatureStyle, sessions::SessionData};
+    ///
+    /// # async fn example(
+    /// #     session_key: nexus_sessions::PrivateKeySigner,
+    /// #     json: &str,
+    /// #     deployment: nexus_sessions::Deployment,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // a custom session validator whose style neither the session data nor the deployment states
+    /// let session = SessionKeyClient::builder(
+    ///     session_key,
+    ///     "http://127.0.0.1:8545",
+    ///     "http://127.0.0.1:4337",
+    ///     deployment,
+    ///     SessionData::from_json(json)?,
+    /// )
+    /// .signature_style(SessionSignatureStyle::Eip191VPlus4)
+    /// .build()
+    /// .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn signature_style(mut self, style: SessionSignatureStyle) -> Self {
         self.signature_style = Some(style);
         self
@@ -99,6 +145,27 @@ impl SessionKeyClientBuilder {
 
     /// Checks the session data against the deployment and the signer, then connects (one
     /// `eth_chainId` unless given).
+    ///
+    /// ```no_run
+    /// use nexus_sessions::{Deployment, SessionKeyClient, sessions::SessionData};
+    ///
+    /// # async fn example(
+    /// #     session_key: nexus_sessions::PrivateKeySigner,
+    /// #     json: &str,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let session = SessionKeyClient::builder(
+    ///     session_key,
+    ///     "http://127.0.0.1:8545",
+    ///     "http://127.0.0.1:4337",
+    ///     Deployment::nexus_1_2_smart_session_v1_registry_free(),
+    ///     SessionData::from_json(json)?, // as the owner handed it over
+    /// )
+    /// .chain_id(31337)
+    /// .build()
+    /// .await?; // refuses a session key or deployment the session data does not match
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn build(self) -> Result<SessionKeyClient, Error> {
         let settings = self.settings;
         let d = &settings.deployment;
@@ -191,6 +258,19 @@ fn find_session(data: &SessionData, permission_id: PermissionId) -> Option<Sessi
 /// validator, the style of a known session validator. A style that validator is known to reject is
 /// [`nexus_sessions_types::Error::SignatureStyleRejected`]; no style at all is
 /// [`Error::UnknownSignatureStyle`].
+///
+/// ```no_run
+/// use nexus_sessions::signature_style_for;
+///
+/// # fn example(
+/// #     data: nexus_sessions::sessions::SessionData,
+/// #     deployment: nexus_sessions::Deployment,
+/// # ) -> Result<(), nexus_sessions::Error> {
+/// // how a session key will sign, before building its client
+/// let style = signature_style_for(None, &data, None, &deployment)?;
+/// # Ok(())
+/// # }
+/// ```
 pub fn signature_style_for(
     choice: Option<SessionSignatureStyle>,
     data: &SessionData,
@@ -284,60 +364,174 @@ impl fmt::Debug for SessionKeyClient {
 }
 
 impl SessionKeyClient {
-    /// A builder for `session_key` acting under `session_data`.
+    /// A builder for `session_key` acting under `session_data`, reading the chain from `node` (a
+    /// URL or an alloy provider, see [`NodeEndpoint`]) and sending to `bundler` (a URL, a prepared
+    /// [`BundlerClient`](crate::BundlerClient) or a transport, see [`BundlerEndpoint`]).
+    ///
+    /// ```no_run
+    /// use nexus_sessions::{Deployment, NonceStrategy, SessionKeyClient, sessions::SessionData};
+    ///
+    /// # async fn example(
+    /// #     session_key: nexus_sessions::PrivateKeySigner,
+    /// #     json: &str,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let session = SessionKeyClient::builder(
+    ///     session_key,
+    ///     "http://127.0.0.1:8545",
+    ///     "http://127.0.0.1:4337",
+    ///     Deployment::nexus_1_2_smart_session_v1_registry_free(),
+    ///     SessionData::from_json(json)?,
+    /// )
+    /// .nonce_strategy(NonceStrategy::share(0, 16)) // process 0 of several using this session key
+    /// .build()
+    /// .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn builder(
         session_key: impl Signer + Send + Sync + 'static,
-        rpc_url: impl Into<String>,
-        bundler_url: impl Into<String>,
+        node: impl Into<NodeEndpoint>,
+        bundler: impl Into<BundlerEndpoint>,
         deployment: Deployment,
         session_data: SessionData,
     ) -> SessionKeyClientBuilder {
         SessionKeyClientBuilder::with_settings(
             std::sync::Arc::new(session_key),
-            ClientSettings::new(rpc_url.into(), bundler_url.into(), deployment),
+            ClientSettings::new(node.into(), bundler.into(), deployment),
             session_data,
         )
     }
 
     /// Connects with default settings.
+    ///
+    /// ```no_run
+    /// use nexus_sessions::{Deployment, SessionKeyClient, sessions::SessionData};
+    ///
+    /// # async fn example(
+    /// #     session_key: nexus_sessions::PrivateKeySigner,
+    /// #     json: &str,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let data = SessionData::from_json(json)?; // from the owner (no secret in it)
+    /// let session = SessionKeyClient::connect(
+    ///     session_key,
+    ///     "http://127.0.0.1:8545",
+    ///     "http://127.0.0.1:4337",
+    ///     Deployment::nexus_1_2_smart_session_v1_registry_free(),
+    ///     data,
+    /// )
+    /// .await?;
+    /// println!("acting for {}", session.account());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn connect(
         session_key: impl Signer + Send + Sync + 'static,
-        rpc_url: impl Into<String>,
-        bundler_url: impl Into<String>,
+        node: impl Into<NodeEndpoint>,
+        bundler: impl Into<BundlerEndpoint>,
         deployment: Deployment,
         session_data: SessionData,
     ) -> Result<Self, Error> {
-        Self::builder(session_key, rpc_url, bundler_url, deployment, session_data)
+        Self::builder(session_key, node, bundler, deployment, session_data)
             .build()
             .await
     }
 
     /// The granter's account.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     session: &nexus_sessions::SessionKeyClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// println!("session key acting for account {}", session.account());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn account(&self) -> Address {
         self.sender.account
     }
 
     /// The permission used.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     owner: &nexus_sessions::NexusClient,
+    /// #     session: &nexus_sessions::SessionKeyClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // what the owner revokes to end this session
+    /// let hash = owner.revoke_permission(session.permission_id()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn permission_id(&self) -> PermissionId {
         self.permission_id
     }
 
     /// The session, when the session data carries it.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     session: &nexus_sessions::SessionKeyClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// if let Some(s) = session.session() {
+    ///     for action in s.actions() {
+    ///         println!("may call {} selector {}", action.target, action.selector);
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn session(&self) -> Option<&Session> {
         self.session.as_ref()
     }
 
     /// How the session key signs the userOpHash for the session validator.
+    ///
+    /// ```no_run
+    /// use nexus_sessions::SessionSignatureStyle;
+    ///
+    /// # async fn example(
+    /// #     session: &nexus_sessions::SessionKeyClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // the current OwnableValidator (the Nexus 1.2 preset's) rejects plain EIP-191
+    /// if session.signature_style() == SessionSignatureStyle::Eip191VPlus4 {
+    ///     println!("signing EIP-191 with v + 4");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn signature_style(&self) -> SessionSignatureStyle {
         self.style
     }
 
     /// The session data.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     session: &nexus_sessions::SessionKeyClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // persisted, e.g. to restart this worker with the same session
+    /// let json = session.session_data().to_json();
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn session_data(&self) -> &SessionData {
         &self.data
     }
 
     /// JSON-RPC requests made so far.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     session: &nexus_sessions::SessionKeyClient,
+    /// #     calls: Vec<nexus_sessions::Call>,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let before = session.rpc_stats();
+    /// session.use_permission(&calls).await?;
+    /// let used = session.rpc_stats().since(&before);
+    /// println!("{} requests: {} node, {} bundler", used.total(), used.node, used.bundler);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn rpc_stats(&self) -> RpcStats {
         self.sender.stats()
     }
@@ -345,17 +539,55 @@ impl SessionKeyClient {
     /// Bundler requests made so far, per JSON-RPC method (every attempt counts). Take a snapshot
     /// before an action and [`since`](RequestCounts::since) after it, e.g. to see that nothing was
     /// sent: `counts.since(&before).get("eth_sendUserOperation") == 0`.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     session: &nexus_sessions::SessionKeyClient,
+    /// #     calls: Vec<nexus_sessions::Call>,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let before = session.bundler_request_counts();
+    /// if let Err(e) = session.use_permission(&calls).await
+    ///     && e.policy_violation().is_some()
+    /// {
+    ///     // refused by the local policy check: nothing reached the bundler
+    ///     let counts = session.bundler_request_counts().since(&before);
+    ///     assert_eq!(counts.get("eth_sendUserOperation"), 0);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn bundler_request_counts(&self) -> RequestCounts {
         self.sender.bundler.request_counts()
     }
 
     /// Node requests made so far, per JSON-RPC method (`eth_call`s per function, e.g.
     /// `eth_call:isPermissionEnabled`).
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     session: &nexus_sessions::SessionKeyClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let counts = session.node_request_counts();
+    /// println!("{} isPermissionEnabled reads", counts.get("eth_call:isPermissionEnabled"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn node_request_counts(&self) -> RequestCounts {
         self.sender.node.request_counts()
     }
 
     /// `isPermissionEnabled(permissionId, account)` (always asks the chain).
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     session: &nexus_sessions::SessionKeyClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// if !session.is_permission_enabled().await? {
+    ///     // a deferred (ENABLE) grant: the next use_permission enables the session as it uses it
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn is_permission_enabled(&self) -> Result<bool, Error> {
         let d = &self.sender.deployment;
         is_permission_enabled(
@@ -368,6 +600,26 @@ impl SessionKeyClient {
     }
 
     /// Sends `calls` from the granter's account under the permission; returns the userOpHash.
+    ///
+    /// ```no_run
+    /// use alloy_primitives::{address, hex};
+    /// use nexus_sessions::Call;
+    ///
+    /// # async fn example(
+    /// #     session: &nexus_sessions::SessionKeyClient,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let counter = address!("0x1111111111111111111111111111111111111111");
+    /// match session.use_permission(&[Call::new(counter, hex!("273ea3e3"))]).await {
+    ///     Ok(hash) => {
+    ///         session.wait_for_user_operation_receipt(hash).await?;
+    ///     }
+    ///     // refused before sending: which call, action, policy and rule
+    ///     Err(e) if e.policy_violation().is_some() => println!("refused: {e}"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn use_permission(&self, calls: &[Call]) -> Result<B256, Error> {
         self.use_permission_with(calls, &SendOptions::default())
             .await
@@ -376,6 +628,21 @@ impl SessionKeyClient {
     /// Checks `calls` against the session's policies without sending anything (reads the latest
     /// block time when the session has a time window; see
     /// [`time_frame_now`](crate::policy_check::time_frame_now)).
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     session: &nexus_sessions::SessionKeyClient,
+    /// #     calls: Vec<nexus_sessions::Call>,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // would the session's policies accept these calls? (nothing is sent)
+    /// if let Err(e) = session.check_calls(&calls).await
+    ///     && let Some(violation) = e.policy_violation()
+    /// {
+    ///     println!("would be refused: {violation}"); // call, action, policy, expected vs actual
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn check_calls(&self, calls: &[Call]) -> Result<(), Error> {
         let now = self.policy_clock().await?;
         self.local_check(calls, now, false).map(|_| ())
@@ -477,11 +744,26 @@ impl SessionKeyClient {
     }
 
     /// [`Self::use_permission`] with explicit fees or gas limits.
+    ///
+    /// ```no_run
+    /// use nexus_sessions::SendOptions;
+    ///
+    /// # async fn example(
+    /// #     session: &nexus_sessions::SessionKeyClient,
+    /// #     calls: Vec<nexus_sessions::Call>,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// // fixed fees: no gas-price request
+    /// let opts = SendOptions::default().with_fees(2_000_000_000, 1_000_000_000);
+    /// let hash = session.use_permission_with(&calls, &opts).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn use_permission_with(
         &self,
         calls: &[Call],
         opts: &SendOptions,
     ) -> Result<B256, Error> {
+        self.check_sponsorship(opts)?;
         let local = self.local_policy_check;
         let clock = async {
             if local {
@@ -550,6 +832,25 @@ impl SessionKeyClient {
     ///   UNSAFE_ENABLE payload).
     /// - The local policy check runs (time windows judged by the wall clock), but the consumption
     ///   is not recorded, since the operation may never be sent.
+    ///
+    /// ```no_run
+    /// use nexus_sessions::{Deployment, SendOptions};
+    ///
+    /// # async fn example(
+    /// #     session: &nexus_sessions::SessionKeyClient,
+    /// #     calls: Vec<nexus_sessions::Call>,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let opts = SendOptions::default()
+    ///     .with_fees(2_000_000_000, 1_000_000_000)
+    ///     .with_gas(200_000, 300_000, 80_000);
+    /// let op = session.prepare_user_operation(&calls, &opts).await?; // no request made
+    /// let entry_point = Deployment::nexus_1_2_smart_session_v1_registry_free().entry_point;
+    /// let hash = op.hash(entry_point, 8453);
+    /// // ... later, through this client or any bundler client
+    /// session.resend_user_operation(&op).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn prepare_user_operation(
         &self,
         calls: &[Call],
@@ -566,6 +867,30 @@ impl SessionKeyClient {
         self.sender
             .build_offline(calls, &self.auth(&wrap), opts)
             .await
+    }
+
+    /// Refuses, before any request, a sponsored operation SmartSession v1 would refuse: the
+    /// session lacks `permitERC4337Paymaster`, or has no user-operation policy (v1 runs at least
+    /// one for a sponsored operation). Pre-v1 accepts any paymaster; a session the data does not
+    /// carry (only its id) is left to the module.
+    fn check_sponsorship(&self, opts: &SendOptions) -> Result<(), Error> {
+        if self.sender.sponsor(opts).is_none() || !self.version.is_v1() {
+            return Ok(());
+        }
+        let Some(session) = &self.session else {
+            return Ok(());
+        };
+        let reason = if !session.permit_erc4337_paymaster() {
+            "it was granted without permitERC4337Paymaster (SmartSession v1 reverts PaymasterValidationNotEnabled)"
+        } else if session.user_op_policies().is_empty() {
+            "it has no user-operation policy, and SmartSession v1 runs at least one for a sponsored operation"
+        } else {
+            return Ok(());
+        };
+        Err(Error::PaymasterNotPermitted {
+            permission_id: self.permission_id,
+            reason,
+        })
     }
 
     /// The ENABLE payload the next operation carries: none once the permission is enabled, else
@@ -600,16 +925,13 @@ impl SessionKeyClient {
     ) -> Result<(), Error> {
         let d = &self.sender.deployment;
         let session = &e.enable_session.session;
-        let nonce = self
-            .sender
-            .node
-            .call_decode(
-                "getNonce",
-                "getNonce reply",
-                d.smart_session,
-                get_nonce_calldata(session.permission_id(), self.account()),
-            )
-            .await?;
+        let nonce = enable_nonce(
+            &self.sender.node,
+            d.smart_session,
+            session.permission_id(),
+            self.account(),
+        )
+        .await?;
         check_enable_digest(
             self.sender.chain_id,
             self.version,
@@ -686,6 +1008,24 @@ impl SessionKeyClient {
     /// again if the bundler forgets it. Returns the userOpHash.
     ///
     /// Never build a new operation for an intent whose outcome is unknown: a new nonce can land too.
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     session: &nexus_sessions::SessionKeyClient,
+    /// #     calls: Vec<nexus_sessions::Call>,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let hash = match session.use_permission(&calls).await {
+    ///     Ok(hash) => hash,
+    ///     // may still land: resend that very operation, never a new one for the same intent
+    ///     Err(e) => match e.unknown_outcome() {
+    ///         Some((_, op)) => session.resend_user_operation(op).await?,
+    ///         None => return Err(e),
+    ///     },
+    /// };
+    /// session.wait_for_user_operation_receipt(hash).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn resend_user_operation(&self, op: &UserOperation) -> Result<B256, Error> {
         self.sender.resend(op).await
     }
@@ -694,6 +1034,18 @@ impl SessionKeyClient {
     /// are ridden out until the receipt timeout and an operation this client sent that the bundler
     /// forgets is resent as is; no receipt in time is [`Error::OutcomeUnknown`] for an operation this
     /// client sent, else [`Error::ReceiptTimeout`].
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     session: &nexus_sessions::SessionKeyClient,
+    /// #     calls: Vec<nexus_sessions::Call>,
+    /// # ) -> Result<(), nexus_sessions::Error> {
+    /// let hash = session.use_permission(&calls).await?;
+    /// let receipt = session.wait_for_user_operation_receipt(hash).await?;
+    /// println!("landed in transaction {}", receipt.receipt.transaction_hash);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn wait_for_user_operation_receipt(
         &self,
         hash: B256,

@@ -3,8 +3,15 @@
 //! [`NexusClientBuilder`](crate::NexusClientBuilder) and
 //! [`SessionKeyClientBuilder`](crate::SessionKeyClientBuilder).
 
-use crate::{deployment::Deployment, error::Error, node::Node, nonce::NonceStrategy};
-use nexus_sessions_bundler::{BundlerClient, ReceiptPolling, RedactedUrl};
+use crate::{
+    deployment::Deployment,
+    endpoint::{BundlerEndpoint, BundlerKind, NodeEndpoint},
+    error::Error,
+    node::Node,
+    nonce::NonceStrategy,
+    sponsor::ClientPaymaster,
+};
+use nexus_sessions_bundler::{BundlerClient, ReceiptPolling};
 use std::time::Duration;
 
 /// Default time a client waits for a receipt (viem's default).
@@ -13,16 +20,19 @@ pub const DEFAULT_RECEIPT_TIMEOUT: Duration = Duration::from_secs(120);
 /// The settings both client builders share.
 #[derive(Clone)]
 pub(crate) struct ClientSettings {
-    pub(crate) rpc_url: String,
-    pub(crate) bundler_url: String,
+    pub(crate) node: NodeEndpoint,
+    pub(crate) bundler: BundlerEndpoint,
     pub(crate) deployment: Deployment,
     /// Known chain id; `None` asks the node once.
     pub(crate) chain_id: Option<u64>,
     pub(crate) gas: GasConfig,
     pub(crate) receipt_timeout: Duration,
-    pub(crate) receipt_polling: ReceiptPolling,
+    /// `None` keeps the bundler client's (the default, or a prepared client's).
+    pub(crate) receipt_polling: Option<ReceiptPolling>,
     pub(crate) nonce_strategy: NonceStrategy,
     pub(crate) faults: FaultHandling,
+    /// The paymaster that sponsors this client's operations by default, and its context.
+    pub(crate) paymaster: ClientPaymaster,
 }
 
 /// How the bundler client copes with faults; `None` keeps the bundler client's default.
@@ -39,8 +49,8 @@ pub(crate) struct FaultHandling {
 impl std::fmt::Debug for ClientSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientSettings")
-            .field("rpc_url", &RedactedUrl(&self.rpc_url))
-            .field("bundler_url", &RedactedUrl(&self.bundler_url))
+            .field("node", &self.node)
+            .field("bundler", &self.bundler)
             .field("deployment", &self.deployment)
             .field("chain_id", &self.chain_id)
             .field("gas", &self.gas)
@@ -48,29 +58,35 @@ impl std::fmt::Debug for ClientSettings {
             .field("receipt_polling", &self.receipt_polling)
             .field("faults", &self.faults)
             .field("nonce_strategy", &self.nonce_strategy)
+            .field("paymaster", &self.paymaster)
             .finish()
     }
 }
 
 impl ClientSettings {
     /// Defaults for these endpoints and deployment.
-    pub(crate) fn new(rpc_url: String, bundler_url: String, deployment: Deployment) -> Self {
+    pub(crate) fn new(
+        node: NodeEndpoint,
+        bundler: BundlerEndpoint,
+        deployment: Deployment,
+    ) -> Self {
         Self {
-            rpc_url,
-            bundler_url,
+            node,
+            bundler,
             deployment,
             chain_id: None,
             gas: GasConfig::default(),
             receipt_timeout: DEFAULT_RECEIPT_TIMEOUT,
-            receipt_polling: ReceiptPolling::default(),
+            receipt_polling: None,
             faults: FaultHandling::default(),
             nonce_strategy: NonceStrategy::default(),
+            paymaster: ClientPaymaster::default(),
         }
     }
 
     /// A (lazily connecting) client of the node.
     pub(crate) fn node(&self) -> Result<Node, Error> {
-        Node::new(&self.rpc_url)
+        Node::connect(&self.node)
     }
 
     /// The chain id: the known one, else one `eth_chainId` to the node.
@@ -84,9 +100,15 @@ impl ClientSettings {
     /// The bundler client for `chain_id`.
     pub(crate) fn bundler(&self, chain_id: u64) -> Result<BundlerClient, Error> {
         let f = &self.faults;
-        let mut builder = BundlerClient::builder(&self.bundler_url)
-            .chain_id(chain_id)
-            .receipt_polling(self.receipt_polling);
+        let builder = match &self.bundler.kind {
+            BundlerKind::Url(url) => BundlerClient::builder(url),
+            BundlerKind::Client(client) => client.to_builder(),
+            BundlerKind::Transport(t) => BundlerClient::builder_with_shared_transport(t.clone()),
+        };
+        let mut builder = builder.chain_id(chain_id);
+        if let Some(p) = self.receipt_polling {
+            builder = builder.receipt_polling(p);
+        }
         if let Some(t) = f.request_timeout {
             builder = builder.request_timeout(t);
         }
@@ -106,22 +128,47 @@ impl ClientSettings {
     }
 }
 
-/// The builder methods for [`ClientSettings`], for a builder with a `settings` field.
+/// The builder methods for [`ClientSettings`], for a builder with a `settings` field; `$builder` is
+/// the builder's type name, for the doc examples.
 macro_rules! client_settings_methods {
-    () => {
+    ($builder:ident) => {
         /// A known chain id (skips `eth_chainId`).
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// builder.chain_id(8453) // Base: no eth_chainId at build
+        /// # }
+        /// ```
         pub fn chain_id(mut self, chain_id: u64) -> Self {
             self.settings.chain_id = Some(chain_id);
             self
         }
 
         /// Gas estimation and fee policy.
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// use nexus_sessions::GasConfig;
+        ///
+        /// let mut gas = GasConfig::default();
+        /// gas.pre_verification_gas_margin_percent = 15; // an L2 whose L1 data fee moves
+        /// builder.gas_config(gas)
+        /// # }
+        /// ```
         pub fn gas_config(mut self, gas: $crate::GasConfig) -> Self {
             self.settings.gas = gas;
             self
         }
 
         /// How long receipts are waited for (default [`DEFAULT_RECEIPT_TIMEOUT`](crate::DEFAULT_RECEIPT_TIMEOUT), 120 s).
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// use std::time::Duration;
+        ///
+        /// builder.receipt_timeout(Duration::from_secs(300)) // a slow chain
+        /// # }
+        /// ```
         pub fn receipt_timeout(mut self, timeout: std::time::Duration) -> Self {
             self.settings.receipt_timeout = timeout;
             self
@@ -132,12 +179,30 @@ macro_rules! client_settings_methods {
         /// 3 s, then doubling up to 1 s). A shorter interval sees an inclusion sooner at the cost of
         /// more bundler requests per operation waited on; see [`ReceiptPolling`](crate::ReceiptPolling)
         /// for the trade-off.
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// use nexus_sessions::ReceiptPolling;
+        /// use std::time::Duration;
+        ///
+        /// // a rate-limited hosted bundler: fewer receipt requests per operation
+        /// builder.receipt_polling(ReceiptPolling::backoff(Duration::from_millis(500), Duration::from_secs(2)))
+        /// # }
+        /// ```
         pub fn receipt_polling(mut self, polling: $crate::ReceiptPolling) -> Self {
-            self.settings.receipt_polling = polling;
+            self.settings.receipt_polling = Some(polling);
             self
         }
 
         /// Bounds every bundler request attempt (default 10 s).
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// use std::time::Duration;
+        ///
+        /// builder.bundler_request_timeout(Duration::from_secs(30))
+        /// # }
+        /// ```
         pub fn bundler_request_timeout(mut self, timeout: std::time::Duration) -> Self {
             self.settings.faults.request_timeout = Some(timeout);
             self
@@ -145,6 +210,12 @@ macro_rules! client_settings_methods {
 
         /// How many times a bundler request is retried after a transport fault (default 3); a
         /// send is retried with the very same signed operation.
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// builder.bundler_max_retries(5)
+        /// # }
+        /// ```
         pub fn bundler_max_retries(mut self, retries: u32) -> Self {
             self.settings.faults.max_retries = Some(retries);
             self
@@ -153,6 +224,14 @@ macro_rules! client_settings_methods {
         /// How long a send whose outcome is unclear (answer lost, gateway error, unreadable answer)
         /// is looked up — the same signed operation resent, `eth_getUserOperationByHash` asked —
         /// before it is reported as [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown) (default 5 s).
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// use std::time::Duration;
+        ///
+        /// builder.send_lookup(Duration::from_secs(15))
+        /// # }
+        /// ```
         pub fn send_lookup(mut self, window: std::time::Duration) -> Self {
             self.settings.faults.send_lookup = Some(window);
             self
@@ -160,6 +239,12 @@ macro_rules! client_settings_methods {
 
         /// Whether receipt waiting keeps polling through faults (unreachable bundler, unreadable
         /// answers, JSON-RPC errors) until the receipt timeout (default `true`).
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// builder.ride_out_receipt_faults(false) // fail fast, the caller retries the wait
+        /// # }
+        /// ```
         pub fn ride_out_receipt_faults(mut self, enabled: bool) -> Self {
             self.settings.faults.ride_out_receipt_faults = Some(enabled);
             self
@@ -168,8 +253,51 @@ macro_rules! client_settings_methods {
         /// After how long without the bundler knowing an operation this client sent (e.g. after a
         /// restart lost its mempool) waiting resends the same signed operation; `None` never
         /// resends (default 3 s).
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// use std::time::Duration;
+        ///
+        /// builder.resend_forgotten_after(Some(Duration::from_secs(10)))
+        /// # }
+        /// ```
         pub fn resend_forgotten_after(mut self, after: Option<std::time::Duration>) -> Self {
             self.settings.faults.resend_forgotten_after = Some(after);
+            self
+        }
+
+        /// Sponsors every operation of this client through an ERC-7677 paymaster service (stub data
+        /// before gas estimation, final data before signing); the account pays nothing. One
+        /// operation can opt out or pick another paymaster with
+        /// [`SendOptions::sponsorship`](crate::SendOptions::sponsorship). A session must be granted
+        /// with [`PermissionRequest::permit_erc4337_paymaster`](crate::PermissionRequest::permit_erc4337_paymaster)
+        /// on SmartSession v1.
+        ///
+        /// ```no_run
+        /// # async fn run(key: nexus_sessions::PrivateKeySigner, deployment: nexus_sessions::Deployment)
+        /// #     -> Result<(), Box<dyn std::error::Error>> {
+        /// use nexus_sessions::{NexusClient, PaymasterClient};
+        ///
+        /// let paymaster = PaymasterClient::new("http://127.0.0.1:3000")?;
+        /// let owner = NexusClient::builder(key, "http://127.0.0.1:8545", "http://127.0.0.1:4337", deployment)
+        ///     .paymaster(paymaster)
+        ///     .paymaster_context(serde_json::json!({ "sponsorshipPolicyId": "sp_demo" }))
+        ///     .build()
+        ///     .await?;
+        /// owner.install_smart_sessions().await?; // sponsored
+        /// # Ok(())
+        /// # }
+        /// ```
+        pub fn paymaster(mut self, paymaster: $crate::PaymasterClient) -> Self {
+            self.settings.paymaster.client = Some(paymaster);
+            self
+        }
+
+        /// The context sent with every paymaster request (service-specific JSON, e.g. a
+        /// sponsorship policy id); `{}` when unset. [`SendOptions::paymaster_context`](crate::SendOptions::paymaster_context)
+        /// replaces it for one operation.
+        pub fn paymaster_context(mut self, context: serde_json::Value) -> Self {
+            self.settings.paymaster.context = Some(context);
             self
         }
 
@@ -177,6 +305,15 @@ macro_rules! client_settings_methods {
         /// [`NonceStrategy::lanes`](crate::NonceStrategy::lanes)`(32)`: a pool of reusable nonce
         /// keys counted locally). Processes sharing one session key or account take disjoint
         /// ranges ([`NonceStrategy::share`](crate::NonceStrategy::share)); checked by `build`.
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// use nexus_sessions::NonceStrategy;
+        ///
+        /// // process 2 of several sharing one key: its own 16 nonce lanes
+        /// builder.nonce_strategy(NonceStrategy::share(2, 16))
+        /// # }
+        /// ```
         pub fn nonce_strategy(mut self, strategy: $crate::NonceStrategy) -> Self {
             self.settings.nonce_strategy = strategy;
             self
@@ -185,6 +322,19 @@ macro_rules! client_settings_methods {
 }
 pub(crate) use client_settings_methods;
 
+/// The hidden first line of a builder method's doc example: a function taking the `$builder`.
+macro_rules! builder_example {
+    ($builder:ident) => {
+        concat!(
+            "# fn example(builder: nexus_sessions::",
+            stringify!($builder),
+            ") -> nexus_sessions::",
+            stringify!($builder),
+            " {"
+        )
+    };
+}
+pub(crate) use builder_example;
 /// Gas estimation and fee policy, set with
 /// [`NexusClientBuilder::gas_config`](crate::NexusClientBuilder::gas_config) or
 /// [`SessionKeyClientBuilder::gas_config`](crate::SessionKeyClientBuilder::gas_config).

@@ -11,8 +11,8 @@ use alloy_primitives::{Address, B256, Bytes, U256, address, fixed_bytes};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use nexus_sessions_types::{
     ActionData, ChainDigest, EnableSession, ModuleVersion, PolicyData, Session, SmartSessionMode,
-    SmartSessionSignature, flz, nexus_permission_enable_sig, ownable_validator_init_data, policy,
-    session_digest,
+    SmartSessionSignature, flz, ownable_validator_init_data, policy, session_digest,
+    validator_prefixed_permission_enable_sig,
 };
 
 fn three_action_session() -> Session {
@@ -182,7 +182,7 @@ fn benches(c: &mut Criterion) {
                     session_digest: digest,
                 }],
                 session: session.clone(),
-                permission_enable_sig: nexus_permission_enable_sig(
+                permission_enable_sig: validator_prefixed_permission_enable_sig(
                     Address::repeat_byte(0x42),
                     &sig,
                 ),

@@ -303,14 +303,37 @@ pub fn multichain_hash(version: ModuleVersion, digests: &[ChainDigest]) -> B256 
     keccak256(buf)
 }
 
-/// The owner's enable signature in the form Nexus (and Safe7579, the ERC-7579 reference account) expects:
-/// `validator (20 bytes) ‖ signature`. Nexus passes `signature` to that validator's
-/// `isValidSignatureWithSender(SmartSession, hash, signature)`.
-pub fn nexus_permission_enable_sig(validator: Address, signature: &[u8]) -> Bytes {
+/// The owner's `permissionEnableSig` for accounts that route an ERC-1271 signature to one of their
+/// validators by prefix: `validator (20 bytes) ‖ signature`.
+///
+/// SmartSession passes `permissionEnableSig` to `account.isValidSignature(hash, ..)`; Nexus,
+/// Safe7579 and the ERC-7579 reference account read the first 20 bytes as the validator and pass
+/// `signature` to its `isValidSignatureWithSender(SmartSession, hash, signature)`. Kernel's form is
+/// [`AccountType::format_permission_enable_sig`](crate::AccountType::format_permission_enable_sig).
+///
+/// ```
+/// use alloy_primitives::Address;
+/// use nexus_sessions_types::validator_prefixed_permission_enable_sig;
+///
+/// let validator = Address::repeat_byte(0x11);
+/// let sig = validator_prefixed_permission_enable_sig(validator, &[0xaa; 65]);
+/// assert_eq!(&sig[..20], validator.as_slice());
+/// assert_eq!(sig.len(), 20 + 65);
+/// ```
+pub fn validator_prefixed_permission_enable_sig(validator: Address, signature: &[u8]) -> Bytes {
     let mut out = Vec::with_capacity(20 + signature.len());
     out.extend_from_slice(validator.as_slice());
     out.extend_from_slice(signature);
     out.into()
+}
+
+/// Former name of [`validator_prefixed_permission_enable_sig`] (the form is not Nexus-specific).
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed to `validator_prefixed_permission_enable_sig`"
+)]
+pub fn nexus_permission_enable_sig(validator: Address, signature: &[u8]) -> Bytes {
+    validator_prefixed_permission_enable_sig(validator, signature)
 }
 
 #[cfg(test)]
@@ -523,7 +546,7 @@ mod tests {
     #[test]
     fn nexus_sig_is_prefixed() {
         let v = Address::repeat_byte(0x42);
-        let s = nexus_permission_enable_sig(v, &[1, 2, 3]);
+        let s = validator_prefixed_permission_enable_sig(v, &[1, 2, 3]);
         assert_eq!(&s[..20], v.as_slice());
         assert_eq!(&s[20..], &[1, 2, 3]);
     }

@@ -268,6 +268,20 @@ pub enum Error {
     /// Malformed JSON (SessionData, Session files).
     #[error("invalid JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// Malformed JSON, with where: the JSON path of the bad value (`actions[0].actionTarget`; empty for
+    /// the document itself or a syntax error). `source` holds the message and, for text input, the line and
+    /// column ([`crate::json::from_str`]).
+    #[error("invalid JSON{}: {source}", if path.is_empty() { String::new() } else { format!(" at {path}") })]
+    JsonAt {
+        /// The JSON path of the bad value.
+        path: String,
+        /// What was wrong, with line and column for text input.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A malformed text value: hex, address, number (see [`crate::json::hex`], [`crate::json::number`]).
+    #[error("{0}")]
+    Parse(String),
     /// Unknown module version name.
     #[error(
         "unknown SmartSession module version {0:?} (expected \"pre-v1\", \"v1\" or \"v1-registry-free\")"

@@ -14,8 +14,9 @@
 //! | policies' init data | [`policy`]: sudo, universal action ([`policy::ActionConfig`]), time frame, usage, value and ERC-20 spending limits, with decoders |
 //! | session validator | [`ownable_validator_init_data`], [`OwnableValidatorConfig`], [`SessionSignatureStyle`] (how the session key signs for it) |
 //! | userOp signatures | [`SmartSessionSignature`] (USE / ENABLE / UNSAFE_ENABLE), [`EnableSession`], [`ChainDigest`] |
-//! | EIP-712 enable digests | [`session_digest`], [`multichain_hash`], [`nexus_permission_enable_sig`], [`typehash`] |
+//! | EIP-712 enable digests and the owner's enable signature | [`session_digest`], [`multichain_hash`], [`typehash`], [`validator_prefixed_permission_enable_sig`] |
 //! | module install and calls | [`install_data`], [`decode_install_data`], [`uninstall_data`], [`enable_sessions_calldata`], [`remove_session_calldata`], … |
+//! | JSON | [`json`]: parsing with the JSON path of a bad value, hex and integer parsers; every type here reads and writes the reference SDKs' JSON |
 //! | grantee's record | [`SessionData`] (reference `stringify` / `parse` JSON), [`SessionDetail`] (abstractjs 1.x's persisted grant) |
 //! | raw ABI | [`abi`]: per-version `sol!` structs and functions, custom errors, [`abi::decode_revert`] |
 //! | compression | [`flz`]: FastLZ byte-identical to solady's JS `flzCompress` |
@@ -68,7 +69,6 @@ mod eip712;
 mod error;
 mod ids;
 mod install;
-mod json;
 mod session;
 mod session_data;
 mod session_details;
@@ -79,10 +79,14 @@ mod version;
 
 pub mod abi;
 pub mod flz;
+pub mod json;
 pub mod policy;
 
+#[allow(deprecated)]
+pub use eip712::nexus_permission_enable_sig;
 pub use eip712::{
-    DOMAIN_SEPARATOR, multichain_hash, nexus_permission_enable_sig, session_digest, typehash,
+    DOMAIN_SEPARATOR, multichain_hash, session_digest, typehash,
+    validator_prefixed_permission_enable_sig,
 };
 pub use error::{Error, Result};
 pub use ids::{

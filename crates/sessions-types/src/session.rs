@@ -264,13 +264,13 @@ impl Session {
         if version.is_v1() && !e.content_names.is_empty() {
             return Err(Error::VersionMismatch {
                 version,
-                reason: "allowedERC7739Content holds pre-v1 content strings; v1 needs ERC7739Context entries",
+                reason: "allowedERC7739Content holds pre-v1 content strings (the pre-v1 layout); v1 needs {appDomainSeparator, contentName} objects",
             });
         }
         if !version.is_v1() && !e.contexts.is_empty() {
             return Err(Error::VersionMismatch {
                 version,
-                reason: "allowedERC7739Content holds v1 ERC7739Context entries; pre-v1 only has content strings",
+                reason: "allowedERC7739Content holds {appDomainSeparator, contentName} objects (the v1 layout); pre-v1 only has content strings",
             });
         }
         Ok(())

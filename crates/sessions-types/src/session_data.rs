@@ -13,13 +13,13 @@
 //! lower case; values are preserved exactly. Unknown input fields are ignored. A `SessionData` never holds a
 //! private key: the session key's secret stays with the caller.
 
-use alloy_primitives::{Address, B256, Bytes, U256};
+use alloy_primitives::{Address, Bytes, U256};
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
 
 use crate::{
     ChainDigest, EnableSession, ModuleVersion, PermissionId, Result, Session,
     SessionSignatureStyle, SmartSessionMode,
-    json::{bigint, bigint_u64, checksum, key_hex, opt_bigint_u64, opt_checksum},
+    json::{bigint, checksum, key_hex, opt_bigint_u64, opt_checksum},
 };
 
 /// A session grant as the grantee keeps it.
@@ -144,11 +144,11 @@ impl AccountType {
             Self::Kernel => {
                 let mut out = vec![0x01];
                 out.extend_from_slice(
-                    crate::nexus_permission_enable_sig(validator, signature).as_ref(),
+                    crate::validator_prefixed_permission_enable_sig(validator, signature).as_ref(),
                 );
                 out.into()
             }
-            _ => crate::nexus_permission_enable_sig(validator, signature),
+            _ => crate::validator_prefixed_permission_enable_sig(validator, signature),
         }
     }
 }
@@ -197,17 +197,9 @@ impl EnableSessionData {
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct ChainDigestJson {
-    #[serde(with = "bigint_u64")]
-    chain_id: u64,
-    session_digest: B256,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct EnableSessionJson {
     chain_digest_index: u8,
-    hashes_and_chain_ids: Vec<ChainDigestJson>,
+    hashes_and_chain_ids: Vec<ChainDigest>,
     session_to_enable: Session,
     permission_enable_sig: Bytes,
 }
@@ -227,14 +219,7 @@ impl Serialize for EnableSessionData {
         EnableSessionDataJson {
             enable_session: EnableSessionJson {
                 chain_digest_index: e.chain_digest_index,
-                hashes_and_chain_ids: e
-                    .hashes_and_chain_ids
-                    .iter()
-                    .map(|d| ChainDigestJson {
-                        chain_id: d.chain_id,
-                        session_digest: d.session_digest,
-                    })
-                    .collect(),
+                hashes_and_chain_ids: e.hashes_and_chain_ids.clone(),
                 session_to_enable: e.session.clone(),
                 permission_enable_sig: e.permission_enable_sig.clone(),
             },
@@ -259,14 +244,7 @@ impl<'de> Deserialize<'de> for EnableSessionData {
         Ok(Self {
             enable_session: EnableSession {
                 chain_digest_index: e.chain_digest_index,
-                hashes_and_chain_ids: e
-                    .hashes_and_chain_ids
-                    .into_iter()
-                    .map(|d| ChainDigest {
-                        chain_id: d.chain_id,
-                        session_digest: d.session_digest,
-                    })
-                    .collect(),
+                hashes_and_chain_ids: e.hashes_and_chain_ids,
                 session: e.session_to_enable,
                 permission_enable_sig: e.permission_enable_sig,
             },
@@ -277,9 +255,10 @@ impl<'de> Deserialize<'de> for EnableSessionData {
 }
 
 impl SessionData {
-    /// Parses the reference `stringify` output (or this crate's).
+    /// Parses the reference `stringify` output (or this crate's); an error names the JSON path of the bad
+    /// value ([`crate::Error::JsonAt`]).
     pub fn from_json(json: &str) -> Result<Self> {
-        Ok(serde_json::from_str(json)?)
+        crate::json::from_str(json)
     }
 
     /// Writes the reference `stringify` format.

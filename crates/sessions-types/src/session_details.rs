@@ -47,13 +47,13 @@ pub struct SessionDetail {
 
 impl SessionDetail {
     /// Parses abstractjs's persisted JSON: the array its `stringify` wrote (a single object is
-    /// accepted too).
+    /// accepted too). An error names the JSON path of the bad value ([`crate::Error::JsonAt`]).
     pub fn parse_list(json: &str) -> Result<Vec<Self>> {
-        let value: serde_json::Value = serde_json::from_str(json)?;
+        let value: serde_json::Value = crate::json::from_str(json)?;
         Ok(if value.is_array() {
-            serde_json::from_value(value)?
+            crate::json::from_value(value)?
         } else {
-            vec![serde_json::from_value(value)?]
+            vec![crate::json::from_value(value)?]
         })
     }
 

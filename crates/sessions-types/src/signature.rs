@@ -7,6 +7,7 @@
 
 use alloy_primitives::{B256, Bytes};
 use alloy_sol_types::SolValue;
+use serde::{Deserialize, Serialize};
 
 use crate::{
     Error, ModuleVersion, PermissionId, Result, Session, SmartSessionMode,
@@ -15,11 +16,17 @@ use crate::{
 };
 
 /// One chain's session digest inside an enable signature.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+///
+/// JSON (reference `hashesAndChainIds` entries): `{"chainId": <tagged bigint>, "sessionDigest": "0x…"}`;
+/// `chainId` is read in every integer form of [`crate::json::number`], unknown fields are refused.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ChainDigest {
     /// Chain id.
+    #[serde(with = "crate::json::bigint_u64")]
     pub chain_id: u64,
     /// [`crate::session_digest`] for that chain.
+    #[serde(with = "crate::json::hex::b256")]
     pub session_digest: B256,
 }
 
@@ -32,7 +39,8 @@ pub struct EnableSession {
     pub hashes_and_chain_ids: Vec<ChainDigest>,
     /// The session to enable (`sessionToEnable`); its permission id is derived on-chain.
     pub session: Session,
-    /// The owner's signature in the account's format (Nexus: [`crate::nexus_permission_enable_sig`]).
+    /// The owner's signature in the account's format (Nexus, Safe7579:
+    /// [`crate::validator_prefixed_permission_enable_sig`]).
     pub permission_enable_sig: Bytes,
 }
 

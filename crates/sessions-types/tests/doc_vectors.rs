@@ -159,7 +159,7 @@ fn session_abi_round_trip_per_version() {
 use alloy_primitives::U256;
 use nexus_sessions_types::{
     ChainDigest, EnableSession, SmartSessionMode, SmartSessionSignature, decode_install_data,
-    install_data, multichain_hash, nexus_permission_enable_sig, session_digest,
+    install_data, multichain_hash, session_digest, validator_prefixed_permission_enable_sig,
 };
 
 fn one_chain(d: B256) -> Vec<ChainDigest> {
@@ -401,7 +401,10 @@ fn enable_and_unsafe_enable_signatures_pre_v1() {
                 chain_digest_index: 0,
                 hashes_and_chain_ids: one_chain(d),
                 session,
-                permission_enable_sig: nexus_permission_enable_sig(ENABLE_VALIDATOR, c.owner_sig),
+                permission_enable_sig: validator_prefixed_permission_enable_sig(
+                    ENABLE_VALIDATOR,
+                    c.owner_sig,
+                ),
             },
             signature: Bytes::copy_from_slice(&SESSION_KEY_SIG),
         };

@@ -11,10 +11,10 @@ use nexus_sessions_types::{
     ActionData, ActionId, ChainDigest, EnableSession, Erc7739Context, Erc7739Data, ModuleVersion,
     PermissionId, PolicyData, Session, SmartSessionMode, SmartSessionSignature, action_config_id,
     action_id, action_id_for_call, decode_install_data, enable_sessions_calldata,
-    erc1271_config_id, flz, install_data, multichain_hash, nexus_permission_enable_sig,
-    ownable_validator_init_data, permission_id,
+    erc1271_config_id, flz, install_data, multichain_hash, ownable_validator_init_data,
+    permission_id,
     policy::{self, ActionConfig, LimitUsage, ParamCondition, ParamRule},
-    session_digest, user_op_config_id,
+    session_digest, user_op_config_id, validator_prefixed_permission_enable_sig,
 };
 use serde_json::Value;
 
@@ -366,7 +366,7 @@ fn signatures() {
             },
             m => {
                 let e = &case["enableSession"];
-                let sig = nexus_permission_enable_sig(
+                let sig = validator_prefixed_permission_enable_sig(
                     address(&case["validator"]),
                     &bytes(&e["permissionEnableSig"]),
                 );

@@ -198,3 +198,153 @@ fn never_contains_a_private_key_field() {
     let text = enable_data(ModuleVersion::V1).to_json().to_lowercase();
     assert!(!text.contains("private") && !text.contains("secret"));
 }
+
+/// A pre-v1 module-sdk session (no `permitERC4337Paymaster`), edited by `edit`, parsed with paths.
+fn session_with(edit: impl FnOnce(&mut Value)) -> nexus_sessions_types::Result<Session> {
+    let mut v: Value = serde_json::from_str(&session_b().to_json()).unwrap();
+    v.as_object_mut().unwrap().remove("permitERC4337Paymaster");
+    edit(&mut v);
+    nexus_sessions_types::json::from_str(&v.to_string())
+}
+
+#[test]
+fn session_input_forms() {
+    // v1-only permitERC4337Paymaster defaults to false; null is "absent" for every optional field.
+    let s = session_with(|_| {}).unwrap();
+    assert!(!s.permit_erc4337_paymaster());
+    assert_eq!(s.permission_id(), session_b().permission_id());
+    let nulls = session_with(|v| {
+        for k in [
+            "userOpPolicies",
+            "erc7739Policies",
+            "permitERC4337Paymaster",
+            "chainId",
+        ] {
+            v[k] = Value::Null;
+        }
+        v["actions"][0]["actionPolicies"] = Value::Null;
+    })
+    .unwrap();
+    assert!(nulls.user_op_policies().is_empty() && nulls.actions()[0].policies.is_empty());
+    // Chain ids in every integer form; hex without 0x; both context spellings.
+    for id in [
+        json!(5),
+        json!("5"),
+        json!("0x5"),
+        json!({"__type": "bigint", "value": "5"}),
+    ] {
+        assert_eq!(
+            session_with(|v| v["chainId"] = id).unwrap().chain_id(),
+            Some(5)
+        );
+    }
+    let bare =
+        session_with(|v| v["salt"] = json!(B256::with_last_byte(1).to_string()[2..])).unwrap();
+    assert_eq!(bare.salt(), B256::with_last_byte(1));
+    for key in ["contentName", "contentNames"] {
+        let s = session_with(|v| {
+            v["erc7739Policies"]["allowedERC7739Content"] =
+                json!([{"appDomainSeparator": B256::ZERO, key: ["Mail"]}])
+        })
+        .unwrap();
+        assert_eq!(s.erc7739_policies().contexts[0].content_names, ["Mail"]);
+    }
+}
+
+#[test]
+fn session_errors_name_the_json_path() {
+    let policy = "0x529ad04f4d83aab25144a90267d4a1443b84f5a6";
+    type Edit = Box<dyn FnOnce(&mut Value)>;
+    let cases: Vec<(Edit, &str, &str)> = vec![
+        (
+            Box::new(|v| v["actions"][0]["actionTarget"] = json!("0x12")),
+            "actions[0].actionTarget",
+            "expected 20 bytes, got 1",
+        ),
+        (
+            Box::new(|v| v["salt"] = json!("0x01")),
+            "salt",
+            "expected 32 bytes, got 1",
+        ),
+        (
+            Box::new(|v| v["sessionValidatorInitData"] = json!("0x123")),
+            "sessionValidatorInitData",
+            "odd number of hex digits",
+        ),
+        (
+            Box::new(|v| v["actions"][0]["actionPolicies"][0]["initData"] = json!(5)),
+            "actions[0].actionPolicies[0].initData",
+            "expected a string",
+        ),
+        (
+            Box::new(|v| v["actions"][0]["actionPolicies"][0]["polcy"] = json!("0x")),
+            "actions[0].actionPolicies[0].polcy",
+            "unknown field `polcy`",
+        ),
+        (
+            Box::new(|v| v["permitErc4337Paymaster"] = json!(true)),
+            "permitErc4337Paymaster",
+            "unknown field `permitErc4337Paymaster`",
+        ),
+        (
+            Box::new(|v| {
+                v.as_object_mut().unwrap().remove("sessionValidator");
+            }),
+            "",
+            "missing field `sessionValidator`",
+        ),
+        (
+            Box::new(|v| v["actions"][0]["actionTargetSelector"] = json!("0x1234567890")),
+            "actions[0].actionTargetSelector",
+            "expected 4 bytes, got 5",
+        ),
+        (
+            Box::new(|v| v["chainId"] = json!(-1)),
+            "chainId",
+            "negative",
+        ),
+        (
+            Box::new(|v| {
+                v["sessionValidator"] = json!("0x2483da3a338895199e5e538530213157e931Bf06")
+            }),
+            "sessionValidator",
+            "checksum",
+        ),
+        (
+            Box::new(move |v| {
+                v["actions"][0]["actionPolicies"][0]["address"] = json!(policy.replace("52", "53"))
+            }),
+            "actions[0].actionPolicies[0]",
+            "differs from `policy`",
+        ),
+        (
+            Box::new(|v| {
+                v["erc7739Policies"]["allowedERC7739Content"] =
+                    json!(["a", {"appDomainSeparator": B256::ZERO}])
+            }),
+            "erc7739Policies.allowedERC7739Content[1]",
+            "all strings",
+        ),
+        (
+            Box::new(|v| {
+                v["erc7739Policies"]["allowedERC7739Content"] =
+                    json!([{"appDomainSeparator": "0x00"}])
+            }),
+            "erc7739Policies.allowedERC7739Content[0].appDomainSeparator",
+            "expected 32 bytes",
+        ),
+    ];
+    for (edit, want_path, needle) in cases {
+        match session_with(edit) {
+            Err(nexus_sessions_types::Error::JsonAt { path, source }) => {
+                assert_eq!(path, want_path, "{source}");
+                assert!(
+                    source.to_string().contains(needle),
+                    "{source} should contain {needle}"
+                );
+                assert!(source.line() >= 1, "text input has a line");
+            }
+            other => panic!("{needle}: {other:?}"),
+        }
+    }
+}

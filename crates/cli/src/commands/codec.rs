@@ -138,9 +138,9 @@ pub(crate) fn flz(cmd: FlzCommand) -> Result<()> {
 pub(crate) fn userop_hash(path: &str, entry_point: &str, chain_id: &str) -> Result<()> {
     let entry_point = input::address(entry_point, &Location::new("--entry-point"))?;
     let chain_id = input::u64_str(chain_id, &Location::new("--chain-id"))?;
-    let (value, loc) = input::json_file("--userop", path)?;
-    let op: nexus_sessions_userop::UserOperation = serde_json::from_value(value)
-        .map_err(|e| loc.error(format!("not a v0.7 user operation: {e}")))?;
+    let (value, loc) = input::json_file::<Value>("--userop", path)?;
+    let op: nexus_sessions_userop::UserOperation =
+        input::typed_value(value, &loc, "not a v0.7 user operation")?;
     output::line(&hex0x(op.hash(entry_point, chain_id)));
     Ok(())
 }

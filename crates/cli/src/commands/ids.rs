@@ -1,25 +1,26 @@
 //! `permission-id`, `action-id`, `session-digest`, `multichain-hash`.
 
+use std::fmt;
+
 use alloy_primitives::{FixedBytes, U256, keccak256};
 use nexus_sessions_types::{ChainDigest, ModuleVersion};
+use serde::{
+    Deserialize,
+    de::{SeqAccess, Visitor},
+};
 use serde_json::json;
 
 use crate::{
     cli::EnableModeArg,
     error::{Location, Result},
-    input::{self, Obj},
+    input,
     output::{self, hex0x},
     session_json,
 };
 
 pub(crate) fn permission_id(session: &str) -> Result<()> {
-    let file = session_json::read("--session", session)?;
-    let id = nexus_sessions_types::permission_id(
-        file.session_validator,
-        &file.session_validator_init_data,
-        file.salt,
-    );
-    output::line(&hex0x(id.0));
+    let (session, _) = session_json::read("--session", session)?;
+    output::line(&hex0x(session.permission_id().0));
     Ok(())
 }
 
@@ -64,15 +65,15 @@ pub(crate) fn session_digest(a: &DigestArgs<'_>) -> Result<()> {
         .chain_id
         .map(|c| input::u64_str(c, &Location::new("--chain-id")))
         .transpose()?;
-    let file = session_json::read("--session", a.session)?;
-    let chain_id = match (arg_chain, file.chain_id) {
+    let (session, loc) = session_json::read("--session", a.session)?;
+    let chain_id = match (arg_chain, session.chain_id()) {
         (Some(x), Some(y)) if x != y => {
             return Err(Location::new("--chain-id")
                 .error(format!("{x} differs from the session file's chainId {y}")));
         }
         (x, y) => x.or(y),
     };
-    let session = file.to_session(a.version)?;
+    let session = session_json::bind(session, a.version, &loc)?;
     let digest = nexus_sessions_types::session_digest(
         a.version,
         &session,
@@ -93,34 +94,42 @@ pub(crate) fn session_digest(a: &DigestArgs<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Parses `[{"chainId": N, "sessionDigest": "0x…"}, ...]`.
-pub(crate) fn parse_digests(v: &serde_json::Value, loc: &Location) -> Result<Vec<ChainDigest>> {
-    let items = input::json_array(v, loc)?;
-    if items.is_empty() {
+/// Parses `[{"chainId": N, "sessionDigest": "0x…"}, ...]` (at least one).
+pub(crate) fn parse_digests(text: &str, loc: &Location) -> Result<Vec<ChainDigest>> {
+    let Digests(digests) = input::parse_json(text, loc)?;
+    if digests.is_empty() {
         return Err(loc.error("needs at least one {chainId, sessionDigest} entry"));
     }
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let l = loc.index(i);
-            let o = Obj::new(item, &l, &["chainId", "sessionDigest"])?;
-            let (val, cl) = o.req("chainId")?;
-            let chain_id = input::json_u64(val, &cl)?;
-            let (val, dl) = o.req("sessionDigest")?;
-            let session_digest = input::hex_b256(input::json_str(val, &dl)?, &dl)?;
-            Ok(ChainDigest {
-                chain_id,
-                session_digest,
-            })
-        })
-        .collect()
+    Ok(digests)
+}
+
+/// The `--digests` list; by hand for a message that names the expected shape.
+struct Digests(Vec<ChainDigest>);
+
+impl<'de> Deserialize<'de> for Digests {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Digests;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of {chainId, sessionDigest} entries")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Digests, A::Error> {
+                let mut list = Vec::new();
+                while let Some(d) = seq.next_element()? {
+                    list.push(d);
+                }
+                Ok(Digests(list))
+            }
+        }
+        d.deserialize_seq(V)
+    }
 }
 
 pub(crate) fn multichain_hash(version: ModuleVersion, digests: &str) -> Result<()> {
     // The formula is shared, but pre-v1 and v1 name the EIP-712 chain/multichain types differently.
-    let (value, loc) = input::inline_json("--digests", digests)?;
-    let digests = parse_digests(&value, &loc)?;
+    let (text, loc) = input::inline_text("--digests", digests)?;
+    let digests = parse_digests(&text, &loc)?;
     output::line(&hex0x(nexus_sessions_types::multichain_hash(
         version, &digests,
     )));

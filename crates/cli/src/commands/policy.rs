@@ -10,10 +10,10 @@ use crate::{
 };
 
 pub(crate) fn build(kind: PolicyKind, config: Option<&str>) -> Result<()> {
-    let parsed = config
-        .map(|c| input::inline_json("--config", c))
+    let text = config
+        .map(|c| input::inline_text("--config", c))
         .transpose()?;
-    let data = policy_config::encode(kind, parsed.as_ref().map(|(v, l)| (v, l)))?;
+    let data = policy_config::encode(kind, text.as_ref().map(|(t, l)| (t.as_str(), l)))?;
     output::line(&hex0x(data));
     Ok(())
 }

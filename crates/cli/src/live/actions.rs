@@ -199,8 +199,8 @@ fn permission(args: &PermissionArgs, target: &Target) -> Result<Option<Permissio
         }));
     }
     if let Some(path) = &args.session {
-        let file = session_json::read("--session", path)?;
-        let session = file.to_session(target.deployment.module_version)?;
+        let (session, loc) = session_json::read("--session", path)?;
+        let session = session_json::bind(session, target.deployment.module_version, &loc)?;
         return Ok(Some(Permission {
             id: session.permission_id(),
             session: Some(session),
@@ -215,7 +215,7 @@ fn permission(args: &PermissionArgs, target: &Target) -> Result<Option<Permissio
         // is an object.
         let granter_unknown = text.trim_start().starts_with('[');
         let data = if granter_unknown {
-            let details = SessionDetail::parse_list(&text).map_err(|e| loc.error(e.to_string()))?;
+            let details = SessionDetail::parse_list(&text).map_err(|e| loc.lib_error(e))?;
             let [detail] = details.as_slice() else {
                 return Err(loc.error(format!(
                     "the abstractjs session JSON holds {} sessions; this command uses one",
@@ -227,7 +227,7 @@ fn permission(args: &PermissionArgs, target: &Target) -> Result<Option<Permissio
                 .to_session_data(Address::ZERO, d.smart_session, d.module_version)
                 .map_err(|e| loc.error(e.to_string()))?
         } else {
-            SessionData::from_json(&text).map_err(|e| loc.error(e.to_string()))?
+            SessionData::from_json(&text).map_err(|e| loc.lib_error(e))?
         };
         let id = data
             .module_data
@@ -406,8 +406,8 @@ pub(super) async fn grant(a: GrantArgs) -> Result<()> {
     let d = target.deployment.clone();
     // Everything local is checked before any network request.
     let request_or_session = if let Some(path) = &a.session {
-        let file = session_json::read("--session", path)?;
-        Err(file.to_session(d.module_version)?)
+        let (session, loc) = session_json::read("--session", path)?;
+        Err(session_json::bind(session, d.module_version, &loc)?)
     } else {
         let key = a.session_key.as_deref().unwrap_or_default();
         let mut req = PermissionRequest::new(input::address(key, &Location::new("--session-key"))?);
@@ -785,13 +785,12 @@ pub(super) async fn revoke(a: RevokeArgs) -> Result<()> {
 fn read_user_operation(path: &str) -> Result<UserOperation> {
     let text = input::read_source("--user-operation", path)?;
     let loc = Location::new(format!("--user-operation file `{path}`"));
-    let value = input::parse_json(&text, &loc)?;
+    let value: Value = input::parse_json(&text, &loc)?;
     let (op, loc) = match value.get("userOperation") {
         Some(op) => (op.clone(), loc.field("userOperation")),
         None => (value, loc),
     };
-    let op: UserOperation =
-        serde_json::from_value(op).map_err(|e| loc.error(format!("not a user operation: {e}")))?;
+    let op: UserOperation = input::typed_value(op, &loc, "not a user operation")?;
     op.validate().map_err(|e| loc.error(e.to_string()))?;
     Ok(op)
 }

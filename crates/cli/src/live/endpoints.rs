@@ -20,13 +20,17 @@ use std::{
 use alloy_primitives::Address;
 use nexus_sessions::{Deployment, LocalAddresses, PolicyAddresses};
 use nexus_sessions_bundler::{RedactedUrl, redact_url};
-use nexus_sessions_types::{ModuleVersion, NexusVersion};
+use nexus_sessions_types::{
+    ModuleVersion, NexusVersion, SessionSignatureStyle,
+    json::{hex, number},
+};
+use serde::{Deserialize, de::IgnoredAny};
 use serde_json::Value;
 
 use crate::{
     cli::Endpoints,
     error::{Location, Result},
-    input::{self, Obj},
+    input,
 };
 
 /// Environment variable with the node URL.
@@ -80,7 +84,7 @@ pub(crate) fn resolve(args: &Endpoints) -> Result<Target> {
     let arg = format!("{origin} file `{}`", path.display());
     let text = input::read_source(&origin, &path.display().to_string())?;
     let loc = Location::new(arg);
-    let value = input::parse_json(&text, &loc)?;
+    let value: Value = input::parse_json(&text, &loc)?;
     let file = parse_deployment(&value, &loc)?;
 
     let rpc_url = url("node", "--rpc-url", &args.rpc_url, RPC_ENV, file.rpc_url)?;
@@ -113,7 +117,7 @@ pub(crate) fn resolve_chains(paths: &[String]) -> Result<Vec<Target>> {
     for path in paths {
         let arg = format!("--chain file `{path}`");
         let loc = Location::new(arg);
-        let value = input::parse_json(&input::read_source("--chain", path)?, &loc)?;
+        let value: Value = input::parse_json(&input::read_source("--chain", path)?, &loc)?;
         let entries: Vec<(Value, Location)> = match value.get("chains") {
             Some(Value::Array(list)) => list
                 .iter()
@@ -191,122 +195,144 @@ impl fmt::Debug for DeploymentFile {
     }
 }
 
-fn opt_string(o: &Obj<'_>, name: &str) -> Result<Option<String>> {
-    o.opt(name)
-        .map(|(v, l)| input::json_str(v, &l).map(str::to_owned))
-        .transpose()
+/// `cargo xtask devnet` output.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DevnetInfo {
+    #[serde(default)]
+    rpc_url: Option<String>,
+    #[serde(default)]
+    bundler_url: Option<String>,
+    #[serde(default, with = "opt_u64")]
+    chain_id: Option<u64>,
+    module_version: ModuleVersion,
+    #[serde(default)]
+    nexus_version: Option<NexusVersion>,
+    #[serde(default)]
+    session_signature_style: Option<SessionSignatureStyle>,
+    // Printed for people; the commands do not need them.
+    #[serde(default, rename = "default_validator")]
+    _default_validator: IgnoredAny,
+    #[serde(default, rename = "accounts")]
+    _accounts: IgnoredAny,
+    #[serde(default, rename = "log_dir")]
+    _log_dir: IgnoredAny,
+    #[serde(default, rename = "paymaster_url")]
+    _paymaster_url: IgnoredAny,
+    addresses: DevnetAddresses,
 }
 
-fn addr(o: &Obj<'_>, name: &str) -> Result<Address> {
-    let (v, l) = o.req(name)?;
-    input::address(input::json_str(v, &l)?, &l)
+/// The devnet's contracts (other entries, such as fixtures, are ignored).
+#[derive(Deserialize)]
+struct DevnetAddresses {
+    #[serde(with = "hex::address")]
+    entry_point: Address,
+    #[serde(with = "hex::address")]
+    nexus_implementation: Address,
+    #[serde(with = "hex::address")]
+    nexus_factory: Address,
+    #[serde(with = "hex::address")]
+    nexus_bootstrap: Address,
+    #[serde(with = "hex::address")]
+    smart_session: Address,
+    #[serde(with = "hex::address")]
+    registry: Address,
+    #[serde(with = "hex::address")]
+    account_validator: Address,
+    #[serde(with = "hex::address")]
+    session_validator: Address,
+    #[serde(with = "hex::address")]
+    sudo_policy: Address,
+    #[serde(with = "hex::address")]
+    universal_action_policy: Address,
+    #[serde(with = "hex::address")]
+    time_frame_policy: Address,
+    #[serde(with = "hex::address")]
+    usage_limit_policy: Address,
+    #[serde(with = "hex::address")]
+    value_limit_policy: Address,
+    #[serde(with = "hex::address")]
+    spending_limits_policy: Address,
 }
 
-fn version(o: &Obj<'_>) -> Result<ModuleVersion> {
-    let (v, l) = o.req("module_version")?;
-    let name = input::json_str(v, &l)?;
-    name.parse()
-        .map_err(|e: nexus_sessions_types::Error| l.error(e.to_string()))
+/// The URLs and chain id that may sit next to a serialized `Deployment`'s fields.
+#[derive(Deserialize)]
+struct Extras {
+    #[serde(default)]
+    rpc_url: Option<String>,
+    #[serde(default)]
+    bundler_url: Option<String>,
+    #[serde(default, with = "opt_u64")]
+    chain_id: Option<u64>,
+}
+
+/// An optional chain id in any integer form.
+mod opt_u64 {
+    use super::*;
+
+    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<u64>, D::Error> {
+        #[derive(Deserialize)]
+        struct Wrap(#[serde(with = "number::u64")] u64);
+        Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
+    }
 }
 
 /// Parses either deployment file format.
 pub(crate) fn parse_deployment(v: &Value, loc: &Location) -> Result<DeploymentFile> {
-    const DEVNET_INFO: &[&str] = &[
-        "rpc_url",
-        "bundler_url",
-        "chain_id",
-        "module_version",
-        "nexus_version",
-        "session_signature_style",
-        "default_validator",
-        "addresses",
-        "accounts",
-        "log_dir",
-    ];
-    let is_devnet_info = v.get("addresses").is_some();
-    if is_devnet_info {
-        let o = Obj::new(v, loc, DEVNET_INFO)?;
-        let (av, al) = o.req("addresses")?;
-        let map = av
-            .as_object()
-            .ok_or_else(|| al.error("expected an object"))?;
-        let names: Vec<&str> = map.keys().map(String::as_str).collect();
-        let a = Obj::new(av, &al, &names)?;
+    if v.get("addresses").is_some() {
+        let info: DevnetInfo = input::from_value(v.clone(), loc)?;
+        let a = info.addresses;
         let addresses = LocalAddresses {
-            entry_point: addr(&a, "entry_point")?,
-            implementation: addr(&a, "nexus_implementation")?,
-            factory: addr(&a, "nexus_factory")?,
-            bootstrap: addr(&a, "nexus_bootstrap")?,
-            smart_session: addr(&a, "smart_session")?,
-            registry: addr(&a, "registry")?,
-            account_validator: addr(&a, "account_validator")?,
-            session_validator: addr(&a, "session_validator")?,
+            entry_point: a.entry_point,
+            implementation: a.nexus_implementation,
+            factory: a.nexus_factory,
+            bootstrap: a.nexus_bootstrap,
+            smart_session: a.smart_session,
+            registry: a.registry,
+            account_validator: a.account_validator,
+            session_validator: a.session_validator,
             policies: PolicyAddresses {
-                sudo: addr(&a, "sudo_policy")?,
-                universal_action: addr(&a, "universal_action_policy")?,
-                time_frame: addr(&a, "time_frame_policy")?,
-                usage_limit: addr(&a, "usage_limit_policy")?,
-                value_limit: addr(&a, "value_limit_policy")?,
-                spending_limits: addr(&a, "spending_limits_policy")?,
+                sudo: a.sudo_policy,
+                universal_action: a.universal_action_policy,
+                time_frame: a.time_frame_policy,
+                usage_limit: a.usage_limit_policy,
+                value_limit: a.value_limit_policy,
+                spending_limits: a.spending_limits_policy,
             },
         };
-        let chain_id = o
-            .opt("chain_id")
-            .map(|(v, l)| input::json_u64(v, &l))
-            .transpose()?;
-        let nexus_version = o
-            .opt("nexus_version")
-            .map(|(v, l)| {
-                input::json_str(v, &l)?
-                    .parse::<NexusVersion>()
-                    .map_err(|e| l.error(e.to_string()))
-            })
-            .transpose()?
-            .unwrap_or_default();
-        let mut deployment =
-            Deployment::local(addresses, version(&o)?, None).with_nexus_version(nexus_version);
-        if let Some((v, l)) = o.opt("session_signature_style") {
-            deployment.session_signature_style = Some(
-                input::json_str(v, &l)?
-                    .parse()
-                    .map_err(|e: nexus_sessions_types::Error| l.error(e.to_string()))?,
-            );
+        let mut deployment = Deployment::local(addresses, info.module_version, None)
+            .with_nexus_version(info.nexus_version.unwrap_or_default());
+        // Absent: keep what the deployment derives for its validator.
+        if let Some(style) = info.session_signature_style {
+            deployment = deployment.with_session_signature_style(style);
         }
         Ok(DeploymentFile {
             deployment,
-            rpc_url: opt_string(&o, "rpc_url")?,
-            bundler_url: opt_string(&o, "bundler_url")?,
-            chain_id,
+            rpc_url: info.rpc_url,
+            bundler_url: info.bundler_url,
+            chain_id: info.chain_id,
         })
     } else {
-        let mut v = v.clone();
-        let obj = v
-            .as_object_mut()
-            .ok_or_else(|| loc.error("expected a JSON object"))?;
-        let take_str =
-            |obj: &mut serde_json::Map<String, Value>, k: &str| -> Result<Option<String>> {
-                match obj.remove(k) {
-                    None | Some(Value::Null) => Ok(None),
-                    Some(Value::String(s)) => Ok(Some(s)),
-                    Some(_) => Err(loc.field(k).error("expected a string")),
-                }
-            };
-        let rpc_url = take_str(obj, "rpc_url")?;
-        let bundler_url = take_str(obj, "bundler_url")?;
-        let chain_id = match obj.remove("chain_id") {
-            None | Some(Value::Null) => None,
-            Some(c) => Some(input::json_u64(&c, &loc.field("chain_id"))?),
+        let Value::Object(mut fields) = v.clone() else {
+            return Err(loc.error("expected a JSON object"));
         };
-        let deployment: Deployment = serde_json::from_value(v).map_err(|e| {
-            loc.error(format!(
-                "neither `cargo xtask devnet` output (no `addresses`) nor a nexus Deployment: {e}"
-            ))
-        })?;
+        let extras: serde_json::Map<String, Value> = ["rpc_url", "bundler_url", "chain_id"]
+            .into_iter()
+            .filter_map(|k| fields.remove(k).map(|v| (k.to_owned(), v)))
+            .collect();
+        let extras: Extras = input::from_value(Value::Object(extras), loc)?;
+        let deployment: Deployment = input::typed_value(
+            Value::Object(fields),
+            loc,
+            "neither `cargo xtask devnet` output (no `addresses`) nor a nexus Deployment",
+        )?;
         Ok(DeploymentFile {
             deployment,
-            rpc_url,
-            bundler_url,
-            chain_id,
+            rpc_url: extras.rpc_url,
+            bundler_url: extras.bundler_url,
+            chain_id: extras.chain_id,
         })
     }
 }

@@ -9,13 +9,52 @@
 //! | UsageLimitPolicy | [`usage_limit`] (`uint128`, 16 bytes) | [`decode_usage_limit`] |
 //! | ValueLimitPolicy | [`value_limit`] (`abi.encode(uint256)`) | [`decode_value_limit`] |
 //! | ERC20SpendingLimitPolicy | [`spending_limits`] (`abi.encode(address[], uint256[])`) | [`decode_spending_limits`] |
+//!
+//! # JSON configs
+//!
+//! What a person writes to get a policy's init data, and what its init data decodes to (decode → encode
+//! gives the same bytes):
+//!
+//! | policy | JSON | type |
+//! |---|---|---|
+//! | SudoPolicy | `{}` | [`SudoConfig`] |
+//! | UniActionPolicy | `{"valueLimitPerUse"?, "rules": [{"condition", "argIndex" \| "offset", "ref" \| "min"+"max", "isLimited"?, "limit"?, "used"?}]}` | [`ActionConfig`] |
+//! | TimeFramePolicy | `{"validUntil", "validAfter"?, "encoding"?: "uint48-packed" \| "uint128-packed"}` | [`TimeFrameConfig`] |
+//! | UsageLimitPolicy | `{"limit"}` (uint128) | [`UsageLimitConfig`] |
+//! | ValueLimitPolicy | `{"limit"}` | [`ValueLimitConfig`] |
+//! | ERC20SpendingLimitPolicy | `[{"token", "limit"}]` | `Vec<`[`SpendingLimit`]`>` |
+//!
+//! Integers are read in every form of [`crate::json::number`] and written as decimal strings (times
+//! as JSON numbers). A rule's `condition` is `equal`, `greaterThan`, `lessThan`, `greaterThanOrEqual`,
+//! `lessThanOrEqual`, `notEqual` or `inRange` (any case); `argIndex` N means byte `offset` 32·N; `ref`
+//! is a 20-byte address (left-padded), 32 bytes of hex, a number or a boolean; `inRange` takes `min` and
+//! `max` (uint128 each) instead. Unknown fields are refused. Parse with [`crate::json::from_str`] for
+//! errors that name the JSON path.
+//!
+//! ```
+//! use nexus_sessions_types::{json, policy::{ActionConfig, TimeFrameConfig, universal_action}};
+//!
+//! let tf: TimeFrameConfig = json::from_str(r#"{"validUntil": 1735689600}"#)?;
+//! assert_eq!(tf.encode()?.len(), 12);
+//! let cfg: ActionConfig = json::from_str(
+//!     r#"{"rules": [{"condition": "equal", "argIndex": 0, "ref": "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"}]}"#,
+//! )?;
+//! let bytes = universal_action(&cfg);
+//! let back: ActionConfig = json::from_value(serde_json::to_value(ActionConfig::abi_decode(&bytes)?).unwrap())?;
+//! assert_eq!(universal_action(&back), bytes);
+//! # Ok::<(), nexus_sessions_types::Error>(())
+//! ```
 
+mod json;
 mod spending_limits;
 mod time_frame;
 mod universal_action;
 
 use alloy_primitives::{Bytes, U256};
 
+pub use json::{
+    SudoConfig, TimeFrameConfig, TimeFrameEncoding, UsageLimitConfig, ValueLimitConfig,
+};
 pub use spending_limits::{SpendingLimit, decode_spending_limits, spending_limits};
 pub use time_frame::{MAX_UINT48, TimeFrame, time_frame, time_frame_legacy};
 pub use universal_action::{
