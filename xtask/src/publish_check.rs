@@ -10,6 +10,8 @@
 //!    temporary local registry overlaid on crates.io), so a crate whose dependencies are not on
 //!    crates.io yet is still verified. `--no-verify` skips those builds (packaging and lock-file
 //!    resolution only: seconds instead of minutes); `cargo xtask test` runs that form.
+//! 3. Unless `--no-verify`: `cargo check --no-default-features` of each published crate that has
+//!    default features.
 
 use std::{collections::BTreeSet, path::Path, process::Command};
 
@@ -86,7 +88,46 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     if !status.success() {
         return Err(format!("cargo publish --dry-run failed ({status})"));
     }
+    if !no_verify {
+        // The verification above built each crate with its default features; a crate with
+        // default features must build without them too (every optional dependency declared).
+        for name in with_default_features(&metadata) {
+            eprintln!("xtask: publish-check: cargo check -p {name} --no-default-features");
+            let status = Command::new(&cargo)
+                .args([
+                    "check",
+                    "--locked",
+                    "--no-default-features",
+                    "--package",
+                    name,
+                ])
+                .status()
+                .map_err(|e| format!("could not run cargo check: {e}"))?;
+            if !status.success() {
+                return Err(format!(
+                    "{name} does not build without default features ({status})"
+                ));
+            }
+        }
+    }
     Ok(())
+}
+
+/// The published crates whose `default` feature turns something on.
+fn with_default_features(metadata: &Value) -> Vec<&'static str> {
+    PUBLISHED
+        .into_iter()
+        .filter(|name| {
+            array(metadata, "packages").is_ok_and(|packages| {
+                packages.iter().any(|p| {
+                    text(p, "name") == *name
+                        && p["features"]["default"]
+                            .as_array()
+                            .is_some_and(|d| !d.is_empty())
+                })
+            })
+        })
+        .collect()
 }
 
 /// Everything wrong with the workspace's manifests, one line each (empty: ready to publish).
@@ -289,5 +330,15 @@ mod tests {
                 .any(|p| p.contains("not the published list")),
             "{problems:?}"
         );
+    }
+
+    #[test]
+    fn only_crates_with_default_features_are_checked_without_them() {
+        let metadata = serde_json::json!({ "packages": [
+            { "name": "nexus-sessions", "features": { "default": ["signer-local"] } },
+            { "name": "nexus-sessions-types", "features": {} },
+            { "name": "nexus-sessions-userop", "features": { "default": [] } },
+        ]});
+        assert_eq!(with_default_features(&metadata), ["nexus-sessions"]);
     }
 }
