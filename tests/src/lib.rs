@@ -146,7 +146,6 @@ impl Chain {
     /// Connects to `rpc_url`; `template_counter` is a deployed `Counter` whose runtime code
     /// [`Self::deploy_counter`] copies.
     pub async fn connect(rpc_url: &str, template_counter: Address) -> Result<Self, ChainError> {
-        nexus_sessions::install_tls_provider();
         let provider = ProviderBuilder::new()
             .disable_recommended_fillers()
             .connect(rpc_url)

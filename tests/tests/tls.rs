@@ -12,7 +12,7 @@ use e2e::{
 };
 use nexus_sessions::{
     BundlerClient, BundlerError, BundlerTransport, Delivery, HttpTransport, NodeEndpoint,
-    install_tls_provider,
+   
     reqwest::{self, Certificate},
 };
 use nexus_sessions_devnet::Devnet;
@@ -30,7 +30,6 @@ async fn the_facade_works_over_https_with_a_trusted_self_signed_endpoint() {
     assert!(node_gate.url().starts_with("https://127.0.0.1:"));
 
     // Trust exactly the test's certificate (reqwest needs the crypto provider installed first).
-    install_tls_provider();
     let trusting = reqwest::Client::builder()
         .tls_certs_only([Certificate::from_der(&identity.cert_der).unwrap()])
         .build()

@@ -98,9 +98,7 @@ impl fmt::Debug for BundlerClientBuilder {
 impl BundlerClientBuilder {
     /// Sends through this reqwest client (default headers such as API keys, proxies, extra root
     /// certificates). Applies to a URL given to [`BundlerClient::builder`]; with a transport it
-    /// is ignored (configure the transport instead). With the `rustls` feature, call
-    /// [`install_tls_provider`](crate::install_tls_provider) before building the reqwest client
-    /// unless the application installs its own rustls provider.
+    /// is ignored (configure the transport instead).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         if let Endpoint::Url(_, client) = &mut self.endpoint {
             *client = Some(http);

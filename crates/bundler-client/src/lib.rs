@@ -1,5 +1,5 @@
 //! An async client for any ERC-4337 bundler (EntryPoint v0.7) over JSON-RPC: HTTP(S) by default
-//! ([`HttpTransport`], rustls with the `ring` provider under the default `rustls` feature), or any
+//! ([`HttpTransport`], rustls under the default `rustls` feature), or any
 //! [`BundlerTransport`] of yours (middleware, another protocol, an in-memory test double).
 //!
 //! - [`BundlerClient`]: `eth_sendUserOperation`, `eth_estimateUserOperationGas` (with state overrides),
@@ -52,7 +52,6 @@ mod polling;
 mod redact;
 mod revert;
 mod send;
-mod tls;
 mod transport;
 mod types;
 mod wait;
@@ -71,7 +70,6 @@ pub use paymaster::{
 pub use polling::ReceiptPolling;
 pub use redact::{RedactedUrl, error_chain_text, redact_url, redact_urls_in};
 pub use revert::{FailedOp, RevertReason};
-pub use tls::install_tls_provider;
 pub use transport::{
     AlloyTransport, BundlerTransport, Delivery, DeliveryError, HttpTransport, TransportFuture,
 };

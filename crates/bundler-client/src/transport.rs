@@ -182,7 +182,6 @@ impl fmt::Debug for HttpTransport {
 impl HttpTransport {
     /// A transport for `url` (http or https) with a default reqwest client.
     pub fn new(url: &str) -> Result<Self, BundlerError> {
-        crate::tls::install_tls_provider();
         Self::with_client(url, reqwest::Client::new())
     }
 
@@ -274,9 +273,8 @@ pub(crate) fn shorten(text: &str) -> String {
 ///
 /// ```
 /// use alloy_rpc_client::ClientBuilder;
-/// use nexus_sessions_bundler::{AlloyTransport, BundlerClient, install_tls_provider};
+/// use nexus_sessions_bundler::{AlloyTransport, BundlerClient};
 ///
-/// install_tls_provider();
 /// let rpc = ClientBuilder::default().http("http://127.0.0.1:4337".parse().unwrap()); // + .layer(..)s
 /// let bundler = BundlerClient::builder_with_transport(AlloyTransport::new(rpc.transport().clone()))
 ///     .build()

@@ -9,7 +9,7 @@ use alloy_primitives::B256;
 use alloy_rpc_client::ClientBuilder;
 use nexus_sessions_bundler::{
     AlloyTransport, BundlerClient, BundlerError, BundlerTransport, Delivery, DeliveryError,
-    TransportFuture, install_tls_provider,
+    TransportFuture,
 };
 use nexus_sessions_userop::{ENTRY_POINT_V07, UserOperation};
 use serde_json::{Value, json};
@@ -243,7 +243,6 @@ async fn a_transport_that_hangs_is_bounded_by_the_request_timeout() {
 }
 
 fn alloy_transport(url: &str) -> AlloyTransport {
-    install_tls_provider();
     let rpc = ClientBuilder::default().http(url.parse().unwrap());
     AlloyTransport::new(rpc.transport().clone())
 }

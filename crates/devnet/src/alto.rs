@@ -142,7 +142,6 @@ async fn start_on(
     let mut child = ManagedChild::spawn("alto", cmd, log).map_err(|e| (e, false))?;
     let url = format!("http://127.0.0.1:{port}");
     // reqwest with rustls needs a crypto provider before any client is built.
-    nexus_sessions_bundler::install_tls_provider();
     let provider = ProviderBuilder::new().connect(&url).await.map_err(|e| {
         (
             crate::deploy::rpc_err(&format!("connect to alto at {url}"), e),

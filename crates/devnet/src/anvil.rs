@@ -78,7 +78,6 @@ pub(crate) async fn start(
     };
     let url = format!("http://127.0.0.1:{port}");
     // reqwest with rustls needs a crypto provider before any client is built.
-    nexus_sessions_bundler::install_tls_provider();
     let provider = ProviderBuilder::new()
         .connect(&url)
         .await

@@ -43,7 +43,6 @@ pub(crate) async fn execute(
     deployer: &PrivateKeySigner,
 ) -> Result<(), DevnetError> {
     // reqwest with rustls needs a crypto provider before any client is built.
-    nexus_sessions_bundler::install_tls_provider();
     let provider = ProviderBuilder::new()
         .wallet(EthereumWallet::from(deployer.clone()))
         .connect(rpc_url)

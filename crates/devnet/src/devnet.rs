@@ -321,7 +321,6 @@ async fn launch(
 
 async fn load_cached(rpc_url: &str, cached: &CachedState, plan: &Plan) -> Result<(), DevnetError> {
     // reqwest with rustls needs a crypto provider before any client is built.
-    nexus_sessions_bundler::install_tls_provider();
     let provider = ProviderBuilder::new()
         .connect(rpc_url)
         .await
@@ -350,7 +349,6 @@ async fn load_cached(rpc_url: &str, cached: &CachedState, plan: &Plan) -> Result
 
 async fn save_state(rpc_url: &str, plan: &Plan, key: B256, file: &Path) -> Result<(), DevnetError> {
     // reqwest with rustls needs a crypto provider before any client is built.
-    nexus_sessions_bundler::install_tls_provider();
     let provider = ProviderBuilder::new()
         .connect(rpc_url)
         .await

@@ -79,7 +79,6 @@ impl ForkBuilder {
         .await?;
         scrub_log(&log_dir.join("anvil.log"), &self.url);
         // reqwest with rustls needs a crypto provider before any client is built.
-        nexus_sessions_bundler::install_tls_provider();
         let provider = alloy_provider::ProviderBuilder::new()
             .connect(&node.url)
             .await

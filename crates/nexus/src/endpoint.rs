@@ -21,11 +21,9 @@ use std::{fmt, sync::Arc};
 /// use alloy_rpc_client::ClientBuilder;
 /// use nexus_sessions::{
 ///     Deployment, NexusClient, NodeEndpoint, PrivateKeySigner, RequestCountLayer,
-///     install_tls_provider,
 /// };
 ///
 /// # async fn run(deployment: Deployment) -> Result<(), Box<dyn std::error::Error>> {
-/// install_tls_provider(); // before building any reqwest client (see the crate's TLS notes)
 /// let counts = RequestCountLayer::new();
 /// let client = ClientBuilder::default()
 ///     .layer(counts.clone()) // add your own layers here: auth, retries, rate limits
@@ -138,13 +136,12 @@ impl From<DynProvider> for NodeEndpoint {
 ///
 /// ```no_run
 /// use nexus_sessions::{
-///     BundlerClient, Deployment, NexusClient, PrivateKeySigner, install_tls_provider,
+///     BundlerClient, Deployment, NexusClient, PrivateKeySigner,
 ///     reqwest::{self, header::{HeaderMap, HeaderValue}},
 /// };
 ///
 /// # async fn run(deployment: Deployment) -> Result<(), Box<dyn std::error::Error>> {
 /// // An API key header on every bundler request, through a reqwest client of yours.
-/// install_tls_provider();
 /// let mut headers = HeaderMap::new();
 /// headers.insert("x-api-key", HeaderValue::from_static("KEY"));
 /// let http = reqwest::Client::builder().default_headers(headers).build()?;

@@ -89,7 +89,7 @@ pub use modules::ModuleType;
 pub use nexus_sessions_bundler::{
     AlloyTransport, BundlerClient, BundlerError, BundlerTransport, Delivery, DeliveryError,
     HttpTransport, PaymasterClient, ReceiptPolling, RequestCounts, UserOperationReceipt,
-    install_tls_provider, redact_url, reqwest,
+    redact_url, reqwest,
 };
 pub use nexus_sessions_types::{NexusVersion, SessionSignatureStyle};
 pub use nonce::{NonceKey, NonceStrategy, ValidationMode};

@@ -89,7 +89,6 @@ impl Node {
                 parsed.scheme()
             )));
         }
-        nexus_sessions_bundler::install_tls_provider();
         let counter = RequestCountLayer::new();
         let client = ClientBuilder::default().layer(counter.clone()).http(parsed);
         Ok(Self {

@@ -28,10 +28,9 @@ use tower::{Layer, Service};
 /// ```
 /// use alloy_provider::{Provider, RootProvider};
 /// use alloy_rpc_client::ClientBuilder;
-/// use nexus_sessions::{NodeEndpoint, RequestCountLayer, install_tls_provider};
+/// use nexus_sessions::{NodeEndpoint, RequestCountLayer};
 ///
 /// // reqwest with rustls needs a crypto provider before any client is built.
-/// install_tls_provider();
 /// let counter = RequestCountLayer::new();
 /// let client = ClientBuilder::default()
 ///     .layer(counter.clone())

@@ -21,7 +21,7 @@ use alloy_transport::{TransportError, TransportFut};
 use nexus_sessions::{
     ActionPermission, Call, Deployment, LocalAddresses, NexusClient, NodeEndpoint,
     PermissionRequest, PolicyAddresses, PrivateKeySigner, RequestCountLayer, SessionKeyClient,
-    install_tls_provider, reqwest::header::HeaderValue, sessions::SessionData,
+    reqwest::header::HeaderValue, sessions::SessionData,
 };
 use nexus_sessions_devnet::Devnet;
 use std::{
@@ -130,7 +130,6 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let counter = devnet.addresses().counter;
 
     // The application's provider: its own layer plus the SDK's counter, over HTTP.
-    install_tls_provider(); // reqwest with rustls (ring) needs the provider before any client
     let log = TagAndLog::default();
     let counts = RequestCountLayer::new();
     let client = ClientBuilder::default()
