@@ -12,7 +12,6 @@ use e2e::{
 };
 use nexus_sessions::{
     BundlerClient, BundlerError, BundlerTransport, Delivery, HttpTransport, NodeEndpoint,
-   
     reqwest::{self, Certificate},
 };
 use nexus_sessions_devnet::Devnet;
