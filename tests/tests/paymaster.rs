@@ -9,8 +9,8 @@
 //!   v1 (zero requests); pre-v1 has no such rule, so there it lands sponsored;
 //! - an account without any ETH: deployed, SmartSession installed, and sessions granted off-chain
 //!   (ENABLE, UNSAFE_ENABLE) enabled and used by the session key, all sponsored;
-//! - a paymaster refusal or an unreachable service: a not-sent error, nothing reaches the bundler,
-//!   and the same client then sends normally.
+//! - a paymaster refusal, an unreachable service, or final data naming another paymaster than the
+//!   stub: a not-sent error, nothing reaches the bundler, and the same client then sends normally.
 
 use alloy_primitives::{Address, U256};
 use alloy_provider::Provider;
@@ -273,27 +273,45 @@ async fn sessions_without_the_paymaster_permission_and_paymaster_failures_send_n
             .build()
             .unwrap()
     };
-    for (opts, refused) in [
+    let cases = [
         (
+            "refused",
             SendOptions::default()
                 .sponsored_by(paymaster(&devnet))
                 .with_paymaster_context(json!({"deny": true})),
-            true,
         ),
-        (SendOptions::default().sponsored_by(unreachable), false),
-    ] {
+        (
+            "unreachable",
+            SendOptions::default().sponsored_by(unreachable),
+        ),
+        (
+            "another paymaster",
+            SendOptions::default()
+                .sponsored_by(paymaster(&devnet))
+                .with_paymaster_context(json!({"otherPaymaster": true})),
+        ),
+    ];
+    for (case, opts) in cases {
         let sends = owner.bundler_request_counts().get("eth_sendUserOperation");
         let err = owner.send_calls_with(&calls, &opts).await.unwrap_err();
         assert!(matches!(opts.sponsorship, Sponsorship::Paymaster(_)));
-        assert!(matches!(err, Error::Paymaster { .. }), "{err:?}");
-        assert_eq!(err.outcome(), SendOutcome::NotSent, "{err}");
-        assert!(err.to_string().contains("paymaster"), "{err}");
-        if refused {
-            assert!(err.to_string().contains("denied by policy"), "{err}");
+        match case {
+            "refused" => assert!(
+                matches!(&err, Error::Paymaster { source } if source.rpc_code() == Some(-32001)),
+                "{err:?}"
+            ),
+            "unreachable" => assert!(matches!(err, Error::Paymaster { .. }), "{err:?}"),
+            _ => assert!(
+                matches!(err, Error::PaymasterMismatch { stub, .. } if stub == devnet.addresses().paymaster),
+                "{err:?}"
+            ),
         }
+        assert_eq!(err.outcome(), SendOutcome::NotSent, "{case}: {err}");
+        assert!(err.to_string().contains("paymaster"), "{err}");
         assert_eq!(
             owner.bundler_request_counts().get("eth_sendUserOperation"),
-            sends
+            sends,
+            "{case}"
         );
     }
     assert_eq!(chain.counter_number(target).await.unwrap(), start);

@@ -15,7 +15,8 @@
 //!
 //! A wrong entry point or chain id, a malformed operation, an operation naming another paymaster,
 //! or `"deny": true` in the context is refused with a JSON-RPC error, as a real service refuses
-//! what its sponsorship policy does not cover.
+//! what its sponsorship policy does not cover. `"otherPaymaster": true` makes the final data name
+//! another paymaster than the stub (a misbehaving service, for tests).
 //!
 //! The server runs on its own threads (blocking sockets), so it works whatever async runtime — or
 //! none — the caller has; dropping the handle stops it.
@@ -334,8 +335,14 @@ fn sponsor(config: &Config, params: &Value, signed: bool) -> Result<Value, (i64,
             op.paymaster, config.paymaster
         )));
     }
+    // A misbehaving service, for tests: final data naming another paymaster than the stub did.
+    let paymaster = if context["otherPaymaster"] == json!(true) {
+        Address::repeat_byte(0x0e)
+    } else {
+        config.paymaster
+    };
     Ok(json!({
-        "paymaster": config.paymaster,
+        "paymaster": paymaster,
         "paymasterData": signed_data(config, &op, valid_until, valid_after, &window)?,
     }))
 }
