@@ -1,11 +1,14 @@
 //! Sponsored operations through the devnet's ERC-7677 paymaster service and `VerifyingPaymaster`
 //! fixture (real anvil, EntryPoint, Nexus, SmartSession, alto):
 //!
-//! - the owner's deployment + SmartSession install and its grant, then session-key uses, all
-//!   sponsored: the account's ETH balance never moves, the paymaster's EntryPoint deposit pays;
-//! - stub gas limits from the service are used as given (no paymaster gas from the estimate);
+//! - the owner's deployment + SmartSession install and its grant, then session-key uses, then the
+//!   revocation, all sponsored: the account's ETH balance never moves, the paymaster's EntryPoint deposit pays;
+//! - stub gas limits from the service are used as given (no paymaster gas from the estimate), and a
+//!   final stub (`isFinal`, with fixed gas) is sent without `pm_getPaymasterData`;
 //! - a session granted without `permitERC4337Paymaster`, sponsored: refused locally on SmartSession
 //!   v1 (zero requests); pre-v1 has no such rule, so there it lands sponsored;
+//! - an account without any ETH: deployed, SmartSession installed, and sessions granted off-chain
+//!   (ENABLE, UNSAFE_ENABLE) enabled and used by the session key, all sponsored;
 //! - a paymaster refusal or an unreachable service: a not-sent error, nothing reaches the bundler,
 //!   and the same client then sends normally.
 
@@ -16,7 +19,8 @@ use alloy_sol_types::{SolCall, sol};
 use e2e::{Chain, counter, deployment};
 use nexus_sessions::{
     ActionPermission, Error, NexusClient, PaymasterClient, PermissionRequest, PrivateKeySigner,
-    SendOptions, SendOutcome, SessionKeyClient, Sponsorship, sessions::SessionData,
+    SendOptions, SendOutcome, SessionKeyClient, Sponsorship,
+    sessions::{SessionData, SmartSessionMode},
 };
 use nexus_sessions_devnet::Devnet;
 use serde_json::json;
@@ -153,6 +157,34 @@ async fn sponsored_owner_operations_and_session_uses_leave_the_account_balance_u
     assert_eq!(service.request_count("pm_getPaymasterStubData") - stubs, 2);
     assert_eq!(service.request_count("pm_getPaymasterData") - finals, 2);
 
+    // Fixed gas and a service whose stub is final (`isFinal`): one paymaster request, no
+    // estimate, no pm_getPaymasterData.
+    let opts = e2e::fixed_fees(&devnet)
+        .await
+        .unwrap()
+        .with_gas(200_000, 1_500_000, 200_000)
+        .with_paymaster_context(json!({"final": true}));
+    let estimates = session
+        .bundler_request_counts()
+        .get("eth_estimateUserOperationGas");
+    let hash = session.use_permission_with(&calls, &opts).await.unwrap();
+    let receipt = session.wait_for_user_operation_receipt(hash).await.unwrap();
+    assert!(receipt.success);
+    assert_eq!(receipt.paymaster, Some(pm));
+    assert_eq!(service.request_count("pm_getPaymasterStubData") - stubs, 3);
+    assert_eq!(service.request_count("pm_getPaymasterData") - finals, 2);
+    assert_eq!(
+        session
+            .bundler_request_counts()
+            .get("eth_estimateUserOperationGas"),
+        estimates
+    );
+    let now = deposit(&chain, &devnet).await;
+    assert_eq!(last - now, receipt.actual_gas_cost);
+    last = now;
+    assert_eq!(chain.counter_number(target).await.unwrap(), U256::from(3));
+    assert_eq!(chain.balance(account).await.unwrap(), funds);
+
     // Opting out for one operation: the account pays (its prefund leaves the balance, the
     // unused part stays as its EntryPoint deposit).
     assert_eq!(deposit_of(&chain, &devnet, account).await, U256::ZERO);
@@ -169,6 +201,25 @@ async fn sponsored_owner_operations_and_session_uses_leave_the_account_balance_u
         funds - receipt.actual_gas_cost
     );
     assert_eq!(deposit(&chain, &devnet).await, last);
+
+    // The owner's revocation, sponsored too.
+    let hash = owner
+        .revoke_permission(session.permission_id())
+        .await
+        .unwrap();
+    let receipt = owner.wait_for_user_operation_receipt(hash).await.unwrap();
+    assert_eq!(receipt.paymaster, Some(pm));
+    assert!(
+        !owner
+            .is_permission_enabled(session.permission_id())
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        last - deposit(&chain, &devnet).await,
+        receipt.actual_gas_cost
+    );
+    assert_eq!(chain.balance(account).await.unwrap(), balance);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -255,5 +306,58 @@ async fn sessions_without_the_paymaster_permission_and_paymaster_failures_send_n
     assert_eq!(
         chain.counter_number(target).await.unwrap(),
         start + U256::from(1)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_without_eth_deploys_grants_off_chain_and_enables_a_session_sponsored() {
+    let devnet = Devnet::start().await.unwrap();
+    let chain = Chain::of(&devnet).await.unwrap();
+    let pm = devnet.addresses().paymaster;
+    // No ETH at all: every operation must be sponsored to pass validation.
+    let owner = owner(&devnet, &chain, true, U256::ZERO).await;
+    let hash = owner.install_smart_sessions().await.unwrap();
+    let receipt = owner.wait_for_user_operation_receipt(hash).await.unwrap();
+    assert_eq!(receipt.paymaster, Some(pm));
+    let target = chain.deploy_counter().await.unwrap();
+
+    // The owner signs off-chain; the session key's first operation enables and uses, sponsored.
+    let key = PrivateKeySigner::random();
+    let request = PermissionRequest::new(key.address())
+        .action(ActionPermission::new(target, counter::INCREMENT_NUMBER))
+        .permit_erc4337_paymaster(true);
+    for mode in [SmartSessionMode::Enable, SmartSessionMode::UnsafeEnable] {
+        let data = owner
+            .grant_deferred_permission(&request, mode)
+            .await
+            .unwrap();
+        let session = SessionKeyClient::builder(
+            key.clone(),
+            devnet.rpc_url(),
+            devnet.bundler_url(),
+            deployment(&devnet),
+            data,
+        )
+        .chain_id(devnet.chain_id())
+        .paymaster(paymaster(&devnet))
+        .build()
+        .await
+        .unwrap();
+        for _ in 0..2 {
+            let hash = session
+                .use_permission(&[counter::increment(target)])
+                .await
+                .unwrap();
+            let receipt = session.wait_for_user_operation_receipt(hash).await.unwrap();
+            assert!(receipt.success);
+            assert_eq!(receipt.paymaster, Some(pm));
+        }
+        assert!(session.is_permission_enabled().await.unwrap());
+    }
+    assert_eq!(chain.counter_number(target).await.unwrap(), U256::from(4));
+    assert_eq!(chain.balance(owner.address()).await.unwrap(), U256::ZERO);
+    assert_eq!(
+        deposit_of(&chain, &devnet, owner.address()).await,
+        U256::ZERO
     );
 }

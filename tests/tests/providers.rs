@@ -1,6 +1,7 @@
 //! Bring your own provider and transport: the clients read the chain through an alloy provider the
-//! test builds (with a tower layer adding an API key header) and send operations through a bundler
-//! client with a keyed reqwest client and through a `BundlerTransport` of the test's own. Both
+//! test builds (with a tower layer adding an API key header) and send operations through an alloy
+//! RPC client with the same layer (`AlloyTransport`) and through a `BundlerTransport` of the
+//! test's own. Both
 //! endpoints sit behind a loopback gate that forwards only requests carrying the key. A grant and a
 //! session use land; every counted node request passed the gate; requests without the key are
 //! refused (HTTP 401) and reported as such, not as sent.
@@ -17,11 +18,9 @@ use e2e::{
 use nexus_sessions::{
     BundlerClient, BundlerEndpoint, BundlerError, BundlerTransport, DeliveryError, Error,
     NexusClient, NodeEndpoint, PrivateKeySigner, RequestCountLayer,
+    bundler::AlloyTransport,
     bundler::TransportFuture,
-    reqwest::{
-        self,
-        header::{HeaderMap, HeaderValue},
-    },
+    reqwest::{self, header::HeaderValue},
 };
 use nexus_sessions_devnet::Devnet;
 use std::task::{Context, Poll};
@@ -146,17 +145,15 @@ async fn clients_work_through_the_users_provider_and_transports() {
     let counter = RequestCountLayer::new();
     let node = NodeEndpoint::provider(provider(&node_gate.url(), Some(NODE_KEY), &counter))
         .with_request_counter(counter.clone());
-    // The owner: a prepared bundler client whose reqwest client sends the key.
-    let mut headers = HeaderMap::new();
-    headers.insert(KEY_HEADER, HeaderValue::from_static(BUNDLER_KEY));
-    let keyed_http = reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .unwrap();
-    let bundler = BundlerClient::builder(&bundler_gate.url())
-        .http_client(keyed_http)
-        .build()
-        .unwrap();
+    // The owner: the bundler through an alloy RPC client with the same key layer (one middleware
+    // stack for node and bundler), wrapped as a prepared bundler client.
+    let bundler_rpc = ClientBuilder::default()
+        .layer(ApiKeyLayer(HeaderValue::from_static(BUNDLER_KEY)))
+        .http(bundler_gate.url().parse().unwrap());
+    let bundler =
+        BundlerClient::builder_with_transport(AlloyTransport::new(bundler_rpc.transport().clone()))
+            .build()
+            .unwrap();
     // The session key: the same provider, a transport of its own.
     let transport = KeyedTransport {
         http: reqwest::Client::new(),

@@ -5,7 +5,7 @@
 //! user operation, installs SmartSession, grants a session key `incrementNumber()` on the Counter,
 //! writes the SessionData JSON, builds a separate session-key client from that file, uses the
 //! permission twice, shows a refused call, an ENABLE-mode grant used by a second key in one
-//! operation, a revocation, and one owner signature used on two chains (a second devnet, chain
+//! operation, a sponsored use (the devnet's ERC-7677 paymaster pays), a revocation, and one owner signature used on two chains (a second devnet, chain
 //! 31338). Each step prints what it did (addresses, userOpHashes, gas used,
 //! JSON-RPC requests, the counter); stderr shows progress while it waits. Exit code 0 on success;
 //! on failure the step, the error and the devnet log directory.
@@ -15,8 +15,8 @@ mod progress;
 use alloy_primitives::{B256, U256};
 use e2e::{Chain, counter, deployment, ten_eth};
 use nexus_sessions::{
-    ActionPermission, Error, NexusClient, PermissionRequest, PrivateKeySigner, RpcStats,
-    SessionKeyClient, UserOperationReceipt,
+    ActionPermission, Error, NexusClient, PaymasterClient, PermissionRequest, PrivateKeySigner,
+    RpcStats, SessionKeyClient, UserOperationReceipt,
     sessions::{SessionData, SmartSessionMode},
 };
 use nexus_sessions_devnet::Devnet;
@@ -314,8 +314,10 @@ async fn flow(devnet: &Devnet) -> Result<(), String> {
     );
     let second_key = PrivateKeySigner::random();
     show("second session key", second_key.address());
+    // Allowed to be sponsored (step 10); SmartSession v1 refuses a paymaster otherwise.
     let deferred_request = PermissionRequest::new(second_key.address())
-        .action(ActionPermission::new(counter, counter::INCREMENT_NUMBER).usage_limit(5));
+        .action(ActionPermission::new(counter, counter::INCREMENT_NUMBER).usage_limit(5))
+        .permit_erc4337_paymaster(true);
     let owner_ops = owner.rpc_stats();
     let deferred = owner
         .grant_deferred_permission(&deferred_request, SmartSessionMode::UnsafeEnable)
@@ -329,13 +331,14 @@ async fn flow(devnet: &Devnet) -> Result<(), String> {
             owner.rpc_stats().since(&owner_ops).total()
         ),
     );
+    let deferred_data = SessionData::from_json(&deferred.to_json())
+        .map_err(|e| format!("re-reading the SessionData: {e}"))?;
     let second = SessionKeyClient::connect(
-        second_key,
+        second_key.clone(),
         devnet.rpc_url(),
         devnet.bundler_url(),
-        deployment,
-        SessionData::from_json(&deferred.to_json())
-            .map_err(|e| format!("re-reading the SessionData: {e}"))?,
+        deployment.clone(),
+        deferred_data.clone(),
     )
     .await
     .map_err(at("connecting the second session-key client"))?;
@@ -354,7 +357,77 @@ async fn flow(devnet: &Devnet) -> Result<(), String> {
     );
     show("counter", count().await?);
 
-    step(10, "revoke the first permission");
+    step(
+        10,
+        "a sponsored use: the devnet's ERC-7677 paymaster pays, the account's ETH does not move",
+    );
+    show("paymaster service", devnet.paymaster_url());
+    let sponsored = SessionKeyClient::builder(
+        second_key,
+        devnet.rpc_url(),
+        devnet.bundler_url(),
+        deployment,
+        deferred_data,
+    )
+    .chain_id(devnet.chain_id())
+    .paymaster(
+        PaymasterClient::new(devnet.paymaster_url())
+            .map_err(|e| format!("paymaster client: {e}"))?,
+    )
+    .build()
+    .await
+    .map_err(at("connecting the sponsored session-key client"))?;
+    let balance = || async {
+        chain
+            .balance(owner.address())
+            .await
+            .map_err(|e| e.to_string())
+    };
+    let before_balance = balance().await?;
+    let service = devnet.paymaster_service();
+    let pm_count =
+        || ["pm_getPaymasterStubData", "pm_getPaymasterData"].map(|m| service.request_count(m));
+    let pm_before = pm_count();
+    let before = sponsored.rpc_stats();
+    let hash = sponsored
+        .use_permission(&[counter::increment(counter)])
+        .await
+        .map_err(at("sponsored use"))?;
+    let pm_after = pm_count();
+    show(
+        "paymaster requests",
+        format!(
+            "{} pm_getPaymasterStubData (before estimation), {} pm_getPaymasterData (before signing)",
+            pm_after[0] - pm_before[0],
+            pm_after[1] - pm_before[1]
+        ),
+    );
+    receipt(&sponsored, hash, &before).await?;
+    let paid_by = sponsored
+        .wait_for_user_operation_receipt(hash)
+        .await
+        .map_err(at("receipt"))?
+        .paymaster;
+    show(
+        "paid by",
+        paid_by.map_or_else(
+            || "the account (?)".to_owned(),
+            |p| format!("paymaster {p}"),
+        ),
+    );
+    let after_balance = balance().await?;
+    if after_balance != before_balance {
+        return Err(format!(
+            "the account's balance moved from {before_balance} to {after_balance}"
+        ));
+    }
+    show(
+        "account balance",
+        format!("{} ETH (unchanged)", eth(after_balance)),
+    );
+    show("counter", count().await?);
+
+    step(11, "revoke the first permission");
     submit(&owner, "revoking", owner.revoke_permission(permission_id)).await?;
     show(
         "enabled on chain",
@@ -366,11 +439,11 @@ async fn flow(devnet: &Devnet) -> Result<(), String> {
     Ok(())
 }
 
-/// Step 11: a second devnet (next chain id, same contracts); the owner signs ONE multichain hash
+/// Step 12: a second devnet (next chain id, same contracts); the owner signs ONE multichain hash
 /// and a new session key enables and uses the session on both chains.
 async fn multichain(devnet: &Devnet) -> Result<(), String> {
     step(
-        11,
+        12,
         "one owner signature, two chains: a second devnet, one ENABLE grant, a use on each chain",
     );
     let (other, took) = progress::wait(

@@ -39,7 +39,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             "--quiet",
             "--release",
             "-p",
-            "nexus-sessions",
+            "nexus-sessions-cli",
             "--bin",
         ])
         .args(["nexus-sessions", "fuzz_inputs", "--", "--nocapture"]);

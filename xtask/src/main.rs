@@ -8,6 +8,7 @@ mod demo;
 mod devnet;
 mod fixtures;
 mod fuzz;
+mod publish_check;
 mod test;
 mod tools;
 mod vectors;
@@ -21,9 +22,13 @@ tasks:
   vectors    regenerate the golden vectors from the pinned reference JavaScript packages
   devnet     start the local devnet, print its endpoints and addresses as JSON, keep it up until Ctrl-C
   demo       start a local devnet and run the reference smart-sessions flow on it (the main job)
-  test       run every test: Foundry fixture tests and the whole Rust workspace
+  test       run every test: Foundry fixture tests and the whole Rust workspace, then
+             `publish-check --no-verify`
   fuzz       fuzz every decoder and the CLI's input parsers on stable Rust
              [--iterations N (default 100000)] [--target NAME] [--seed S]; `--list` names the targets
+  publish-check
+             `cargo publish --dry-run` of every published crate (each built from its package against
+             the others') and their manifests' metadata and MSRV; `--no-verify` skips the builds
   help       print this message
 ";
 
@@ -42,6 +47,7 @@ fn main() -> ExitCode {
         "demo" => demo::run(rest),
         "test" => test::run(rest),
         "fuzz" => fuzz::run(rest),
+        "publish-check" => publish_check::run(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

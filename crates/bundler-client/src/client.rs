@@ -77,7 +77,8 @@ pub struct BundlerClientBuilder {
 enum Endpoint {
     /// A URL for [`HttpTransport`], with the reqwest client to use (default: a new one).
     Url(String, Option<reqwest::Client>),
-    Transport(Arc<dyn BundlerTransport>),
+    /// A transport, with the URL it was built from (a derived client's).
+    Transport(Arc<dyn BundlerTransport>, Option<Url>),
 }
 
 // By hand: the URL may hold credentials.
@@ -86,7 +87,7 @@ impl fmt::Debug for BundlerClientBuilder {
         let mut d = f.debug_struct("BundlerClientBuilder");
         match &self.endpoint {
             Endpoint::Url(url, _) => d.field("url", &RedactedUrl(url)),
-            Endpoint::Transport(t) => d.field("transport", t),
+            Endpoint::Transport(t, _) => d.field("transport", t),
         };
         d.field("config", &self.config)
             .field("chain_id", &self.chain_id)
@@ -177,7 +178,7 @@ impl BundlerClientBuilder {
                 };
                 (Some(http.url().clone()), Arc::new(http))
             }
-            Endpoint::Transport(transport) => (None, transport),
+            Endpoint::Transport(transport, url) => (url, transport),
         };
         let chain_id = OnceLock::new();
         if let Some(id) = self.chain_id {
@@ -268,7 +269,7 @@ impl BundlerClient {
         transport: Arc<dyn BundlerTransport>,
     ) -> BundlerClientBuilder {
         BundlerClientBuilder {
-            endpoint: Endpoint::Transport(transport),
+            endpoint: Endpoint::Transport(transport, None),
             config: Config::default(),
             chain_id: None,
         }
@@ -278,7 +279,7 @@ impl BundlerClient {
     /// with other settings. The new client has its own request counters.
     pub fn to_builder(&self) -> BundlerClientBuilder {
         BundlerClientBuilder {
-            endpoint: Endpoint::Transport(self.inner.transport.clone()),
+            endpoint: Endpoint::Transport(self.inner.transport.clone(), self.inner.url.clone()),
             config: self.inner.config.clone(),
             chain_id: self.inner.chain_id.get().copied(),
         }

@@ -72,7 +72,9 @@ pub use polling::ReceiptPolling;
 pub use redact::{RedactedUrl, error_chain_text, redact_url, redact_urls_in};
 pub use revert::{FailedOp, RevertReason};
 pub use tls::install_tls_provider;
-pub use transport::{BundlerTransport, Delivery, DeliveryError, HttpTransport, TransportFuture};
+pub use transport::{
+    AlloyTransport, BundlerTransport, Delivery, DeliveryError, HttpTransport, TransportFuture,
+};
 pub use types::{
     GasEstimate, GasPrice, GasPrices, Log, TransactionReceipt, UserOperationByHash,
     UserOperationReceipt,

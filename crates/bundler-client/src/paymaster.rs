@@ -45,6 +45,8 @@ const DATA_METHOD: &str = "pm_getPaymasterData";
 #[derive(Clone)]
 pub struct PaymasterClient {
     rpc: BundlerClient,
+    /// The method asked for stub data ([`PaymasterClientBuilder::data_as_stub`]).
+    stub_method: &'static str,
 }
 
 // By hand: the URL may hold credentials (an API key in the path or query is common).
@@ -52,14 +54,15 @@ impl fmt::Debug for PaymasterClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PaymasterClient")
             .field("url", &self.rpc.url().map(|url| RedactedUrl(url.as_str())))
+            .field("stub_method", &self.stub_method)
             .finish_non_exhaustive()
     }
 }
 
-/// Two clients are equal when they speak to the same URL.
+/// Two clients are equal when they speak to the same URL the same way.
 impl PartialEq for PaymasterClient {
     fn eq(&self, other: &Self) -> bool {
-        self.rpc.url() == other.rpc.url()
+        self.rpc.url() == other.rpc.url() && self.stub_method == other.stub_method
     }
 }
 
@@ -72,6 +75,7 @@ impl Eq for PaymasterClient {}
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct PaymasterClientBuilder {
     rpc: BundlerClientBuilder,
+    stub_method: &'static str,
 }
 
 impl fmt::Debug for PaymasterClientBuilder {
@@ -79,6 +83,7 @@ impl fmt::Debug for PaymasterClientBuilder {
         // The inner builder prints its URL redacted.
         f.debug_struct("PaymasterClientBuilder")
             .field("rpc", &self.rpc)
+            .field("stub_method", &self.stub_method)
             .finish()
     }
 }
@@ -102,10 +107,20 @@ impl PaymasterClientBuilder {
         self
     }
 
+    /// Asks `pm_getPaymasterData` for the stub data too, for services without
+    /// `pm_getPaymasterStubData` (abstractjs' `createBicoPaymasterClient` drops the stub method, so
+    /// viem asks the data method in its place). The answer is read as stub data (gas limits and
+    /// `isFinal` if present). Default `false`.
+    pub fn data_as_stub(mut self, enabled: bool) -> Self {
+        self.stub_method = if enabled { DATA_METHOD } else { STUB_METHOD };
+        self
+    }
+
     /// Builds the client; fails only on an unparsable URL.
     pub fn build(self) -> Result<PaymasterClient, BundlerError> {
         Ok(PaymasterClient {
             rpc: self.rpc.build()?,
+            stub_method: self.stub_method,
         })
     }
 }
@@ -120,6 +135,7 @@ impl PaymasterClient {
     pub fn builder(url: &str) -> PaymasterClientBuilder {
         PaymasterClientBuilder {
             rpc: BundlerClient::builder(url),
+            stub_method: STUB_METHOD,
         }
     }
 
@@ -129,8 +145,9 @@ impl PaymasterClient {
         self.rpc.url()
     }
 
-    /// `pm_getPaymasterStubData`: paymaster fields for gas estimation. `op` is the unsigned operation
-    /// (its paymaster fields, if any, are sent as they are).
+    /// `pm_getPaymasterStubData` (or `pm_getPaymasterData` with
+    /// [`data_as_stub`](PaymasterClientBuilder::data_as_stub)): paymaster fields for gas
+    /// estimation. `op` is the unsigned operation (its paymaster fields, if any, are sent as they are).
     pub async fn stub_data(
         &self,
         op: &UserOperation,
@@ -140,7 +157,10 @@ impl PaymasterClient {
     ) -> Result<PaymasterStubData, BundlerError> {
         op.validate()?;
         self.rpc
-            .request(STUB_METHOD, &params(op, entry_point, chain_id, context))
+            .request(
+                self.stub_method,
+                &params(op, entry_point, chain_id, context),
+            )
             .await
     }
 

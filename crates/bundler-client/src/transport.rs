@@ -262,3 +262,89 @@ pub(crate) fn shorten(text: &str) -> String {
     }
     short
 }
+
+/// An alloy transport (any `tower` service of alloy's RPC stack: an `RpcClient`'s
+/// [`BoxTransport`](alloy_transport::BoxTransport), with its layers) carrying the bundler's requests,
+/// so one middleware stack (auth headers, tracing, rate limits) serves node and bundler alike.
+///
+/// The client's envelope is passed through unchanged (the id is echoed back and checked) and
+/// alloy's errors are classified: an HTTP status as [`DeliveryError::http_status`], a reqwest
+/// connect failure as not delivered, a request that could not be prepared as refused, anything
+/// else as maybe delivered.
+///
+/// ```
+/// use alloy_rpc_client::ClientBuilder;
+/// use nexus_sessions_bundler::{AlloyTransport, BundlerClient, install_tls_provider};
+///
+/// install_tls_provider();
+/// let rpc = ClientBuilder::default().http("http://127.0.0.1:4337".parse().unwrap()); // + .layer(..)s
+/// let bundler = BundlerClient::builder_with_transport(AlloyTransport::new(rpc.transport().clone()))
+///     .build()
+///     .unwrap();
+/// # let _ = bundler;
+/// ```
+#[derive(Clone, Debug)]
+pub struct AlloyTransport {
+    inner: alloy_transport::BoxTransport,
+}
+
+impl AlloyTransport {
+    /// Wraps an alloy transport (e.g. `rpc_client.transport().clone()`).
+    pub fn new(transport: impl alloy_transport::IntoBoxTransport) -> Self {
+        Self {
+            inner: transport.into_box_transport(),
+        }
+    }
+}
+
+impl BundlerTransport for AlloyTransport {
+    fn send(&self, body: String) -> TransportFuture<'_> {
+        use alloy_json_rpc::{Request, RequestPacket, ResponsePacket};
+        use serde_json::value::RawValue;
+        use tower::Service;
+        Box::pin(async move {
+            let refused = |e: serde_json::Error| {
+                DeliveryError::refused(format!("could not prepare the request: {e}"))
+            };
+            let request: Request<Box<RawValue>> = serde_json::from_str(&body).map_err(refused)?;
+            let packet = RequestPacket::Single(request.serialize().map_err(refused)?);
+            let mut service = self.inner.clone();
+            std::future::poll_fn(|cx| service.poll_ready(cx))
+                .await
+                .map_err(alloy_error)?;
+            match service.call(packet).await.map_err(alloy_error)? {
+                ResponsePacket::Single(response) => serde_json::to_vec(&response)
+                    .map_err(|e| DeliveryError::maybe_delivered(e.to_string())),
+                ResponsePacket::Batch(_) => Err(DeliveryError::maybe_delivered(
+                    "a batch answer to a single request",
+                )),
+            }
+        })
+    }
+}
+
+/// Classifies an alloy transport error; URLs redacted.
+fn alloy_error(e: alloy_transport::TransportError) -> DeliveryError {
+    use alloy_json_rpc::RpcError;
+    use alloy_transport::TransportErrorKind as Kind;
+    let message = redact_urls_in(&crate::error_chain_text(&e));
+    match &e {
+        RpcError::Transport(Kind::HttpError(http))
+        | RpcError::Transport(Kind::HttpErrorWithRetryAfter { error: http, .. }) => {
+            DeliveryError::http_status(http.status, http.body.as_bytes())
+        }
+        RpcError::Transport(Kind::Custom(inner))
+        | RpcError::Transport(Kind::NonRetryable(inner)) => {
+            match inner.downcast_ref::<reqwest::Error>() {
+                Some(r) if r.is_builder() => DeliveryError::refused(message),
+                Some(r) if r.is_connect() => DeliveryError::not_delivered(message),
+                Some(r) if r.is_timeout() => DeliveryError::maybe_delivered(message).timed_out(),
+                _ => DeliveryError::maybe_delivered(message),
+            }
+        }
+        RpcError::SerError(_) | RpcError::LocalUsageError(_) | RpcError::UnsupportedFeature(_) => {
+            DeliveryError::refused(message)
+        }
+        _ => DeliveryError::maybe_delivered(message),
+    }
+}

@@ -89,6 +89,32 @@ async fn stub_and_final_data_round_trip() {
 }
 
 #[tokio::test]
+async fn data_as_stub_asks_the_data_method_for_stub_data() {
+    let stub = Stub::start(|req, _| match req.method.as_str() {
+        "pm_getPaymasterData" => Reply::Result(json!({
+            "paymaster": PAYMASTER,
+            "paymasterData": "0x01",
+            "paymasterVerificationGasLimit": "0x100"
+        })),
+        _ => Reply::error(-32601, "method not found"),
+    })
+    .await;
+    let pm = PaymasterClient::builder(&stub.url())
+        .data_as_stub(true)
+        .build()
+        .unwrap();
+    assert_ne!(pm, client(&stub.url()), "another way of asking");
+    let s = pm
+        .stub_data(&op(), ENTRY_POINT_V07, CHAIN_ID, None)
+        .await
+        .unwrap();
+    assert_eq!(s.paymaster_verification_gas_limit, Some(0x100));
+    assert!(!s.is_final);
+    assert_eq!(stub.count("pm_getPaymasterData"), 1);
+    assert_eq!(stub.count("pm_getPaymasterStubData"), 0);
+}
+
+#[tokio::test]
 async fn no_context_is_sent_as_an_empty_object() {
     let stub = Stub::start(answering(
         json!({"paymaster": PAYMASTER, "paymasterData": "0x", "isFinal": true}),

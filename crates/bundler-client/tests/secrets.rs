@@ -60,7 +60,7 @@ fn builder_and_client_debug_mask_the_url() {
 
 #[test]
 fn url_errors_mask_the_url() {
-    // Unparsable (bad port), unsupported scheme, https without the TLS feature.
+    // Unparsable (bad port), unsupported schemes.
     for bad in [
         url("http", "host:99999999"),
         url("ftp", "host"),
@@ -69,11 +69,6 @@ fn url_errors_mask_the_url() {
         let err = BundlerClient::new(&bad).unwrap_err();
         assert!(matches!(err, BundlerError::InvalidUrl { .. }), "{err}");
         assert_error_clean("InvalidUrl", &err);
-    }
-    if !cfg!(feature = "rustls") {
-        let err = BundlerClient::new(&url("https", "bundler.example")).unwrap_err();
-        assert!(err.to_string().contains("`rustls` feature"), "{err}");
-        assert_error_clean("https without TLS", &err);
     }
 }
 

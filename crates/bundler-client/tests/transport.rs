@@ -1,13 +1,15 @@
 //! The client over an in-memory `BundlerTransport` (no network): the request bodies it writes
 //! (JSON-RPC 2.0 envelopes with fresh ids, the operation in its wire shape), and how each class of
-//! `DeliveryError` a transport reports turns into retries and send outcomes.
+//! `DeliveryError` a transport reports turns into retries and send outcomes. Then `AlloyTransport`
+//! (an alloy RPC client's transport) against the loopback stub: answers and failure classes.
 
-#[allow(dead_code, reason = "only the sample operation is used here")]
 mod support;
 
 use alloy_primitives::B256;
+use alloy_rpc_client::ClientBuilder;
 use nexus_sessions_bundler::{
-    BundlerClient, BundlerError, BundlerTransport, DeliveryError, TransportFuture,
+    AlloyTransport, BundlerClient, BundlerError, BundlerTransport, Delivery, DeliveryError,
+    TransportFuture, install_tls_provider,
 };
 use nexus_sessions_userop::{ENTRY_POINT_V07, UserOperation};
 use serde_json::{Value, json};
@@ -15,6 +17,7 @@ use std::{
     sync::{Arc, Mutex},
     time::Duration,
 };
+use support::{Reply, Stub, refused_url};
 
 const CHAIN_ID: u64 = 31337;
 
@@ -123,6 +126,23 @@ async fn requests_are_json_rpc_envelopes_with_fresh_ids_and_wire_shaped_operatio
 }
 
 #[tokio::test]
+async fn a_derived_client_shares_the_transport_and_keeps_its_own_counters() {
+    let (bundler, requests) = client(|_, _| Err(DeliveryError::not_delivered("refused")));
+    let derived = bundler.to_builder().max_retries(0).build().unwrap();
+    assert!(derived.supported_entry_points().await.is_err());
+    assert_eq!(
+        requests.lock().unwrap().len(),
+        1,
+        "no retry on the derived client"
+    );
+    assert_eq!(derived.request_count(), 1);
+    assert_eq!(bundler.request_count(), 0);
+    // The chain id known to the original is kept: no eth_chainId asked.
+    assert_eq!(derived.chain_id().await.unwrap(), CHAIN_ID);
+    assert_eq!(requests.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
 async fn not_delivered_errors_are_retried_and_a_send_that_never_arrived_is_not_sent() {
     // Refused twice, then answered: the client retries and gets the answer.
     let (bundler, requests) = client(|_, attempt| {
@@ -220,4 +240,65 @@ async fn a_transport_that_hangs_is_bounded_by_the_request_timeout() {
         matches!(err, BundlerError::Timeout { attempts: 2, .. }),
         "{err:?}"
     );
+}
+
+fn alloy_transport(url: &str) -> AlloyTransport {
+    install_tls_provider();
+    let rpc = ClientBuilder::default().http(url.parse().unwrap());
+    AlloyTransport::new(rpc.transport().clone())
+}
+
+#[tokio::test]
+async fn an_alloy_transport_carries_the_clients_envelope() {
+    let stub = Stub::start(|req, _| match req.method.as_str() {
+        "eth_sendUserOperation" => Reply::Result(json!(hash())),
+        _ => Reply::error(-32601, "no such method"),
+    })
+    .await;
+    let bundler = BundlerClient::builder_with_transport(alloy_transport(&stub.url()))
+        .chain_id(CHAIN_ID)
+        .build()
+        .unwrap();
+    assert_eq!(
+        bundler
+            .send_user_operation(&op(), ENTRY_POINT_V07)
+            .await
+            .unwrap(),
+        hash()
+    );
+    let requests = stub.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].params[0], serde_json::to_value(op()).unwrap());
+    // A JSON-RPC error comes back as one, not as a transport failure.
+    let err = bundler.supported_entry_points().await.unwrap_err();
+    assert!(
+        matches!(err, BundlerError::Rpc { code: -32601, .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_alloy_transport_classifies_failures() {
+    let body = r#"{"jsonrpc":"2.0","id":7,"method":"eth_chainId","params":[]}"#;
+    let refused = alloy_transport(&refused_url().await)
+        .send(body.into())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.delivery(), Delivery::NotDelivered, "{refused}");
+    assert!(refused.is_retryable());
+
+    let stub = Stub::start(|_, n| match n {
+        0 => Reply::Status(401, "no key".into()),
+        _ => Reply::Status(503, "busy".into()),
+    })
+    .await;
+    let transport = alloy_transport(&stub.url());
+    let unauthorized = transport.send(body.into()).await.unwrap_err();
+    assert_eq!(unauthorized.status(), Some(401));
+    assert_eq!(unauthorized.delivery(), Delivery::NotDelivered);
+    assert!(!unauthorized.is_retryable());
+    let busy = transport.send(body.into()).await.unwrap_err();
+    assert_eq!(busy.status(), Some(503));
+    assert_eq!(busy.delivery(), Delivery::MaybeDelivered);
+    assert!(busy.is_retryable());
 }

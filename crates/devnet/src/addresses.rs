@@ -55,7 +55,7 @@ pub enum DevnetContract {
     /// ERC-20 spending limits policy.
     SpendingLimitsPolicy,
     /// The verifying paymaster (`VerifyingPaymaster` fixture), deposited at the EntryPoint; its
-    /// signer is [`DevnetKeys::paymaster_signer`](crate::DevnetKeys::paymaster_signer).
+    /// signer is the key of the devnet's [`PaymasterService`](crate::PaymasterService).
     Paymaster,
 }
 

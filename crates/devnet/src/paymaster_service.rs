@@ -6,7 +6,9 @@
 //!   the final length (the validity window and a well-formed signature that recovers to another
 //!   address, so the paymaster's validation runs its full path during estimation) and
 //!   `isFinal: false`; with `"stubGasLimits": true` in the context also the paymaster's gas limits
-//!   ([`STUB_VERIFICATION_GAS_LIMIT`], `postOp` 0), otherwise the bundler estimates them.
+//!   ([`STUB_VERIFICATION_GAS_LIMIT`], `postOp` 0), otherwise the bundler estimates them. With
+//!   `"final": true` the stub is already signed (`isFinal: true`) over the gas limits the request's
+//!   operation carries, for callers that fix their gas limits.
 //! - `pm_getPaymasterData [...]`: `validUntil ‖ validAfter ‖ signature` over the contract's
 //!   `getHash` of the operation (every field but the signatures, the paymaster's gas limits
 //!   included), valid from now for [`VALIDITY`].
@@ -307,10 +309,22 @@ fn sponsor(config: &Config, params: &Value, signed: bool) -> Result<Value, (i64,
             "isFinal": false,
             "sponsor": {"name": "nexus-sessions devnet"},
         });
-        if context["stubGasLimits"] == json!(true) {
+        let is_final = context["final"] == json!(true);
+        if context["stubGasLimits"] == json!(true) || is_final {
             stub["paymasterVerificationGasLimit"] =
                 json!(format!("{STUB_VERIFICATION_GAS_LIMIT:#x}"));
             stub["paymasterPostOpGasLimit"] = json!("0x0");
+        }
+        if is_final {
+            // Signed now, over the gas limits the operation carries and the stub's own: valid only
+            // when the caller keeps them (fixed gas), as a service whose stub is final expects.
+            let mut op = op;
+            op.paymaster = Some(config.paymaster);
+            op.paymaster_verification_gas_limit = STUB_VERIFICATION_GAS_LIMIT;
+            op.paymaster_post_op_gas_limit = 0;
+            stub["paymasterData"] =
+                json!(signed_data(config, &op, valid_until, valid_after, &window)?);
+            stub["isFinal"] = json!(true);
         }
         return Ok(stub);
     }
@@ -320,8 +334,22 @@ fn sponsor(config: &Config, params: &Value, signed: bool) -> Result<Value, (i64,
             op.paymaster, config.paymaster
         )));
     }
+    Ok(json!({
+        "paymaster": config.paymaster,
+        "paymasterData": signed_data(config, &op, valid_until, valid_after, &window)?,
+    }))
+}
+
+/// `window ‖ signature` over the fixture's hash of `op`.
+fn signed_data(
+    config: &Config,
+    op: &UserOperation,
+    valid_until: u64,
+    valid_after: u64,
+    window: &[u8],
+) -> Result<alloy_primitives::Bytes, (i64, String)> {
     let hash = sponsorship_hash(
-        &op,
+        op,
         config.chain_id,
         config.paymaster,
         valid_until,
@@ -331,10 +359,7 @@ fn sponsor(config: &Config, params: &Value, signed: bool) -> Result<Value, (i64,
         .signer
         .sign_hash_sync(&hash)
         .map_err(|e| (-32603, format!("signing failed: {e}")))?;
-    Ok(json!({
-        "paymaster": config.paymaster,
-        "paymasterData": alloy_primitives::Bytes::from([window.as_slice(), &signature.as_bytes()].concat()),
-    }))
+    Ok([window, &signature.as_bytes()].concat().into())
 }
 
 /// `VerifyingPaymaster.getHash(op, validUntil, validAfter)`.
@@ -456,6 +481,30 @@ mod tests {
         let sig = alloy_primitives::Signature::from_raw(&data[12..]).unwrap();
         assert_eq!(
             sig.recover_address_from_prehash(&hash).unwrap(),
+            service.signer()
+        );
+
+        // A final stub: signed over the operation as sent, with the stub's own gas limits.
+        let mut plain = op.clone();
+        plain.paymaster = None;
+        plain.paymaster_data = Default::default();
+        plain.paymaster_verification_gas_limit = 0;
+        let final_stub = post(
+            service.url(),
+            &request("pm_getPaymasterStubData", &plain, json!({"final": true})),
+        );
+        assert_eq!(final_stub["result"]["isFinal"], true);
+        let data: alloy_primitives::Bytes =
+            serde_json::from_value(final_stub["result"]["paymasterData"].clone()).unwrap();
+        let until =
+            u64::from_be_bytes([0, 0, data[0], data[1], data[2], data[3], data[4], data[5]]);
+        let mut sent = plain;
+        sent.paymaster = Some(paymaster);
+        sent.paymaster_verification_gas_limit = STUB_VERIFICATION_GAS_LIMIT;
+        let sig = alloy_primitives::Signature::from_raw(&data[12..]).unwrap();
+        assert_eq!(
+            sig.recover_address_from_prehash(&sponsorship_hash(&sent, 31337, paymaster, until, 0))
+                .unwrap(),
             service.signer()
         );
 

@@ -8,8 +8,8 @@
 use alloy_primitives::U256;
 use alloy_sol_types::SolValue;
 use nexus_sessions_bundler::{
-    AaCode, FailedOp, GasEstimate, GasPrices, Log, RevertReason, TransactionReceipt,
-    UserOperationByHash, UserOperationReceipt,
+    AaCode, FailedOp, GasEstimate, GasPrices, Log, PaymasterData, PaymasterStubData, RevertReason,
+    TransactionReceipt, UserOperationByHash, UserOperationReceipt,
 };
 use nexus_sessions_types::{
     ModuleVersion, OwnableValidatorConfig, Session, SessionData, SessionDetail,
@@ -207,13 +207,24 @@ fn bundler_replies(data: &[u8]) {
     let _ = serde_json::from_slice::<GasPrices>(data);
     let _ = serde_json::from_slice::<UserOperationByHash>(data);
     let _ = serde_json::from_slice::<Vec<Log>>(data);
+    // ERC-7677 paymaster service answers, applied as the facade does.
+    let mut op = nexus_sessions_userop::UserOperation::default();
+    if let Ok(stub) = serde_json::from_slice::<PaymasterStubData>(data) {
+        stub.apply_to(&mut op);
+        let _ = op.paymaster_and_data();
+    }
+    if let Ok(data) = serde_json::from_slice::<PaymasterData>(data) {
+        data.apply_to(&mut op);
+        let _ = op.pack();
+    }
 }
 
-/// Bundler replies have no golden vectors: receipts, estimates, prices and lookups in the shapes
-/// bundlers send, added to the JSON seeds.
+/// Bundler replies have no golden vectors: receipts, estimates, prices, lookups and paymaster
+/// answers in the shapes bundlers and paymaster services send, added to the JSON seeds.
 pub const BUNDLER_REPLY_SEEDS: &[&str] = &[
     r#"{"userOpHash":"0x1111111111111111111111111111111111111111111111111111111111111111","entryPoint":"0x0000000071727De22E5E9d8BAf0edAc6f37da032","sender":"0x2222222222222222222222222222222222222222","nonce":"0x0","paymaster":null,"actualGasCost":"0x10","actualGasUsed":"0x20","success":false,"reason":"0x08c379a0","logs":[{"address":"0x0000000071727De22E5E9d8BAf0edAc6f37da032","topics":["0x1c4fada7374c0a9ee8841fc38afe82932dc0f8e69012e927f061a8bae611a201"],"data":"0x"}],"receipt":{"transactionHash":"0x3333333333333333333333333333333333333333333333333333333333333333","blockNumber":"0x10","status":"0x1","gasUsed":"0x5208","effectiveGasPrice":"0x1","logs":[]}}"#,
     r#"{"preVerificationGas":"0xb5ee","verificationGasLimit":"0x1a4b2","callGasLimit":"0x5b8d","paymasterVerificationGasLimit":null,"paymasterPostOpGasLimit":"0x0"}"#,
+    r#"{"paymaster":"0x2222222222222222222222222222222222222222","paymasterData":"0x0000000000010000000000000000","paymasterVerificationGasLimit":"0xea60","paymasterPostOpGasLimit":"0x0","isFinal":false,"sponsor":{"name":"x","icon":null}}"#,
     r#"{"slow":{"maxFeePerGas":"0x1","maxPriorityFeePerGas":"0x1"},"standard":{"maxFeePerGas":"0x2","maxPriorityFeePerGas":"0x1"},"fast":{"maxFeePerGas":"0x3","maxPriorityFeePerGas":"0x2"}}"#,
     r#"{"userOperation":{"sender":"0x2222222222222222222222222222222222222222","nonce":"0x0","callData":"0x","callGasLimit":"0x1","verificationGasLimit":"0x1","preVerificationGas":"0x1","maxFeePerGas":"0x1","maxPriorityFeePerGas":"0x1","signature":"0x"},"entryPoint":"0x0000000071727De22E5E9d8BAf0edAc6f37da032","blockNumber":"0x1","blockHash":null,"transactionHash":null}"#,
 ];

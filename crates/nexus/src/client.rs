@@ -23,7 +23,6 @@ use crate::{
     permission::PermissionRequest,
     permission_state::{enable_nonce, is_permission_enabled},
     sender::{Auth, DynSigner, OpSender, RpcStats, SendOptions},
-    session_client::{SessionKeyClient, SessionKeyClientBuilder},
     settings::{ClientSettings, client_settings_methods},
 };
 use alloy_primitives::{Address, B256, Bytes, U256};
@@ -249,20 +248,19 @@ impl NexusClientBuilder {
     /// module-sdk's mock attester, as @biconomy/sdk 0.0.20).
     ///
     /// ```no_run
-    /// use alloy_primitives::address;
-    /// use nexus_sessions::{Deployment, NexusClient};
+    /// use nexus_sessions::{Deployment, NexusClient, deployment::RHINESTONE_ATTESTER};
     ///
     /// # async fn example(
     /// #     owner_key: nexus_sessions::PrivateKeySigner,
     /// # ) -> Result<(), nexus_sessions::Error> {
-    /// let attester = address!("0x000000333034E9f539ce08819E12c1b8Cb29084d");
     /// let owner = NexusClient::builder(
     ///     owner_key,
     ///     "http://127.0.0.1:8545",
     ///     "http://127.0.0.1:4337",
     ///     Deployment::nexus_1_0_smart_session_v1(),
     /// )
-    /// .attesters(vec![attester]) // trusted by the first grant when the registry lists none
+    /// // trusted by the first grant if the registry lists no attester for the account
+    /// .attesters(vec![RHINESTONE_ATTESTER])
     /// .build()
     /// .await?;
     /// # Ok(())
@@ -477,7 +475,9 @@ impl NexusClient {
     ///     "http://127.0.0.1:4337",
     ///     Deployment::nexus_1_2_smart_session_v1_registry_free(),
     /// )
-    /// .index(1) // the owner's second account
+    /// // every setting has a default; these are the builder's methods
+    /// .chain_id(8453)
+    /// .bundler_max_retries(5)
     /// .build()
     /// .await?;
     /// # Ok(())
@@ -614,6 +614,11 @@ impl NexusClient {
         &self.signer
     }
 
+    /// What the client was built with (chain id filled in).
+    pub(crate) fn settings(&self) -> &ClientSettings {
+        &self.settings
+    }
+
     /// The deployment.
     ///
     /// ```no_run
@@ -658,7 +663,7 @@ impl NexusClient {
     /// # async fn example(
     /// #     owner: &nexus_sessions::NexusClient,
     /// # ) -> Result<(), nexus_sessions::Error> {
-    /// // index 0 is the zero salt
+    /// // the account index as a uint256 (a client built with the default index 0)
     /// assert_eq!(owner.salt(), salt_for_index(0));
     /// # Ok(())
     /// # }
@@ -1060,7 +1065,7 @@ impl NexusClient {
     /// #     message: &[u8],
     /// #     signature: alloy_primitives::Bytes,
     /// # ) -> Result<(), nexus_sessions::Error> {
-    /// // a signature a dapp received for this account (SIWE, permit, ...)
+    /// // a message signed for this account, e.g. a Sign-In with Ethereum message
     /// let ok = owner.is_valid_signature(eip191_hash_message(message), &signature).await?;
     /// # Ok(())
     /// # }
@@ -1185,11 +1190,11 @@ impl NexusClient {
     /// # async fn example(
     /// #     owner: &nexus_sessions::NexusClient,
     /// # ) -> Result<(), nexus_sessions::Error> {
-    /// // Nexus 1.2: the default validator takes plain ENABLE signatures forwarded by SmartSession
-    /// let smart_session = owner.deployment().smart_session;
-    /// if !owner.is_safe_sender(smart_session).await? {
-    ///     owner.install_smart_sessions().await?; // also adds the safe sender
-    /// }
+    /// // on Nexus 1.2 the install also makes SmartSession a safe sender of the default validator,
+    /// // which then accepts the owner's plain ENABLE signatures that SmartSession forwards
+    /// let hash = owner.install_smart_sessions().await?;
+    /// owner.wait_for_user_operation_receipt(hash).await?;
+    /// assert!(owner.is_safe_sender(owner.deployment().smart_session).await?);
     /// # Ok(())
     /// # }
     /// ```
@@ -1303,13 +1308,12 @@ impl NexusClient {
     /// `registry.trustAttesters(threshold, attesters)` from the account.
     ///
     /// ```no_run
-    /// use alloy_primitives::address;
+    /// use nexus_sessions::deployment::RHINESTONE_ATTESTER;
     ///
     /// # async fn example(
     /// #     owner: &nexus_sessions::NexusClient,
     /// # ) -> Result<(), nexus_sessions::Error> {
-    /// let attester = address!("0x000000333034E9f539ce08819E12c1b8Cb29084d");
-    /// let hash = owner.trust_attesters(&[attester], 1).await?;
+    /// let hash = owner.trust_attesters(&[RHINESTONE_ATTESTER], 1).await?;
     /// owner.wait_for_user_operation_receipt(hash).await?;
     /// # Ok(())
     /// # }
@@ -1689,39 +1693,6 @@ impl NexusClient {
             permission_id,
             self.address(),
         )
-        .await
-    }
-
-    /// A session-key client for `session_data`, reusing this client's endpoints and deployment
-    /// (for tests and single-process demos; a real grantee uses [`SessionKeyClient::connect`]).
-    ///
-    /// ```no_run
-    /// use nexus_sessions::sessions::SmartSessionMode;
-    ///
-    /// # async fn example(
-    /// #     owner: &nexus_sessions::NexusClient,
-    /// #     session_key: nexus_sessions::PrivateKeySigner,
-    /// #     request: nexus_sessions::PermissionRequest,
-    /// #     calls: Vec<nexus_sessions::Call>,
-    /// # ) -> Result<(), nexus_sessions::Error> {
-    /// let data = owner.grant_deferred_permission(&request, SmartSessionMode::UnsafeEnable).await?;
-    /// let session = owner.session_client(session_key, data).await?;
-    /// let hash = session.use_permission(&calls).await?; // enables and uses the session
-    /// session.wait_for_user_operation_receipt(hash).await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub async fn session_client(
-        &self,
-        session_key: impl Signer + Send + Sync + 'static,
-        session_data: SessionData,
-    ) -> Result<SessionKeyClient, Error> {
-        SessionKeyClientBuilder::with_settings(
-            Arc::new(session_key),
-            self.settings.clone(),
-            session_data,
-        )
-        .build()
         .await
     }
 }

@@ -124,7 +124,9 @@ pub struct LocalAddresses {
 
 impl Deployment {
     /// A deployment on a local chain (the devnet), from its addresses, the SmartSession version it
-    /// runs and, when available, the NexusProxy creation code for local address computation.
+    /// runs and, when available, the NexusProxy creation code for local address computation. It is
+    /// also the constructor for any other chain whose addresses are known (then set the remaining
+    /// public fields, e.g. [`registry`](Self::registry) or [`time_frame_legacy`](Self::time_frame_legacy)).
     ///
     /// Nexus 1.0 and, for the session validator, the style of a known OwnableValidator or else
     /// EIP-191 (this project's fixture validator); change them with [`Self::with_nexus_version`]

@@ -15,6 +15,34 @@ use std::{fmt, sync::Arc};
 /// or a [`DynProvider`] through `From`). The clients read through `Provider` methods
 /// (`get_code_at`, `call`, `get_block_by_number`, ...), so the provider's layers (headers, retries,
 /// caching, rate limits) apply to every read.
+///
+/// ```no_run
+/// use alloy_provider::{Provider, RootProvider};
+/// use alloy_rpc_client::ClientBuilder;
+/// use nexus_sessions::{
+///     Deployment, NexusClient, NodeEndpoint, PrivateKeySigner, RequestCountLayer,
+///     install_tls_provider,
+/// };
+///
+/// # async fn run(deployment: Deployment) -> Result<(), Box<dyn std::error::Error>> {
+/// install_tls_provider(); // before building any reqwest client (see the crate's TLS notes)
+/// let counts = RequestCountLayer::new();
+/// let client = ClientBuilder::default()
+///     .layer(counts.clone()) // add your own layers here: auth, retries, rate limits
+///     .http("https://rpc.example/v2/KEY".parse()?);
+/// let node = NodeEndpoint::provider(RootProvider::new(client)).with_request_counter(counts);
+/// let owner = NexusClient::builder(
+///     PrivateKeySigner::random(),
+///     node,
+///     "https://bundler.example/v2/KEY",
+///     deployment,
+/// )
+/// .build()
+/// .await?;
+/// println!("{} node requests so far", owner.rpc_stats().node);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct NodeEndpoint {
     pub(crate) kind: NodeKind,
@@ -107,6 +135,31 @@ impl From<DynProvider> for NodeEndpoint {
 /// prepared [`BundlerClient`] (its transport and settings; the client builder's bundler settings
 /// such as `bundler_max_retries` apply on top, and the client gets its own request counters), or
 /// any [`BundlerTransport`] ([`BundlerEndpoint::transport`]).
+///
+/// ```no_run
+/// use nexus_sessions::{
+///     BundlerClient, Deployment, NexusClient, PrivateKeySigner, install_tls_provider,
+///     reqwest::{self, header::{HeaderMap, HeaderValue}},
+/// };
+///
+/// # async fn run(deployment: Deployment) -> Result<(), Box<dyn std::error::Error>> {
+/// // An API key header on every bundler request, through a reqwest client of yours.
+/// install_tls_provider();
+/// let mut headers = HeaderMap::new();
+/// headers.insert("x-api-key", HeaderValue::from_static("KEY"));
+/// let http = reqwest::Client::builder().default_headers(headers).build()?;
+/// let bundler = BundlerClient::builder("https://bundler.example").http_client(http).build()?;
+/// let owner = NexusClient::builder(
+///     PrivateKeySigner::random(),
+///     "https://rpc.example",
+///     bundler,
+///     deployment,
+/// )
+/// .build()
+/// .await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct BundlerEndpoint {
     pub(crate) kind: BundlerKind,

@@ -51,6 +51,7 @@ pub mod erc1271;
 mod error;
 pub mod execution;
 mod flight;
+mod handoff;
 mod lanes;
 pub mod modules;
 pub mod multichain;
@@ -86,8 +87,9 @@ pub use error::{Error, SendOutcome};
 pub use execution::Call;
 pub use modules::ModuleType;
 pub use nexus_sessions_bundler::{
-    BundlerClient, BundlerError, PaymasterClient, BundlerTransport, Delivery, DeliveryError, HttpTransport,
-    ReceiptPolling, RequestCounts, UserOperationReceipt, install_tls_provider, redact_url, reqwest,
+    AlloyTransport, BundlerClient, BundlerError, BundlerTransport, Delivery, DeliveryError,
+    HttpTransport, PaymasterClient, ReceiptPolling, RequestCounts, UserOperationReceipt,
+    install_tls_provider, redact_url, reqwest,
 };
 pub use nexus_sessions_types::{NexusVersion, SessionSignatureStyle};
 pub use nonce::{NonceKey, NonceStrategy, ValidationMode};

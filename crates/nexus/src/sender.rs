@@ -11,6 +11,7 @@
 //! | `EntryPoint.getNonce` | once per lane of a [`NonceStrategy::LaneRange`](crate::NonceStrategy::LaneRange), when first used (random lanes and fresh keys start at 0) | never: sequences are counted locally |
 //! | `eth_estimateUserOperationGas` | yes | skipped when the same call shape was estimated before ([`GasConfig::reuse_estimates`]) |
 //! | `eth_sendUserOperation` | yes | yes |
+//! | paymaster (sponsored operations only) | `pm_getPaymasterStubData` + `pm_getPaymasterData` | the same (one request when the stub is final) |
 //!
 //! Independent reads run concurrently (`tokio::join!`). Each cold read is single-flight
 //! ([`Flight`]): concurrent callers share one request, and nothing is cached on error.
@@ -441,7 +442,14 @@ impl OpSender {
                 // paymaster signs over it), the account's signature last (the userOpHash covers
                 // paymasterAndData).
                 let stub = match sponsor {
-                    Some(s) => Some(s.stub(op, entry_point, chain_id).await?),
+                    Some(s) => {
+                        // Gas limits the caller fixed are final: the service sees them (and may
+                        // answer final data at once, `isFinal`).
+                        if let Some(limits) = opts.fixed_gas() {
+                            limits.apply(op);
+                        }
+                        Some(s.stub(op, entry_point, chain_id).await?)
+                    }
                     None => None,
                 };
                 self.gas_limits(op, calls, stub_len, opts, stub.as_ref())

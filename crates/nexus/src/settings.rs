@@ -272,6 +272,22 @@ macro_rules! client_settings_methods {
         /// [`SendOptions::sponsorship`](crate::SendOptions::sponsorship). A session must be granted
         /// with [`PermissionRequest::permit_erc4337_paymaster`](crate::PermissionRequest::permit_erc4337_paymaster)
         /// on SmartSession v1.
+        ///
+        /// ```no_run
+        /// # async fn run(key: nexus_sessions::PrivateKeySigner, deployment: nexus_sessions::Deployment)
+        /// #     -> Result<(), Box<dyn std::error::Error>> {
+        /// use nexus_sessions::{NexusClient, PaymasterClient};
+        ///
+        /// let paymaster = PaymasterClient::new("http://127.0.0.1:3000")?;
+        /// let owner = NexusClient::builder(key, "http://127.0.0.1:8545", "http://127.0.0.1:4337", deployment)
+        ///     .paymaster(paymaster)
+        ///     .paymaster_context(serde_json::json!({ "sponsorshipPolicyId": "sp_demo" }))
+        ///     .build()
+        ///     .await?;
+        /// owner.install_smart_sessions().await?; // sponsored
+        /// # Ok(())
+        /// # }
+        /// ```
         pub fn paymaster(mut self, paymaster: $crate::PaymasterClient) -> Self {
             self.settings.paymaster.client = Some(paymaster);
             self
