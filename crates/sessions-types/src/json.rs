@@ -32,13 +32,23 @@ pub mod number;
 mod session;
 
 /// Parses JSON text into `T`, naming the JSON path of a bad value ([`Error::JsonAt`]).
+///
+/// Text that is not JSON at all is reported as such (a syntax error, no path), even where a value before
+/// the syntax error is already of the wrong type.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(path_error)?;
-    de.end().map_err(|source| Error::JsonAt {
+    let syntax = |source| Error::JsonAt {
         path: String::new(),
         source,
-    })?;
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value =
+        serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+                Err(source) if !e.inner().is_syntax() && !e.inner().is_eof() => syntax(source),
+                _ => path_error(e),
+            }
+        })?;
+    de.end().map_err(syntax)?;
     Ok(value)
 }
 
@@ -54,6 +64,26 @@ fn path_error(e: serde_path_to_error::Error<serde_json::Error>) -> Error {
         path: if path == "." { String::new() } else { path },
         source: e.into_inner(),
     }
+}
+
+/// Reads `T` from a JSON object only: serde's derived structs also take an array of the fields in order, a
+/// form no reference SDK writes and an easy mistake to let through. `what` names the object in messages.
+pub(crate) fn object<'de, D, T>(d: D, what: &'static str) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct V<T>(&'static str, std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{} object", self.0)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    d.deserialize_map(V(what, std::marker::PhantomData))
 }
 
 /// `null` reads as the type's default (JavaScript writers use it for "absent").

@@ -334,6 +334,19 @@ fn session_errors_name_the_json_path() {
             "expected 32 bytes",
         ),
     ];
+    // Text that is not JSON is said to be so, before a wrong type early in it.
+    let cut = nexus_sessions_types::json::from_str::<Session>("[1,");
+    assert!(
+        matches!(&cut, Err(nexus_sessions_types::Error::JsonAt { path, source }) if path.is_empty() && source.is_eof()),
+        "{cut:?}"
+    );
+    let array = nexus_sessions_types::json::from_str::<Session>(
+        r#"["0x2483da3a338895199e5e538530213157e931bf06", "0x", "0x00"]"#,
+    );
+    assert!(
+        matches!(&array, Err(nexus_sessions_types::Error::JsonAt { source, .. }) if source.to_string().contains("expected a module-sdk Session object")),
+        "{array:?}"
+    );
     for (edit, want_path, needle) in cases {
         match session_with(edit) {
             Err(nexus_sessions_types::Error::JsonAt { path, source }) => {

@@ -8,7 +8,7 @@ use serde::{
     de::{self, Error as _, Visitor},
 };
 
-use super::{checksum, hex, null_default, opt_bigint_u64, opt_checksum};
+use super::{checksum, hex, null_default, object, opt_bigint_u64, opt_checksum};
 use crate::{ActionData, Erc7739Context, Erc7739Data, PolicyData, Session};
 
 #[derive(Serialize, Deserialize)]
@@ -308,7 +308,8 @@ impl Serialize for Session {
 
 impl<'de> Deserialize<'de> for Session {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Self::try_from(SessionJson::deserialize(d)?).map_err(D::Error::custom)
+        let json: SessionJson = object(d, "a module-sdk Session")?;
+        Self::try_from(json).map_err(D::Error::custom)
     }
 }
 

@@ -17,7 +17,7 @@ use super::{
 };
 use crate::{
     Error, Result,
-    json::{hex, null_default, number},
+    json::{hex, null_default, number, object},
 };
 
 /// SudoPolicy's config: nothing (`{}`).
@@ -176,7 +176,7 @@ impl Serialize for SpendingLimit {
 
 impl<'de> Deserialize<'de> for SpendingLimit {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let j = SpendingLimitJson::deserialize(d)?;
+        let j: SpendingLimitJson = object(d, "a {token, limit}")?;
         Ok(Self {
             token: j.token,
             limit: j.limit,
@@ -400,7 +400,8 @@ impl TryFrom<ParamRuleInput> for ParamRule {
 
 impl<'de> Deserialize<'de> for ParamRule {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Self::try_from(ParamRuleInput::deserialize(d)?).map_err(D::Error::custom)
+        let rule: ParamRuleInput = object(d, "a rule")?;
+        Self::try_from(rule).map_err(D::Error::custom)
     }
 }
 
@@ -448,7 +449,7 @@ fn rules<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ParamRule>, D::Error> {
 
 impl<'de> Deserialize<'de> for ActionConfig {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let c = ActionConfigInput::deserialize(d)?;
+        let c: ActionConfigInput = object(d, "a {valueLimitPerUse, rules}")?;
         Self::new(c.value_limit_per_use.unwrap_or_default(), c.rules).map_err(D::Error::custom)
     }
 }
@@ -542,6 +543,16 @@ mod tests {
                 "negative",
             ),
             (r#"{"rule": []}"#, "rule", "unknown field"),
+            (
+                r#"{"rules": [["equal", 0]]}"#,
+                "rules[0]",
+                "expected a rule object",
+            ),
+            (
+                r#"["0", []]"#,
+                "",
+                "expected a {valueLimitPerUse, rules} object",
+            ),
         ];
         for (text, want_path, needle) in cases {
             match from_str::<ActionConfig>(text) {
