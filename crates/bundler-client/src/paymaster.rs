@@ -201,6 +201,7 @@ fn params(
 
 /// Who sponsors the operation, as the service names it (for wallets to show).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct Sponsor {
     /// The sponsor's name.
     pub name: String,

@@ -36,7 +36,7 @@
 //! |---|---|
 //! | `signer-local` (default) | re-exports alloy's [`PrivateKeySigner`]; the clients take any `alloy_signer::Signer`, so an application whose keys live elsewhere (KMS, HSM, remote signer) can turn it off |
 //! | `secp256k1` | re-exports `Secp256k1Signer` (libsecp256k1, C): byte-identical signatures, less CPU |
-//! | `rustls` | TLS for `https://` node and bundler URLs |
+//! | `rustls` (default) | TLS for `https://` node and bundler URLs (rustls with the `ring` provider) |
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

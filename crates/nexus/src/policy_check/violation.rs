@@ -171,6 +171,7 @@ pub enum ViolatedRule {
 
 /// A call the session's policies would reject, with everything needed to explain why.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PolicyViolation {
     /// Index of the offending call in the operation; `None` for a user-operation policy.
     pub call_index: Option<usize>,
