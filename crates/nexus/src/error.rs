@@ -352,13 +352,27 @@ pub enum Error {
     /// The EOA is not delegated to the Nexus implementation, so it is no account (the EntryPoint
     /// answers AA20): delegate (or re-delegate) first.
     #[error(
-        "{account} is not delegated to Nexus (delegation: {state}); the EntryPoint sees no account (AA20): call delegate() or redelegate()"
+        "{account} is not delegated to Nexus (delegation: {state}); the EntryPoint sees no account (AA20): delegate first with delegate() (a type-4 transaction the EOA pays), redelegate() (replaces another delegate), or any owner operation of an .eip7702() client (it carries the authorization; not after undelegate())"
     )]
     NotDelegated {
         /// The EOA.
         account: Address,
         /// What its code says.
         state: crate::DelegationState,
+    },
+    /// Another caller's operation carrying the EOA's delegation (`eip7702Auth`) has no known
+    /// outcome within the receipt timeout, so this operation was not sent: sending it without the
+    /// delegation would fail AA20, and a second authorization would race the first. Retry once
+    /// that operation settled.
+    #[error(
+        "the delegation of {account} is in flight{} and has no outcome yet; this operation was not sent: retry once it landed",
+        user_op_hash.map(|h| format!(" (operation {h})")).unwrap_or_default()
+    )]
+    DelegationPending {
+        /// The EOA.
+        account: Address,
+        /// The operation carrying the authorization, when it was sent.
+        user_op_hash: Option<B256>,
     },
     /// The user operation was included but its execution reverted.
     #[error("user operation {hash} reverted in transaction {transaction_hash}{}", reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())]
