@@ -979,6 +979,11 @@ impl NexusClient {
     /// Removes the delegation (type-4 transaction authorizing `address(0)`): the EOA is a plain EOA
     /// again and operations fail ([`Error::NotDelegated`], AA20) until [`Self::redelegate`].
     ///
+    /// It first waits for this client's delegating operation still in flight (their
+    /// authorizations would collide); operations started while it is out wait for it and then
+    /// get [`Error::NotDelegated`] (never a new authorization). Operations already handed to the
+    /// bundler before it are not waited for: wait for their receipts first, or they may fail AA20.
+    ///
     /// ```no_run
     /// use nexus_sessions::DelegationState;
     ///
@@ -1587,6 +1592,9 @@ impl NexusClient {
     /// session's enable nonce (`getNonce(permissionId, account)`), computes the session digest
     /// locally, signs the multichain hash (EIP-191) and returns the session data. The session key's
     /// first user operation then enables and uses the session at once; no owner transaction.
+    /// On an EIP-7702 account the EOA must delegate to Nexus first ([`Error::NotDelegated`]
+    /// otherwise, unless the client delegates by transaction: see
+    /// [`grant_multichain_deferred_permission`](Self::grant_multichain_deferred_permission)).
     /// The one-chain case of [`grant_multichain_deferred_permission`](Self::grant_multichain_deferred_permission).
     ///
     /// ```no_run

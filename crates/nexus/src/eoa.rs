@@ -798,6 +798,48 @@ mod tests {
         ));
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn operations_started_during_an_undelegation_wait_and_do_not_delegate_again() {
+        let (eoa, chain) = (eoa(), FakeChain::new());
+        *chain.code.lock().unwrap() = DelegationState::Nexus(NEXUS);
+        assert!(matches!(
+            eoa.turn(&*chain, EOA, true, WAIT).await,
+            Ok(Turn::Delegated)
+        ));
+        assert!(eoa.is_delegated());
+        // undelegate(): holds the flight, says no more auto-delegation, forgets the cache, sends.
+        let flight = eoa.flight.lock().await;
+        eoa.auto_delegate.store(false, Ordering::SeqCst);
+        eoa.bump();
+        let op = {
+            let (eoa, chain) = (eoa.clone(), chain.clone());
+            tokio::spawn(async move {
+                eoa.turn(&*chain, EOA, true, WAIT)
+                    .await
+                    .map(|t| matches!(t, Turn::Lead(_)))
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            !op.is_finished(),
+            "the operation waits for the un-delegation"
+        );
+        *chain.code.lock().unwrap() = DelegationState::None; // the transaction landed
+        eoa.bump();
+        drop(flight);
+        let err = op.await.unwrap().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NotDelegated {
+                    state: DelegationState::None,
+                    ..
+                }
+            ),
+            "a typed refusal, neither AA20 nor a new authorization: {err}"
+        );
+    }
+
     #[test]
     fn a_code_read_older_than_a_delegation_change_is_not_cached() {
         let eoa = eoa();
