@@ -1161,12 +1161,20 @@ impl NexusClient {
         &self,
         hash: B256,
     ) -> Result<UserOperationReceipt, Error> {
-        let receipt = self.sender.wait(hash).await?;
+        let waited = self.sender.wait(hash).await;
         if let Some(eoa) = &self.eoa {
-            eoa.check_receipt(&eoa.io(&self.sender), self.address(), hash)
-                .await?;
+            let io = eoa.io(&self.sender);
+            match &waited {
+                Ok(_) => eoa.check_receipt(&io, self.address(), hash).await?,
+                // Included all the same: an authorization it carried applied (or not); the revert
+                // is what to report, the code read only settles the bookkeeping.
+                Err(Error::UserOperationReverted { .. }) => {
+                    let _ = eoa.check_receipt(&io, self.address(), hash).await;
+                }
+                Err(_) => {}
+            }
         }
-        Ok(receipt)
+        waited
     }
 
     /// `isModuleInstalled(type, module, 0x)`; `false` for an undeployed account.
