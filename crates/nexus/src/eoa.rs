@@ -241,6 +241,7 @@ impl Eoa {
                                     account,
                                     expected: self.implementation,
                                     state,
+                                    user_op_hash: None,
                                 })
                             }
                             state => Err(Error::NotDelegated { account, state }),
@@ -391,6 +392,7 @@ impl Eoa {
                 account,
                 expected: self.implementation,
                 state,
+                user_op_hash: Some(hash),
             }),
         }
     }
@@ -516,6 +518,7 @@ impl Eoa {
                 account,
                 expected: delegate,
                 state,
+                user_op_hash: None,
             });
         }
         Ok(hash)
@@ -706,7 +709,8 @@ mod tests {
                     Error::DelegationNotApplied {
                         account: EOA,
                         expected: NEXUS,
-                        state: DelegationState::None
+                        state: DelegationState::None,
+                        user_op_hash: None,
                     }
                 ),
                 "{e}"
