@@ -390,6 +390,61 @@ async fn concurrent_first_operations_carry_one_authorization() {
         .await
         .unwrap();
     assert_eq!(nonce, 1);
+
+    // Un-delegating while the delegating operation is out: undelegate() waits for it to land, then
+    // un-delegates; operations started afterwards are refused (no new authorization).
+    let key = PrivateKeySigner::random();
+    chain.fund(key.address(), ten_eth()).await.unwrap();
+    let owner = std::sync::Arc::new(eoa_client(&devnet, key, DelegateVia::UserOperation).await);
+    let delegating = owner
+        .send_calls(&[counter::increment(counter_addr)])
+        .await
+        .unwrap();
+    owner.undelegate().await.unwrap();
+    let receipt = owner
+        .wait_for_user_operation_receipt(delegating)
+        .await
+        .unwrap();
+    assert!(receipt.success);
+    assert_eq!(
+        chain.counter_number(counter_addr).await.unwrap(),
+        alloy_primitives::U256::from(N + 1)
+    );
+    assert_eq!(
+        owner.delegation_state().await.unwrap(),
+        DelegationState::None
+    );
+    let tasks: Vec<_> = (0..3)
+        .map(|_| {
+            let owner = owner.clone();
+            tokio::spawn(async move { owner.send_calls(&[counter::increment(counter_addr)]).await })
+        })
+        .collect();
+    for t in tasks {
+        let err = t.await.unwrap().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NotDelegated {
+                    state: DelegationState::None,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+    // Nonce 0 → 1: the operation's authorization; 1 → 3: the un-delegation transaction and its
+    // own authorization. Nothing else was applied.
+    let nonce = chain
+        .provider()
+        .get_transaction_count(owner.address())
+        .await
+        .unwrap();
+    assert_eq!(nonce, 3);
+    assert_eq!(
+        owner.delegation_state().await.unwrap(),
+        DelegationState::None
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -96,8 +96,9 @@ pub(crate) struct Eoa {
     /// The single flight: locked by the caller that delegates (and by delegation transactions);
     /// names the operation carrying the authorization until its outcome is known.
     flight: tokio::sync::Mutex<Option<B256>>,
-    /// userOpHashes of operations carrying an authorization, checked when their receipt arrives.
-    pending: Mutex<Vec<B256>>,
+    /// userOpHashes of operations carrying an authorization, with the epoch they were sent in;
+    /// checked when their receipt arrives.
+    pending: Mutex<Vec<(B256, u64)>>,
 }
 
 /// The right to delegate, held from the code read until the operation carrying the
@@ -362,7 +363,11 @@ impl Eoa {
             Err(e) => e.unknown_outcome().map(|(hash, _)| hash),
         };
         if let Some(hash) = hash {
-            self.pending.lock().expect("pending poisoned").push(hash);
+            let epoch = self.epoch();
+            self.pending
+                .lock()
+                .expect("pending poisoned")
+                .push((hash, epoch));
             if let Some(lead) = lead {
                 lead.sent(hash);
             }
@@ -370,24 +375,26 @@ impl Eoa {
     }
 
     /// After the receipt of `hash`: if it carried an authorization, the code must now delegate to
-    /// Nexus.
+    /// Nexus — unless this client changed the delegation since (an `undelegate()` after the
+    /// operation landed is no failure of the operation's authorization).
     pub(crate) async fn check_receipt(
         &self,
         io: &impl DelegationIo,
         account: Address,
         hash: B256,
     ) -> Result<(), Error> {
-        let was_pending = {
+        let sent_in = {
             let mut pending = self.pending.lock().expect("pending poisoned");
-            let before = pending.len();
-            pending.retain(|h| *h != hash);
-            pending.len() != before
+            let sent_in = pending.iter().find(|(h, _)| *h == hash).map(|(_, e)| *e);
+            pending.retain(|(h, _)| *h != hash);
+            sent_in
         };
-        if !was_pending {
+        let Some(sent_in) = sent_in else {
             return Ok(());
-        }
+        };
         match self.state(io).await? {
             DelegationState::Nexus(_) => Ok(()),
+            _ if self.epoch() != sent_in => Ok(()),
             state => Err(Error::DelegationNotApplied {
                 account,
                 expected: self.implementation,
@@ -842,6 +849,37 @@ mod tests {
             ),
             "a typed refusal, neither AA20 nor a new authorization: {err}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_receipt_checks_the_delegation_unless_the_client_changed_it_since() {
+        let (eoa, chain) = (eoa(), FakeChain::new());
+        let auth = SendOptions {
+            eip7702_auth: Some(nexus_sessions_userop::Eip7702Auth {
+                chain_id: U256::from(1),
+                address: NEXUS,
+                nonce: 0,
+                y_parity: 0,
+                r: U256::from(1),
+                s: U256::from(1),
+            }),
+            ..SendOptions::default()
+        };
+        let (a, b) = (B256::repeat_byte(0xa), B256::repeat_byte(0xb));
+        eoa.sent(&Ok(a), &auth, None);
+        eoa.sent(&Ok(b), &auth, None);
+        // The code does not show the delegation after `a` landed: typed, and `a` landed.
+        let err = eoa.check_receipt(&*chain, EOA, a).await.unwrap_err();
+        assert!(
+            matches!(err, Error::DelegationNotApplied { user_op_hash: Some(h), .. } if h == a),
+            "{err}"
+        );
+        assert!(!err.is_definitely_not_sent());
+        // Checked once; an operation without an authorization is not checked.
+        assert!(eoa.check_receipt(&*chain, EOA, a).await.is_ok());
+        // An un-delegation by this client after `b` was sent: not a failure of `b`.
+        eoa.bump();
+        assert!(eoa.check_receipt(&*chain, EOA, b).await.is_ok());
     }
 
     #[test]
