@@ -445,6 +445,49 @@ async fn concurrent_first_operations_carry_one_authorization() {
         owner.delegation_state().await.unwrap(),
         DelegationState::None
     );
+
+    // Delegating by transaction: 4 first operations and 2 delegate() calls at once send ONE
+    // delegation transaction.
+    let key = PrivateKeySigner::random();
+    chain.fund(key.address(), ten_eth()).await.unwrap();
+    let owner = std::sync::Arc::new(eoa_client(&devnet, key, DelegateVia::Transaction).await);
+    let ops: Vec<_> = (0..4)
+        .map(|_| {
+            let owner = owner.clone();
+            tokio::spawn(async move {
+                let hash = owner
+                    .send_calls(&[counter::increment(counter_addr)])
+                    .await?;
+                owner.wait_for_user_operation_receipt(hash).await
+            })
+        })
+        .collect();
+    let delegations: Vec<_> = (0..2)
+        .map(|_| {
+            let owner = owner.clone();
+            tokio::spawn(async move { owner.delegate().await })
+        })
+        .collect();
+    for t in ops {
+        assert!(t.await.unwrap().expect("every operation lands").success);
+    }
+    let mut sent = 0;
+    for t in delegations {
+        sent += usize::from(t.await.unwrap().expect("delegate()").is_some());
+    }
+    assert!(sent <= 1, "{sent} delegate() calls sent a transaction");
+    assert_eq!(
+        chain.counter_number(counter_addr).await.unwrap(),
+        alloy_primitives::U256::from(N + 5)
+    );
+    // One self-sent type-4 transaction: its nonce and its authorization's.
+    let nonce = chain
+        .provider()
+        .get_transaction_count(owner.address())
+        .await
+        .unwrap();
+    assert_eq!(nonce, 2, "one delegation transaction");
+    assert!(owner.delegation_state().await.unwrap().is_nexus());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

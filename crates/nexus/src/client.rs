@@ -947,14 +947,9 @@ impl NexusClient {
     /// # }
     /// ```
     pub async fn delegate(&self) -> Result<Option<B256>, Error> {
-        match self.delegation_state().await? {
-            DelegationState::Nexus(_) => Ok(None),
-            DelegationState::None => self.redelegate().await.map(Some),
-            state => Err(Error::NotDelegated {
-                account: self.address(),
-                state,
-            }),
-        }
+        self.eoa()?
+            .delegate(&self.sender, self.signer.as_ref(), self.chain_id())
+            .await
     }
 
     /// Delegates the EOA to the Nexus implementation whatever it delegates to now (type-4

@@ -421,20 +421,14 @@ impl Eoa {
         }
     }
 
-    /// The EOA's own type-4 transaction authorizing `delegate` (`address(0)` = un-delegate), in
-    /// the single flight: waits first for an operation carrying an authorization to land (its
-    /// authorization nonce would collide), and operations started meanwhile wait for this one.
-    /// See [`Self::delegation_tx`].
-    pub(crate) async fn send_delegation(
+    /// Takes the single flight for a delegation transaction: waits first for an operation carrying
+    /// an authorization to land (its authorization nonce would collide with the transaction's).
+    async fn settled_flight(
         &self,
-        sender: &OpSender,
-        signer: &(dyn Signer + Send + Sync),
-        chain_id: u64,
-        delegate: Address,
-        authorization_nonce: Option<u64>,
-    ) -> Result<B256, Error> {
-        let account = signer.address();
-        let timeout = sender.receipt_timeout;
+        io: &impl DelegationIo,
+        account: Address,
+        timeout: Duration,
+    ) -> Result<tokio::sync::MutexGuard<'_, Option<B256>>, Error> {
         let mut flight = tokio::time::timeout(timeout, self.flight.lock())
             .await
             .map_err(|_| Error::DelegationPending {
@@ -442,7 +436,6 @@ impl Eoa {
                 user_op_hash: None,
             })?;
         if let Some(hash) = *flight {
-            let io = self.io(sender);
             match io.wait_included(hash).await {
                 Ok(()) => {}
                 Err(e) if e.is_definitely_not_sent() => {}
@@ -455,21 +448,58 @@ impl Eoa {
             }
             *flight = None;
         }
+        Ok(flight)
+    }
+
+    /// The EOA's own type-4 transaction authorizing `delegate` (`address(0)` = un-delegate), in
+    /// the single flight (operations started meanwhile wait for it). See [`Self::delegation_tx`].
+    pub(crate) async fn send_delegation(
+        &self,
+        sender: &OpSender,
+        signer: &(dyn Signer + Send + Sync),
+        chain_id: u64,
+        delegate: Address,
+        authorization_nonce: Option<u64>,
+    ) -> Result<B256, Error> {
+        let timeout = sender.receipt_timeout;
+        let _flight = self
+            .settled_flight(&self.io(sender), signer.address(), timeout)
+            .await?;
         // The intent counts from now: an operation racing an un-delegation must not delegate again.
         self.auto_delegate
             .store(!delegate.is_zero(), Ordering::SeqCst);
-        let sent = self
-            .delegation_tx(
-                sender,
-                signer,
-                chain_id,
-                delegate,
-                authorization_nonce,
-                timeout,
-            )
-            .await;
-        drop(flight);
-        sent
+        self.delegation_tx(
+            sender,
+            signer,
+            chain_id,
+            delegate,
+            authorization_nonce,
+            timeout,
+        )
+        .await
+    }
+
+    /// Delegates to Nexus by transaction unless the code already does (`None`); another delegate
+    /// or contract code is refused ([`Error::NotDelegated`]). Read under the single flight, so
+    /// concurrent callers send one transaction.
+    pub(crate) async fn delegate(
+        &self,
+        sender: &OpSender,
+        signer: &(dyn Signer + Send + Sync),
+        chain_id: u64,
+    ) -> Result<Option<B256>, Error> {
+        let (account, timeout, io) = (signer.address(), sender.receipt_timeout, self.io(sender));
+        let _flight = self.settled_flight(&io, account, timeout).await?;
+        match self.state(&io).await? {
+            DelegationState::Nexus(_) => return Ok(None),
+            DelegationState::None => {}
+            state => return Err(Error::NotDelegated { account, state }),
+        }
+        self.auto_delegate.store(true, Ordering::SeqCst);
+        let delegate = self.implementation;
+        self.delegation_tx(sender, signer, chain_id, delegate, None, timeout)
+            .await
+            .map(Some)
     }
 
     /// Sends the EOA's own type-4 transaction authorizing `delegate` with `authorization_nonce`
