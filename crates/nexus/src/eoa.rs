@@ -177,6 +177,13 @@ impl Eoa {
         let epoch = self.epoch();
         let state = io.code_state().await?;
         self.observe(epoch, state.is_nexus());
+        if state.is_nexus() {
+            // The delegation in flight (if any) is done with: no later caller waits for it (a
+            // caller holding the flight settles it itself).
+            if let Ok(mut flight) = self.flight.try_lock() {
+                *flight = None;
+            }
+        }
         Ok(state)
     }
 
@@ -910,6 +917,27 @@ mod tests {
         // An un-delegation by this client after `b` was sent: not a failure of `b`.
         eoa.bump();
         assert!(eoa.check_receipt(&*chain, EOA, b).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_landed_delegation_is_not_waited_for_again() {
+        let (eoa, chain) = (eoa(), FakeChain::new());
+        let Ok(Turn::Lead(lead)) = eoa.turn(&*chain, EOA, true, WAIT).await else {
+            panic!("first caller leads")
+        };
+        lead.sent(B256::repeat_byte(1));
+        // The leader's receipt check reads the delegation: the flight is over.
+        *chain.code.lock().unwrap() = DelegationState::Nexus(NEXUS);
+        assert!(eoa.state(&*chain).await.unwrap().is_nexus());
+        assert!(eoa.flight.try_lock().unwrap().is_none());
+        // Un-delegated elsewhere later: the next operation delegates again at once instead of
+        // waiting for (and blaming) the old operation.
+        *chain.code.lock().unwrap() = DelegationState::None;
+        assert!(!eoa.state(&*chain).await.unwrap().is_nexus());
+        assert!(matches!(
+            eoa.turn(&*chain, EOA, true, WAIT).await,
+            Ok(Turn::Lead(_))
+        ));
     }
 
     #[test]
