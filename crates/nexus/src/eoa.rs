@@ -6,7 +6,11 @@
 //!   transaction nonce, no factory fields) or in the EOA's own type-4 transaction (nonce + 1);
 //! - a wrong authorization nonce is skipped silently, so the code is read again afterwards;
 //! - the account is never initialized: the default validator falls back to the EOA as owner, and
-//!   `initializeAccount` either reverts (EOA as owner) or replaces the EOA as signer.
+//!   `initializeAccount` either reverts (EOA as owner) or replaces the EOA as signer;
+//! - one authorization at a time: alto refuses a second operation carrying an authorization while
+//!   one is in flight ("AA10 … already has an inflight EIP-7702 authorization"), and an operation
+//!   without one fails AA20 until the delegation landed. Delegation is therefore single-flight
+//!   ([`Eoa::turn`]), and delegation transactions take the same flight.
 
 use crate::{
     delegation::{AuthorizationCarrier, DelegationState, sign_authorization},
