@@ -332,10 +332,12 @@ async fn concurrent_first_operations_carry_one_authorization() {
         return;
     }
     let chain = Chain::of(&devnet).await.unwrap();
-    let key = PrivateKeySigner::random();
-    chain.fund(key.address(), ten_eth()).await.unwrap();
+    let owner_key = PrivateKeySigner::random();
+    chain.fund(owner_key.address(), ten_eth()).await.unwrap();
     let counter_addr = chain.deploy_counter().await.unwrap();
-    let owner = std::sync::Arc::new(eoa_client(&devnet, key, DelegateVia::UserOperation).await);
+    let owner = std::sync::Arc::new(
+        eoa_client(&devnet, owner_key.clone(), DelegateVia::UserOperation).await,
+    );
     assert_eq!(
         owner.delegation_state().await.unwrap(),
         DelegationState::None
@@ -391,6 +393,32 @@ async fn concurrent_first_operations_carry_one_authorization() {
         .unwrap();
     assert_eq!(nonce, 1);
 
+    // A new client of the delegated EOA: its concurrent first operations read the code once.
+    let again = std::sync::Arc::new(
+        eoa_client(&devnet, owner_key.clone(), DelegateVia::UserOperation).await,
+    );
+    let tasks: Vec<_> = (0..N)
+        .map(|_| {
+            let again = again.clone();
+            tokio::spawn(async move {
+                let hash = again
+                    .send_calls(&[counter::increment(counter_addr)])
+                    .await?;
+                again.wait_for_user_operation_receipt(hash).await
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert!(t.await.unwrap().expect("lands").success);
+    }
+    let code_reads = again.node_request_counts().get("eth_getCode");
+    eprintln!(
+        "eip7702: {N} concurrent first operations of a new client of a delegated EOA: {code_reads} eth_getCode"
+    );
+    assert_eq!(code_reads, 1, "one code read for all first operations");
+    let counted = alloy_primitives::U256::from(2 * N);
+    assert_eq!(chain.counter_number(counter_addr).await.unwrap(), counted);
+
     // Un-delegating while the delegating operation is out: undelegate() waits for it to land, then
     // un-delegates; operations started afterwards are refused (no new authorization).
     let key = PrivateKeySigner::random();
@@ -408,7 +436,7 @@ async fn concurrent_first_operations_carry_one_authorization() {
     assert!(receipt.success);
     assert_eq!(
         chain.counter_number(counter_addr).await.unwrap(),
-        alloy_primitives::U256::from(N + 1)
+        alloy_primitives::U256::from(2 * N + 1)
     );
     assert_eq!(
         owner.delegation_state().await.unwrap(),
@@ -478,7 +506,7 @@ async fn concurrent_first_operations_carry_one_authorization() {
     assert!(sent <= 1, "{sent} delegate() calls sent a transaction");
     assert_eq!(
         chain.counter_number(counter_addr).await.unwrap(),
-        alloy_primitives::U256::from(N + 5)
+        alloy_primitives::U256::from(2 * N + 5)
     );
     // One self-sent type-4 transaction: its nonce and its authorization's.
     let nonce = chain

@@ -68,7 +68,12 @@ pub(crate) struct SenderIo<'a> {
 impl DelegationIo for SenderIo<'_> {
     async fn code_state(&self) -> Result<DelegationState, Error> {
         let code = self.sender.node.code(self.sender.account).await?;
-        Ok(DelegationState::from_code(&code, self.implementation))
+        let state = DelegationState::from_code(&code, self.implementation);
+        if state.is_nexus() {
+            // The sender's own "has code" check would read the same code again.
+            self.sender.mark_deployed();
+        }
+        Ok(state)
     }
 
     async fn wait_included(&self, hash: B256) -> Result<(), Error> {
