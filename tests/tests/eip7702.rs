@@ -10,6 +10,7 @@
 //! EIP-7702 with a typed error, which is what runs there.
 
 use alloy_primitives::{Address, Bytes, eip191_hash_message};
+use alloy_provider::Provider;
 use alloy_signer::SignerSync;
 use e2e::{Chain, counter, deployment, ten_eth};
 use nexus_sessions::{
@@ -302,5 +303,322 @@ async fn delegation_by_transaction_and_a_wrong_authorization_nonce() {
         .await
         .unwrap();
     client.wait_for_user_operation_receipt(hash).await.unwrap();
+    assert_eq!(chain.counter_number(counter_addr).await.unwrap(), 2);
+}
+
+/// The authorizations of the bundle transaction that included `receipt` (alto sends a bundle
+/// carrying `eip7702Auth` as a type-4 transaction; others carry none).
+async fn bundle_authorizations(chain: &Chain, tx: alloy_primitives::B256) -> usize {
+    let tx: serde_json::Value = chain
+        .provider()
+        .raw_request("eth_getTransactionByHash".into(), (tx,))
+        .await
+        .expect("bundle transaction");
+    tx["authorizationList"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_operations_carry_one_authorization() {
+    const N: u64 = 6;
+    let devnet = Devnet::start().await.expect("devnet");
+    if devnet.nexus_version() != NexusVersion::V1_2 {
+        eprintln!(
+            "eip7702: the devnet runs Nexus {}; the concurrent-delegation test needs DEVNET_OVERRIDES=tests/manifests/production-stack.json",
+            devnet.nexus_version()
+        );
+        return;
+    }
+    let chain = Chain::of(&devnet).await.unwrap();
+    let owner_key = PrivateKeySigner::random();
+    chain.fund(owner_key.address(), ten_eth()).await.unwrap();
+    let counter_addr = chain.deploy_counter().await.unwrap();
+    let owner = std::sync::Arc::new(
+        eoa_client(&devnet, owner_key.clone(), DelegateVia::UserOperation).await,
+    );
+    assert_eq!(
+        owner.delegation_state().await.unwrap(),
+        DelegationState::None
+    );
+
+    // N first operations at once from the plain EOA: one delegates, the others wait for it.
+    let started = std::time::Instant::now();
+    let tasks: Vec<_> = (0..N)
+        .map(|_| {
+            let owner = owner.clone();
+            tokio::spawn(async move {
+                let hash = owner
+                    .send_calls(&[counter::increment(counter_addr)])
+                    .await?;
+                owner.wait_for_user_operation_receipt(hash).await
+            })
+        })
+        .collect();
+    let mut receipts = Vec::new();
+    for t in tasks {
+        receipts.push(t.await.unwrap().expect("every first operation lands"));
+    }
+    eprintln!(
+        "eip7702: {N} concurrent first operations of a plain EOA sent and landed in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    let mut hashes: Vec<_> = receipts.iter().map(|r| r.user_op_hash).collect();
+    hashes.sort();
+    hashes.dedup();
+    assert_eq!(hashes.len() as u64, N, "N distinct operations");
+    assert_eq!(
+        chain.counter_number(counter_addr).await.unwrap(),
+        alloy_primitives::U256::from(N),
+        "each landed exactly once"
+    );
+    let mut bundles: Vec<_> = receipts
+        .iter()
+        .map(|r| r.receipt.transaction_hash)
+        .collect();
+    bundles.sort();
+    bundles.dedup();
+    let mut authorizations = 0;
+    for tx in bundles {
+        authorizations += bundle_authorizations(&chain, tx).await;
+    }
+    assert_eq!(authorizations, 1, "exactly one authorization went on chain");
+    assert!(owner.delegation_state().await.unwrap().is_nexus());
+    // The EOA's transaction nonce moved once (the one applied authorization).
+    let nonce = chain
+        .provider()
+        .get_transaction_count(owner.address())
+        .await
+        .unwrap();
+    assert_eq!(nonce, 1);
+
+    // A new client of the delegated EOA: its concurrent first operations read the code once.
+    let again = std::sync::Arc::new(
+        eoa_client(&devnet, owner_key.clone(), DelegateVia::UserOperation).await,
+    );
+    let tasks: Vec<_> = (0..N)
+        .map(|_| {
+            let again = again.clone();
+            tokio::spawn(async move {
+                let hash = again
+                    .send_calls(&[counter::increment(counter_addr)])
+                    .await?;
+                again.wait_for_user_operation_receipt(hash).await
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert!(t.await.unwrap().expect("lands").success);
+    }
+    let code_reads = again.node_request_counts().get("eth_getCode");
+    eprintln!(
+        "eip7702: {N} concurrent first operations of a new client of a delegated EOA: {code_reads} eth_getCode"
+    );
+    assert_eq!(code_reads, 1, "one code read for all first operations");
+    let counted = alloy_primitives::U256::from(2 * N);
+    assert_eq!(chain.counter_number(counter_addr).await.unwrap(), counted);
+
+    // Un-delegating while the delegating operation is out: undelegate() waits for it to land, then
+    // un-delegates; operations started afterwards are refused (no new authorization).
+    let key = PrivateKeySigner::random();
+    chain.fund(key.address(), ten_eth()).await.unwrap();
+    let owner = std::sync::Arc::new(eoa_client(&devnet, key, DelegateVia::UserOperation).await);
+    let delegating = owner
+        .send_calls(&[counter::increment(counter_addr)])
+        .await
+        .unwrap();
+    owner.undelegate().await.unwrap();
+    let receipt = owner
+        .wait_for_user_operation_receipt(delegating)
+        .await
+        .unwrap();
+    assert!(receipt.success);
+    assert_eq!(
+        chain.counter_number(counter_addr).await.unwrap(),
+        alloy_primitives::U256::from(2 * N + 1)
+    );
+    assert_eq!(
+        owner.delegation_state().await.unwrap(),
+        DelegationState::None
+    );
+    let tasks: Vec<_> = (0..3)
+        .map(|_| {
+            let owner = owner.clone();
+            tokio::spawn(async move { owner.send_calls(&[counter::increment(counter_addr)]).await })
+        })
+        .collect();
+    for t in tasks {
+        let err = t.await.unwrap().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NotDelegated {
+                    state: DelegationState::None,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+    // Nonce 0 → 1: the operation's authorization; 1 → 3: the un-delegation transaction and its
+    // own authorization. Nothing else was applied.
+    let nonce = chain
+        .provider()
+        .get_transaction_count(owner.address())
+        .await
+        .unwrap();
+    assert_eq!(nonce, 3);
+    assert_eq!(
+        owner.delegation_state().await.unwrap(),
+        DelegationState::None
+    );
+
+    // Delegating by transaction: 4 first operations and 2 delegate() calls at once send ONE
+    // delegation transaction.
+    let key = PrivateKeySigner::random();
+    chain.fund(key.address(), ten_eth()).await.unwrap();
+    let owner = std::sync::Arc::new(eoa_client(&devnet, key, DelegateVia::Transaction).await);
+    let ops: Vec<_> = (0..4)
+        .map(|_| {
+            let owner = owner.clone();
+            tokio::spawn(async move {
+                let hash = owner
+                    .send_calls(&[counter::increment(counter_addr)])
+                    .await?;
+                owner.wait_for_user_operation_receipt(hash).await
+            })
+        })
+        .collect();
+    let delegations: Vec<_> = (0..2)
+        .map(|_| {
+            let owner = owner.clone();
+            tokio::spawn(async move { owner.delegate().await })
+        })
+        .collect();
+    for t in ops {
+        assert!(t.await.unwrap().expect("every operation lands").success);
+    }
+    let mut sent = 0;
+    for t in delegations {
+        sent += usize::from(t.await.unwrap().expect("delegate()").is_some());
+    }
+    assert!(sent <= 1, "{sent} delegate() calls sent a transaction");
+    assert_eq!(
+        chain.counter_number(counter_addr).await.unwrap(),
+        alloy_primitives::U256::from(2 * N + 5)
+    );
+    // One self-sent type-4 transaction: its nonce and its authorization's.
+    let nonce = chain
+        .provider()
+        .get_transaction_count(owner.address())
+        .await
+        .unwrap();
+    assert_eq!(nonce, 2, "one delegation transaction");
+    assert!(owner.delegation_state().await.unwrap().is_nexus());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deferred_grants_need_the_delegation() {
+    let devnet = Devnet::start().await.expect("devnet");
+    if devnet.nexus_version() != NexusVersion::V1_2 {
+        eprintln!(
+            "eip7702: the devnet runs Nexus {}; the deferred-grant checks need DEVNET_OVERRIDES=tests/manifests/production-stack.json",
+            devnet.nexus_version()
+        );
+        return;
+    }
+    let chain = Chain::of(&devnet).await.unwrap();
+    let counter_addr = chain.deploy_counter().await.unwrap();
+    let request = |k: &PrivateKeySigner| {
+        PermissionRequest::new(k.address()).action(ActionPermission::new(
+            counter_addr,
+            counter::INCREMENT_NUMBER,
+        ))
+    };
+
+    // Delegating in operations: an offline grant on the plain EOA is refused at grant time (the
+    // session key could not carry the owner's authorization; its first use would fail AA20).
+    let key = PrivateKeySigner::random();
+    chain.fund(key.address(), ten_eth()).await.unwrap();
+    let owner = eoa_client(&devnet, key, DelegateVia::UserOperation).await;
+    let session_key = PrivateKeySigner::random();
+    for mode in [SmartSessionMode::Enable, SmartSessionMode::UnsafeEnable] {
+        let err = owner
+            .grant_deferred_permission(&request(&session_key), mode)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::NotDelegated { account, state: DelegationState::None } if account == owner.address()),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("delegate()"),
+            "names the way: {err}"
+        );
+    }
+    let err = NexusClient::grant_multichain_deferred_permission(
+        &[&owner],
+        &request(&session_key),
+        SmartSessionMode::Enable,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, Error::NotDelegated { .. }), "{err}");
+    assert_eq!(
+        owner.delegation_state().await.unwrap(),
+        DelegationState::None,
+        "nothing sent"
+    );
+    // Once delegated (here by the SmartSession install, which a deferred grant needs anyway) the
+    // same grant works and the session key's first use lands.
+    let h = owner.install_smart_sessions().await.unwrap();
+    owner.wait_for_user_operation_receipt(h).await.unwrap();
+    let data = owner
+        .grant_deferred_permission(&request(&session_key), SmartSessionMode::UnsafeEnable)
+        .await
+        .unwrap();
+    let s = owner.session_client(session_key, data).await.unwrap();
+    let h = s
+        .use_permission(&[counter::increment(counter_addr)])
+        .await
+        .unwrap();
+    s.wait_for_user_operation_receipt(h).await.unwrap();
+    assert_eq!(chain.counter_number(counter_addr).await.unwrap(), 1);
+
+    // Delegating by transaction: after an explicit un-delegation the grant is refused...
+    let key = PrivateKeySigner::random();
+    chain.fund(key.address(), ten_eth()).await.unwrap();
+    let owner = eoa_client(&devnet, key.clone(), DelegateVia::Transaction).await;
+    let h = owner.install_smart_sessions().await.unwrap();
+    owner.wait_for_user_operation_receipt(h).await.unwrap();
+    owner.undelegate().await.unwrap();
+    let err = owner
+        .grant_deferred_permission(
+            &request(&PrivateKeySigner::random()),
+            SmartSessionMode::Enable,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotDelegated { .. }), "{err}");
+    assert_eq!(
+        owner.delegation_state().await.unwrap(),
+        DelegationState::None
+    );
+    // ...while a client of the EOA that may delegate by transaction (e.g. after a restart)
+    // delegates first (the EOA pays), then signs; the session key's first use lands.
+    let owner = eoa_client(&devnet, key, DelegateVia::Transaction).await;
+    let session_key = PrivateKeySigner::random();
+    let data = owner
+        .grant_deferred_permission(&request(&session_key), SmartSessionMode::UnsafeEnable)
+        .await
+        .unwrap();
+    assert!(owner.delegation_state().await.unwrap().is_nexus());
+    let s = owner.session_client(session_key, data).await.unwrap();
+    let h = s
+        .use_permission(&[counter::increment(counter_addr)])
+        .await
+        .unwrap();
+    s.wait_for_user_operation_receipt(h).await.unwrap();
     assert_eq!(chain.counter_number(counter_addr).await.unwrap(), 2);
 }

@@ -9,7 +9,7 @@ use crate::{
     delegation::DelegationState,
     deployment::{Deployment, MOCK_ATTESTER},
     endpoint::{BundlerEndpoint, NodeEndpoint},
-    eoa::{DelegateVia, Eoa},
+    eoa::{DelegateVia, Eoa, Lead},
     erc1271::{ERC1271_MAGIC_VALUE, account_domain, personal_sign_digest},
     error::Error,
     execution::Call,
@@ -763,10 +763,7 @@ impl NexusClient {
     /// ```
     pub async fn is_deployed(&self) -> Result<bool, Error> {
         match &self.eoa {
-            Some(eoa) => Ok(eoa
-                .state(&self.sender.node, self.address())
-                .await?
-                .is_nexus()),
+            Some(eoa) => Ok(eoa.state(&eoa.io(&self.sender)).await?.is_nexus()),
             None => self.sender.is_deployed().await,
         }
     }
@@ -828,40 +825,57 @@ impl NexusClient {
     /// # }
     /// ```
     pub async fn send_calls_with(&self, calls: &[Call], opts: &SendOptions) -> Result<B256, Error> {
-        let opts = self.eoa_options(calls, opts).await?;
+        let (opts, lead) = self.eoa_options(calls, opts).await?;
         let raw = |sig: Bytes| Ok(sig);
         let sent = self.sender.send(calls, &self.auth(&raw), &opts).await;
-        self.eoa_sent(sent, &opts).await
+        self.eoa_sent(sent, &opts, lead).await
     }
 
-    /// For an EIP-7702 account: refuses calls that break it and delegates when needed (an
-    /// authorization in `opts`, or a delegation transaction first).
-    async fn eoa_options(&self, calls: &[Call], opts: &SendOptions) -> Result<SendOptions, Error> {
+    /// For an EIP-7702 account: refuses calls that break it and delegates when needed, once for
+    /// all concurrent callers (an authorization in `opts` with the [`Lead`] to resolve in
+    /// [`Self::eoa_sent`], or a delegation transaction first).
+    async fn eoa_options(
+        &self,
+        calls: &[Call],
+        opts: &SendOptions,
+    ) -> Result<(SendOptions, Option<Lead<'_>>), Error> {
         match &self.eoa {
-            None => Ok(opts.clone()),
+            None => Ok((opts.clone(), None)),
             Some(eoa) => {
                 Eoa::check_calls(self.address(), calls)?;
-                eoa.options(
-                    &self.sender.node,
-                    self.signer.as_ref(),
-                    self.chain_id(),
-                    opts,
-                    self.sender.receipt_timeout,
-                )
-                .await
+                eoa.options(&self.sender, self.signer.as_ref(), self.chain_id(), opts)
+                    .await
             }
         }
     }
 
-    /// For an EIP-7702 account: remembers an operation that delegates, explains AA20.
-    async fn eoa_sent(&self, sent: Result<B256, Error>, opts: &SendOptions) -> Result<B256, Error> {
+    /// For an EIP-7702 account: records the operation that delegates (the other callers wait for
+    /// it), explains AA20.
+    async fn eoa_sent(
+        &self,
+        sent: Result<B256, Error>,
+        opts: &SendOptions,
+        lead: Option<Lead<'_>>,
+    ) -> Result<B256, Error> {
         let Some(eoa) = &self.eoa else { return sent };
+        eoa.sent(&sent, opts, lead);
         match sent {
-            Ok(hash) => {
-                eoa.sent(hash, opts);
-                Ok(hash)
+            Ok(hash) => Ok(hash),
+            Err(e) => Err(eoa.explain(&eoa.io(&self.sender), self.address(), e).await),
+        }
+    }
+
+    /// For a deferred grant on an EIP-7702 account: the EOA must delegate before the owner signs
+    /// offline, or the session key's first operation fails AA20 far from the cause. Waits for a
+    /// delegation in flight, delegates by transaction when built with
+    /// [`DelegateVia::Transaction`], else [`Error::NotDelegated`]. Nothing for other accounts.
+    pub(crate) async fn eoa_ready_for_grant(&self) -> Result<(), Error> {
+        match &self.eoa {
+            None => Ok(()),
+            Some(eoa) => {
+                eoa.ready_for_grant(&self.sender, self.signer.as_ref(), self.chain_id())
+                    .await
             }
-            Err(e) => Err(eoa.explain(&self.sender.node, self.address(), e).await),
         }
     }
 
@@ -900,7 +914,7 @@ impl NexusClient {
     /// ```
     pub async fn delegation_state(&self) -> Result<DelegationState, Error> {
         match &self.eoa {
-            Some(eoa) => eoa.state(&self.sender.node, self.address()).await,
+            Some(eoa) => eoa.state(&eoa.io(&self.sender)).await,
             None => {
                 let implementation = self.deployment().implementation.unwrap_or_default();
                 let code = self.sender.node.code(self.address()).await?;
@@ -933,14 +947,9 @@ impl NexusClient {
     /// # }
     /// ```
     pub async fn delegate(&self) -> Result<Option<B256>, Error> {
-        match self.delegation_state().await? {
-            DelegationState::Nexus(_) => Ok(None),
-            DelegationState::None => self.redelegate().await.map(Some),
-            state => Err(Error::NotDelegated {
-                account: self.address(),
-                state,
-            }),
-        }
+        self.eoa()?
+            .delegate(&self.sender, self.signer.as_ref(), self.chain_id())
+            .await
     }
 
     /// Delegates the EOA to the Nexus implementation whatever it delegates to now (type-4
@@ -964,6 +973,11 @@ impl NexusClient {
 
     /// Removes the delegation (type-4 transaction authorizing `address(0)`): the EOA is a plain EOA
     /// again and operations fail ([`Error::NotDelegated`], AA20) until [`Self::redelegate`].
+    ///
+    /// It first waits for this client's delegating operation still in flight (their
+    /// authorizations would collide); operations started while it is out wait for it and then
+    /// get [`Error::NotDelegated`] (never a new authorization). Operations already handed to the
+    /// bundler before it are not waited for: wait for their receipts first, or they may fail AA20.
     ///
     /// ```no_run
     /// use nexus_sessions::DelegationState;
@@ -1006,12 +1020,11 @@ impl NexusClient {
     ) -> Result<B256, Error> {
         self.eoa()?
             .send_delegation(
-                &self.sender.node,
+                &self.sender,
                 self.signer.as_ref(),
                 self.chain_id(),
                 delegate,
                 authorization_nonce,
-                self.sender.receipt_timeout,
             )
             .await
     }
@@ -1143,12 +1156,20 @@ impl NexusClient {
         &self,
         hash: B256,
     ) -> Result<UserOperationReceipt, Error> {
-        let receipt = self.sender.wait(hash).await?;
+        let waited = self.sender.wait(hash).await;
         if let Some(eoa) = &self.eoa {
-            eoa.check_receipt(&self.sender.node, self.address(), hash)
-                .await?;
+            let io = eoa.io(&self.sender);
+            match &waited {
+                Ok(_) => eoa.check_receipt(&io, self.address(), hash).await?,
+                // Included all the same: an authorization it carried applied (or not); the revert
+                // is what to report, the code read only settles the bookkeeping.
+                Err(Error::UserOperationReverted { .. }) => {
+                    let _ = eoa.check_receipt(&io, self.address(), hash).await;
+                }
+                Err(_) => {}
+            }
         }
-        Ok(receipt)
+        waited
     }
 
     /// `isModuleInstalled(type, module, 0x)`; `false` for an undeployed account.
@@ -1461,7 +1482,7 @@ impl NexusClient {
             d.smart_session,
             enable_sessions_calldata(d.module_version, &sessions)?,
         );
-        let opts = self.eoa_options(&[], &SendOptions::default()).await?;
+        let (opts, lead) = self.eoa_options(&[], &SendOptions::default()).await?;
         let needs_registry = d.module_version.uses_registry()
             && !d.registry.is_zero()
             && !self.attesters.is_empty()
@@ -1486,7 +1507,7 @@ impl NexusClient {
             .sender
             .send_prepared(&calls, &self.auth(&raw), &opts, prepared)
             .await;
-        let user_op_hash = self.eoa_sent(sent, &opts).await?;
+        let user_op_hash = self.eoa_sent(sent, &opts, lead).await?;
         if needs_registry {
             self.attesters_trusted.store(true, Ordering::Relaxed);
         }
@@ -1574,6 +1595,9 @@ impl NexusClient {
     /// session's enable nonce (`getNonce(permissionId, account)`), computes the session digest
     /// locally, signs the multichain hash (EIP-191) and returns the session data. The session key's
     /// first user operation then enables and uses the session at once; no owner transaction.
+    /// On an EIP-7702 account the EOA must delegate to Nexus first ([`Error::NotDelegated`]
+    /// otherwise, unless the client delegates by transaction: see
+    /// [`grant_multichain_deferred_permission`](Self::grant_multichain_deferred_permission)).
     /// The one-chain case of [`grant_multichain_deferred_permission`](Self::grant_multichain_deferred_permission).
     ///
     /// ```no_run

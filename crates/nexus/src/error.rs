@@ -348,17 +348,35 @@ pub enum Error {
         expected: Address,
         /// What the code says now.
         state: crate::DelegationState,
+        /// When this is the receipt check of an operation that carried the authorization: that
+        /// operation, which landed ([`SendOutcome::Landed`]: do not send the intent again).
+        /// `None` for a delegation transaction or an operation that was never sent.
+        user_op_hash: Option<B256>,
     },
     /// The EOA is not delegated to the Nexus implementation, so it is no account (the EntryPoint
     /// answers AA20): delegate (or re-delegate) first.
     #[error(
-        "{account} is not delegated to Nexus (delegation: {state}); the EntryPoint sees no account (AA20): call delegate() or redelegate()"
+        "{account} is not delegated to Nexus (delegation: {state}); the EntryPoint sees no account (AA20): delegate first with delegate() (a type-4 transaction the EOA pays), redelegate() (replaces another delegate), or any owner operation of an .eip7702() client (it carries the authorization; not after undelegate())"
     )]
     NotDelegated {
         /// The EOA.
         account: Address,
         /// What its code says.
         state: crate::DelegationState,
+    },
+    /// Another caller's operation carrying the EOA's delegation (`eip7702Auth`) has no known
+    /// outcome within the receipt timeout, so this operation was not sent: sending it without the
+    /// delegation would fail AA20, and a second authorization would race the first. Retry once
+    /// that operation settled.
+    #[error(
+        "the delegation of {account} is in flight{} and has no outcome yet; this operation was not sent: retry once it landed",
+        user_op_hash.map(|h| format!(" (operation {h})")).unwrap_or_default()
+    )]
+    DelegationPending {
+        /// The EOA.
+        account: Address,
+        /// The operation carrying the authorization, when it was sent.
+        user_op_hash: Option<B256>,
     },
     /// The user operation was included but its execution reverted.
     #[error("user operation {hash} reverted in transaction {transaction_hash}{}", reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())]
@@ -441,6 +459,12 @@ impl Error {
                 user_op_hash: *hash,
             },
             Self::UserOperationReverted { hash, .. } => SendOutcome::Landed {
+                user_op_hash: *hash,
+            },
+            Self::DelegationNotApplied {
+                user_op_hash: Some(hash),
+                ..
+            } => SendOutcome::Landed {
                 user_op_hash: *hash,
             },
             Self::Bundler { source, .. } => match source.as_ref() {
@@ -691,5 +715,36 @@ mod tests {
             "{}",
             std::mem::size_of::<super::Error>()
         );
+    }
+
+    #[test]
+    fn delegation_errors_say_whether_the_operation_landed() {
+        let account = Address::repeat_byte(1);
+        let hash = B256::repeat_byte(2);
+        let not_applied = |user_op_hash| Error::DelegationNotApplied {
+            account,
+            expected: Address::repeat_byte(3),
+            state: crate::DelegationState::None,
+            user_op_hash,
+        };
+        // The receipt check of the operation that carried the authorization: it landed.
+        assert_eq!(
+            not_applied(Some(hash)).outcome(),
+            SendOutcome::Landed { user_op_hash: hash }
+        );
+        assert!(!not_applied(Some(hash)).is_definitely_not_sent());
+        // A caller that waited for another's delegation, or a delegation transaction: nothing sent.
+        assert!(not_applied(None).is_definitely_not_sent());
+        let pending = Error::DelegationPending {
+            account,
+            user_op_hash: Some(hash),
+        };
+        assert!(pending.is_definitely_not_sent());
+        assert!(pending.to_string().contains(&hash.to_string()), "{pending}");
+        let pending = Error::DelegationPending {
+            account,
+            user_op_hash: None,
+        };
+        assert!(!pending.to_string().contains("operation 0x"), "{pending}");
     }
 }

@@ -31,6 +31,14 @@ impl NexusClient {
     /// every chain. Refused: no chain, more than 256, a chain twice, different owners, or
     /// SmartSession versions that name the EIP-712 types differently (pre-v1 with v1).
     ///
+    /// EIP-7702 accounts ([`NexusClientBuilder::eip7702`](crate::NexusClientBuilder::eip7702)) must
+    /// delegate to Nexus before the grant: the session key cannot carry the owner's authorization,
+    /// so its first operation would fail AA20. A client built with
+    /// [`DelegateVia::Transaction`](crate::DelegateVia::Transaction) delegates by transaction here;
+    /// otherwise the grant is refused with [`Error::NotDelegated`] (delegate with
+    /// [`delegate`](Self::delegate) or any owner operation first). A delegation still in flight
+    /// (another caller's first operation) is waited for.
+    ///
     /// ```no_run
     /// use nexus_sessions::{NexusClient, SessionKeyClient, sessions::SmartSessionMode};
     ///
@@ -74,6 +82,12 @@ impl NexusClient {
             salt: Some(request.salt.unwrap_or_else(random_salt)),
             ..request.clone()
         };
+
+        // An EIP-7702 account that does not delegate yet would make the session key's first
+        // operation fail AA20: refuse (or delegate by transaction) before the owner signs.
+        for client in clients {
+            client.eoa_ready_for_grant().await?;
+        }
 
         let mut prepared = Vec::with_capacity(clients.len());
         let mut digests = Vec::with_capacity(clients.len());
