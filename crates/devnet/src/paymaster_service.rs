@@ -550,7 +550,9 @@ mod tests {
         // another test's server, or a self-connect; neither answers a stub.)
         let after = try_post(&url, &stub);
         assert!(
-            after.as_ref().map_or(true, |reply| reply.get("result").is_none()),
+            after
+                .as_ref()
+                .map_or(true, |reply| reply.get("result").is_none()),
             "still answering after drop: {after:?}"
         );
     }
