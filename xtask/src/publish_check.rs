@@ -12,6 +12,9 @@
 //!    resolution only: seconds instead of minutes); `cargo xtask test` runs that form.
 //! 3. Unless `--no-verify`: `cargo check --no-default-features` of each published crate that has
 //!    default features.
+//!
+//! Before verifying, the previous run's unpacked packages and their builds are removed (see
+//! [`forget_earlier_packages`]): the published crates are rebuilt afterwards.
 
 use std::{collections::BTreeSet, path::Path, process::Command};
 
@@ -68,6 +71,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         ));
     }
 
+    if !no_verify {
+        forget_earlier_packages(&cargo, &metadata)?;
+    }
     let mut cmd = Command::new(&cargo);
     // `--allow-dirty`: the check is about what would be packaged, not about uncommitted files.
     cmd.args(["publish", "--dry-run", "--allow-dirty", "--locked"]);
@@ -109,6 +115,58 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
                 ));
             }
         }
+    }
+    Ok(())
+}
+
+/// Removes what an earlier verification left behind, so this one builds today's sources.
+///
+/// Cargo verifies a crate against the *packages* of the crates it depends on, served by a local
+/// registry overlay (`target/package/tmp-registry`) under their unchanged version. It unpacks them
+/// into `$CARGO_HOME/registry/src/-<hash>/` once and never again while that directory exists, and it
+/// fingerprints registry builds by version only: a second run would silently build against the
+/// first run's sources. So the unpacked copies of the published crates (in every overlay source
+/// directory; crates.io's `index.*` directories are left alone) and their build artifacts
+/// (`cargo clean --package`) go first.
+fn forget_earlier_packages(cargo: &str, metadata: &Value) -> Result<(), String> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .ok_or("neither CARGO_HOME nor HOME is set")?;
+    let packages = array(metadata, "packages")?;
+    let unpacked: Vec<String> = PUBLISHED
+        .iter()
+        .filter_map(|name| {
+            let package = packages.iter().find(|p| text(p, "name") == *name)?;
+            Some(format!("{name}-{}", text(package, "version")))
+        })
+        .collect();
+    if let Ok(sources) = std::fs::read_dir(home.join("registry").join("src")) {
+        for source in sources.flatten() {
+            if source.file_name().to_string_lossy().starts_with("index.") {
+                continue;
+            }
+            for dir in &unpacked {
+                let dir = source.path().join(dir);
+                if dir.is_dir() {
+                    std::fs::remove_dir_all(&dir)
+                        .map_err(|e| format!("removing {}: {e}", dir.display()))?;
+                }
+            }
+        }
+    }
+    let mut clean = Command::new(cargo);
+    clean.args(["clean", "--quiet"]);
+    for name in PUBLISHED {
+        clean.args(["--package", name]);
+    }
+    let status = clean
+        .status()
+        .map_err(|e| format!("could not run cargo clean: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "cargo clean of the published crates failed ({status})"
+        ));
     }
     Ok(())
 }
