@@ -17,7 +17,7 @@
 //! that the benchmark still works.
 
 use alloy_primitives::{Address, B256};
-use e2e::{Owner, counter, deployment, vm_hwm_kb};
+use e2e::{Owner, counter, vm_hwm_kb};
 use nexus_sessions::{
     ActionPermission, Deployment, GasConfig, GrantPermissionResponse, NexusClient, NonceStrategy,
     PermissionRequest, PrivateKeySigner, RpcStats, SendOptions, SessionKeyClient,
@@ -400,7 +400,7 @@ async fn memory(devnet: &Devnet, sizes: &Sizes) {
     let config = serde_json::json!({
         "rpc_url": devnet.rpc_url(),
         "bundler_url": devnet.bundler_url(),
-        "deployment": deployment(devnet),
+        "deployment": devnet.deployment(),
         "session_data": session_data,
         "counter": owner.counter,
         "ops": sizes.load_ops,
@@ -486,7 +486,7 @@ async fn session_client(
         key,
         devnet.rpc_url(),
         devnet.bundler_url(),
-        deployment(devnet),
+        devnet.deployment(),
         SessionData::from_json(json).expect("session data"),
     )
     .chain_id(devnet.chain_id())

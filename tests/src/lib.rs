@@ -1,8 +1,6 @@
 //! Library half of the end-to-end test crate: what the tests in `tests/`, the `flow` benchmark and
 //! the `session_key_load` client share.
 //!
-//! - [`deployment`]: the [`Deployment`] of a running [`Devnet`] (with the proxy creation code, so
-//!   account addresses are computed offline);
 //! - [`Chain`]: direct node access for test set-up and checks (fund an address, place a fresh
 //!   `Counter`, read `number()`, move anvil's clock) — never used by the code under test;
 //! - [`counter`]: the `Counter` fixture's calls as [`nexus_sessions::Call`]s;
@@ -14,9 +12,8 @@
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_provider::{Provider, ProviderBuilder, RootProvider};
 use nexus_sessions::{
-    ActionPermission, BundlerEndpoint, Deployment, LocalAddresses, NexusClient, NodeEndpoint,
-    PermissionRequest, PolicyAddresses, PrivateKeySigner, SendOptions, SessionKeyClient,
-    SessionSignatureStyle, sessions::SessionData,
+    ActionPermission, BundlerEndpoint, Deployment, NexusClient, NodeEndpoint, PermissionRequest,
+    PrivateKeySigner, SendOptions, SessionKeyClient, SessionSignatureStyle, sessions::SessionData,
 };
 use nexus_sessions_devnet::Devnet;
 use serde_json::json;
@@ -25,37 +22,6 @@ use std::borrow::Cow;
 pub use nexus_sessions;
 
 pub mod gate;
-
-/// The [`Deployment`] of a running devnet: its addresses, its SmartSession and Nexus versions and
-/// the NexusProxy creation code (for offline account addresses). The session-key signature style is
-/// the session validator's: a known OwnableValidator's (the production stack's current one: EIP-191
-/// with v + 4), else EIP-191 (the default devnet's `OwnableSessionValidator` fixture).
-pub fn deployment(devnet: &Devnet) -> Deployment {
-    let a = devnet.addresses();
-    Deployment::local(
-        LocalAddresses {
-            entry_point: a.entry_point,
-            implementation: a.nexus_implementation,
-            factory: a.nexus_factory,
-            bootstrap: a.nexus_bootstrap,
-            smart_session: a.smart_session,
-            registry: a.registry,
-            account_validator: a.account_validator,
-            session_validator: a.session_validator,
-            policies: PolicyAddresses {
-                sudo: a.sudo_policy,
-                universal_action: a.universal_action_policy,
-                time_frame: a.time_frame_policy,
-                usage_limit: a.usage_limit_policy,
-                value_limit: a.value_limit_policy,
-                spending_limits: a.spending_limits_policy,
-            },
-        },
-        devnet.module_version(),
-        Some(devnet.nexus_proxy_creation_code().clone()),
-    )
-    .with_nexus_version(devnet.nexus_version())
-}
 
 /// The `Counter` fixture's functions.
 pub mod counter {
@@ -329,7 +295,7 @@ impl Owner {
     /// Creates the owner's client for a random key, funds the account and sends its first user
     /// operation, which deploys it and installs SmartSession.
     pub async fn new(devnet: &Devnet) -> Result<Self, SetupError> {
-        Self::with_deployment(devnet, deployment(devnet)).await
+        Self::with_deployment(devnet, devnet.deployment()).await
     }
 
     /// [`Owner::new`] with another view of the devnet's contracts (for example another session
@@ -349,7 +315,7 @@ impl Owner {
         let mut owners = Vec::with_capacity(devnets.len());
         for devnet in devnets {
             owners.push(
-                Self::with_key(devnet, deployment(devnet), key.clone(), Some(counter)).await?,
+                Self::with_key(devnet, devnet.deployment(), key.clone(), Some(counter)).await?,
             );
         }
         Ok(owners)
@@ -470,7 +436,7 @@ pub async fn grant_and_use_via(
     session_bundler: BundlerEndpoint,
 ) -> Result<(NexusClient, SessionKeyClient, Address), SetupError> {
     let chain = Chain::of(devnet).await?;
-    let deployment = deployment(devnet);
+    let deployment = devnet.deployment();
     let owner = NexusClient::builder(
         PrivateKeySigner::random(),
         node.clone(),

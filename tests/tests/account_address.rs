@@ -11,7 +11,7 @@ use alloy_primitives::{Address, B256, Bytes, U256, address, b256, hex, keccak256
 use alloy_provider::Provider;
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_sol_types::{SolCall, SolEvent};
-use e2e::{Chain, counter, deployment, ten_eth};
+use e2e::{Chain, counter, ten_eth};
 use nexus_sessions::{
     AccountInit, Deployment, NexusClient, PrivateKeySigner, SingleValidatorInit,
     abi::INexusAccountFactory,
@@ -187,7 +187,7 @@ async fn facade_address_matches_the_factory_and_the_deployed_account() {
     let devnet = Devnet::start().await.expect("devnet");
     let a = devnet.addresses().clone();
     let chain = Chain::of(&devnet).await.unwrap();
-    let local_deployment = deployment(&devnet);
+    let local_deployment = devnet.deployment();
     assert!(local_deployment.computes_addresses_locally());
     // The same stack without the proxy code: the facade must ask the factory.
     let asking_deployment = local_deployment.clone().with_proxy_creation_code(None);

@@ -10,7 +10,7 @@ use alloy_provider::Provider;
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_signer::SignerSync;
 use alloy_sol_types::SolEvent;
-use e2e::{Chain, counter, deployment, ten_eth};
+use e2e::{Chain, counter, ten_eth};
 use nexus_sessions::{
     AccountInit, NonceKey, PrivateKeySigner,
     account::{counterfactual_address, factory_data, salt_for_index},
@@ -42,7 +42,7 @@ impl HandAccount {
     /// validator and no registry, 1.2 with its default validator.
     fn new(devnet: &Devnet) -> Self {
         let a = devnet.addresses();
-        let d = deployment(devnet);
+        let d = devnet.deployment();
         let owner = PrivateKeySigner::random();
         let init_data = AccountInit::for_owner(&d, owner.address()).init_data();
         let salt = salt_for_index(0);

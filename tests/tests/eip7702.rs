@@ -12,7 +12,7 @@
 use alloy_primitives::{Address, Bytes, eip191_hash_message};
 use alloy_provider::Provider;
 use alloy_signer::SignerSync;
-use e2e::{Chain, counter, deployment, ten_eth};
+use e2e::{Chain, counter, ten_eth};
 use nexus_sessions::{
     ActionPermission, DelegateVia, DelegationState, Error, NexusClient, NexusVersion,
     PermissionRequest, PrivateKeySigner, sessions::SmartSessionMode,
@@ -24,7 +24,7 @@ async fn eoa_client(devnet: &Devnet, key: PrivateKeySigner, via: DelegateVia) ->
         key,
         devnet.rpc_url(),
         devnet.bundler_url(),
-        deployment(devnet),
+        devnet.deployment(),
     )
     .chain_id(devnet.chain_id())
     .eip7702_via(via)
@@ -41,7 +41,7 @@ async fn eoa_delegates_in_its_first_operation_and_serves_sessions() {
             PrivateKeySigner::random(),
             devnet.rpc_url(),
             devnet.bundler_url(),
-            deployment(&devnet),
+            devnet.deployment(),
         )
         .eip7702()
         .build()
@@ -74,7 +74,7 @@ async fn eoa_delegates_in_its_first_operation_and_serves_sessions() {
     let hash = owner.install_smart_sessions().await.unwrap();
     let receipt = owner.wait_for_user_operation_receipt(hash).await.unwrap();
     assert!(receipt.success);
-    let implementation = deployment(&devnet).implementation.unwrap();
+    let implementation = devnet.deployment().implementation.unwrap();
     assert_eq!(
         owner.delegation_state().await.unwrap(),
         DelegationState::Nexus(implementation)
@@ -245,7 +245,7 @@ async fn delegation_by_transaction_and_a_wrong_authorization_nonce() {
         return;
     }
     let chain = Chain::of(&devnet).await.unwrap();
-    let implementation = deployment(&devnet).implementation.unwrap();
+    let implementation = devnet.deployment().implementation.unwrap();
 
     // A self-sent authorization must name the transaction nonce + 1; naming the current one is
     // skipped silently by the chain, and the client says so after reading the code.

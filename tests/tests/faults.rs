@@ -12,7 +12,7 @@
 
 use alloy_primitives::B256;
 use alloy_provider::Provider;
-use e2e::{Owner, counter, deployment, fixed_fees};
+use e2e::{Owner, counter, fixed_fees};
 use nexus_sessions::{
     ActionPermission, Call, PermissionRequest, PrivateKeySigner, ReceiptPolling, SendOptions,
     SendOutcome, SessionKeyClient, sessions::SessionData,
@@ -158,7 +158,7 @@ async fn every_fault_is_classified_and_no_intent_lands_twice() {
         key.clone(),
         devnet.rpc_url(),
         proxy.url(),
-        deployment(&devnet),
+        devnet.deployment(),
         data.clone(),
     )
     .chain_id(devnet.chain_id())
@@ -374,7 +374,7 @@ async fn every_fault_is_classified_and_no_intent_lands_twice() {
         key,
         devnet.rpc_url(),
         suite.proxy.url(),
-        deployment(&devnet),
+        devnet.deployment(),
         data,
     )
     .chain_id(devnet.chain_id())

@@ -5,7 +5,7 @@
 //! found complete on the fork, as `cargo xtask devnet --fork-url` reports it.
 
 use alloy_provider::Provider;
-use e2e::{Chain, counter, deployment, missing_code, ten_eth};
+use e2e::{Chain, counter, missing_code, ten_eth};
 use nexus_sessions::{
     ActionPermission, Deployment, NexusClient, NexusVersion, PermissionRequest, PrivateKeySigner,
 };
@@ -29,7 +29,7 @@ async fn fork_of_a_chain_runs_the_session_flow_on_its_contracts() {
         .expect("fork");
     assert_eq!(fork.chain_id(), upstream.chain_id());
     assert_ne!(fork.rpc_url(), upstream.rpc_url());
-    let d = deployment(&upstream);
+    let d = upstream.deployment();
     assert!(
         missing_code(fork.rpc_url(), &d).await.unwrap().is_empty(),
         "the fork holds the upstream's deployment"

@@ -16,7 +16,7 @@ use alloy_primitives::{Address, U256};
 use alloy_provider::Provider;
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_sol_types::{SolCall, sol};
-use e2e::{Chain, counter, deployment};
+use e2e::{Chain, counter};
 use nexus_sessions::{
     ActionPermission, Error, NexusClient, PaymasterClient, PermissionRequest, PrivateKeySigner,
     SendOptions, SendOutcome, SessionKeyClient, Sponsorship,
@@ -53,7 +53,7 @@ async fn owner(devnet: &Devnet, chain: &Chain, sponsored: bool, funds: U256) -> 
         PrivateKeySigner::random(),
         devnet.rpc_url(),
         devnet.bundler_url(),
-        deployment(devnet),
+        devnet.deployment(),
     )
     .chain_id(devnet.chain_id());
     if sponsored {
@@ -82,7 +82,7 @@ async fn session_client(
         key,
         devnet.rpc_url(),
         devnet.bundler_url(),
-        deployment(devnet),
+        devnet.deployment(),
         SessionData::from_json(&json).unwrap(),
     )
     .chain_id(devnet.chain_id());
@@ -353,7 +353,7 @@ async fn an_account_without_eth_deploys_grants_off_chain_and_enables_a_session_s
             key.clone(),
             devnet.rpc_url(),
             devnet.bundler_url(),
-            deployment(&devnet),
+            devnet.deployment(),
             data,
         )
         .chain_id(devnet.chain_id())

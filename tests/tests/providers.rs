@@ -11,7 +11,7 @@ use alloy_provider::{DynProvider, Provider, RootProvider};
 use alloy_rpc_client::ClientBuilder;
 use alloy_transport::{TransportError, TransportFut};
 use e2e::{
-    Chain, deployment,
+    Chain,
     gate::{Gate, GateConfig},
     grant_and_use_via,
 };
@@ -200,7 +200,7 @@ async fn a_missing_key_is_refused_and_reported_not_sent() {
         PrivateKeySigner::random(),
         NodeEndpoint::provider(provider(&node_gate.url(), None, &counter)),
         bundler_gate.url(),
-        deployment(&devnet),
+        devnet.deployment(),
     )
     .build()
     .await

@@ -8,7 +8,7 @@
 //! 5. a new client for the session key, built only from that JSON (and its own key), acts for the
 //!    owner's account; the counter goes up.
 
-use e2e::{Chain, counter, deployment, ten_eth};
+use e2e::{Chain, counter, ten_eth};
 use nexus_sessions::{
     ActionPermission, NexusClient, PermissionRequest, PrivateKeySigner, SessionKeyClient,
     sessions::{SessionData, SmartSessionMode},
@@ -21,7 +21,7 @@ async fn owner_grants_increment_and_a_new_session_key_client_uses_it() {
         .await
         .expect("devnet");
     let chain = Chain::of(&devnet).await.unwrap();
-    let deployment = deployment(&devnet);
+    let deployment = devnet.deployment();
     let counter = chain.deploy_counter().await.unwrap();
 
     // 1. Owner client; the address is known (computed offline) before anything is deployed.

@@ -11,7 +11,7 @@
 //! validator is a known one (`SignatureStyleRejected`), else by the chain with AA24, and the Counter
 //! does not move.
 
-use e2e::{Owner, counter, deployment, fixed_fees};
+use e2e::{Owner, counter, fixed_fees};
 use nexus_sessions::{
     ActionPermission, Deployment, Error, PermissionRequest, PrivateKeySigner, SessionSignatureStyle,
 };
@@ -30,7 +30,7 @@ struct Validator {
 }
 
 fn validators(devnet: &Devnet) -> [Validator; 2] {
-    let default = deployment(devnet);
+    let default = devnet.deployment();
     let known = SessionSignatureStyle::accepted_by(default.session_validator);
     let session_validator = Validator {
         name: "session_validator",

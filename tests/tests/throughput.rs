@@ -10,7 +10,7 @@
 //!   operation, one `getNonce` per lane).
 
 use alloy_primitives::B256;
-use e2e::{Owner, counter, deployment};
+use e2e::{Owner, counter};
 use nexus_sessions::{
     ActionPermission, Error, NonceKey, NonceStrategy, PermissionRequest, PrivateKeySigner,
     SessionKeyClient, UserOperationReceipt,
@@ -33,7 +33,7 @@ async fn client(
         key,
         devnet.rpc_url(),
         devnet.bundler_url(),
-        deployment(devnet),
+        devnet.deployment(),
         data.clone(),
     )
     .chain_id(devnet.chain_id())

@@ -13,7 +13,7 @@
 mod progress;
 
 use alloy_primitives::{B256, U256};
-use e2e::{Chain, counter, deployment, ten_eth};
+use e2e::{Chain, counter, ten_eth};
 use nexus_sessions::{
     ActionPermission, Error, NexusClient, PaymasterClient, PermissionRequest, PrivateKeySigner,
     RpcStats, SessionKeyClient, UserOperationReceipt,
@@ -93,7 +93,7 @@ async fn demo() -> Result<(), String> {
             devnet.module_version()
         ),
     );
-    let d = deployment(&devnet);
+    let d = devnet.deployment();
     show(
         "session validator",
         format!(
@@ -138,7 +138,7 @@ fn stack(devnet: &Devnet) -> String {
 
 async fn flow(devnet: &Devnet) -> Result<(), String> {
     let chain = Chain::of(devnet).await.map_err(|e| e.to_string())?;
-    let deployment = deployment(devnet);
+    let deployment = devnet.deployment();
     let counter = devnet.addresses().counter;
     let count = || async {
         chain
@@ -468,7 +468,7 @@ async fn multichain(devnet: &Devnet) -> Result<(), String> {
             d.keys().owner().signer().clone(),
             d.rpc_url(),
             d.bundler_url(),
-            deployment(d),
+            d.deployment(),
         )
         .chain_id(d.chain_id())
         .build()
@@ -526,7 +526,7 @@ async fn multichain(devnet: &Devnet) -> Result<(), String> {
             key.clone(),
             d.rpc_url(),
             d.bundler_url(),
-            deployment(d),
+            d.deployment(),
             data[i].clone(),
         )
         .await
@@ -561,7 +561,7 @@ async fn multichain(devnet: &Devnet) -> Result<(), String> {
         key,
         other.rpc_url(),
         other.bundler_url(),
-        deployment(&other),
+        other.deployment(),
         data[0].clone(),
     )
     .await

@@ -189,6 +189,37 @@ pub struct DevnetAddresses {
 }
 
 impl DevnetAddresses {
+    /// These contracts as the SDK's [`Deployment`](nexus_sessions::Deployment) of `module_version`
+    /// (Nexus 1.0 until [`with_nexus_version`](nexus_sessions::Deployment::with_nexus_version));
+    /// `proxy_creation_code` lets account addresses be computed offline.
+    /// [`Devnet::deployment`](crate::Devnet::deployment) fills both from the running devnet.
+    pub fn deployment(
+        &self,
+        module_version: crate::ModuleVersion,
+        proxy_creation_code: Option<alloy_primitives::Bytes>,
+    ) -> nexus_sessions::Deployment {
+        use nexus_sessions::{LocalAddresses, PolicyAddresses};
+        let addresses = LocalAddresses {
+            entry_point: self.entry_point,
+            implementation: self.nexus_implementation,
+            factory: self.nexus_factory,
+            bootstrap: self.nexus_bootstrap,
+            smart_session: self.smart_session,
+            registry: self.registry,
+            account_validator: self.account_validator,
+            session_validator: self.session_validator,
+            policies: PolicyAddresses {
+                sudo: self.sudo_policy,
+                universal_action: self.universal_action_policy,
+                time_frame: self.time_frame_policy,
+                usage_limit: self.usage_limit_policy,
+                value_limit: self.value_limit_policy,
+                spending_limits: self.spending_limits_policy,
+            },
+        };
+        nexus_sessions::Deployment::local(addresses, module_version, proxy_creation_code)
+    }
+
     /// The address of one contract.
     pub fn get(&self, contract: DevnetContract) -> Address {
         *self.slot(contract)

@@ -441,6 +441,28 @@ impl Devnet {
         &self.nexus_proxy_creation_code
     }
 
+    /// The SDK's [`Deployment`](nexus_sessions::Deployment) of this devnet: its addresses, SmartSession
+    /// and Nexus versions and the proxy creation code (so account addresses are computed offline). The
+    /// session-key signature style is the one the deployment derives for the session validator (a known
+    /// OwnableValidator's, else EIP-191 as the default devnet's fixture checks).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let devnet = nexus_sessions_devnet::Devnet::start().await?;
+    /// let deployment = devnet.deployment();
+    /// assert_eq!(deployment.smart_session, devnet.addresses().smart_session);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn deployment(&self) -> nexus_sessions::Deployment {
+        self.addresses
+            .deployment(
+                self.module_version,
+                Some(self.nexus_proxy_creation_code.clone()),
+            )
+            .with_nexus_version(self.nexus_version)
+    }
+
     /// The directory holding `anvil.log` and `alto.log` of this instance.
     pub fn log_dir(&self) -> &Path {
         &self.log_dir

@@ -19,9 +19,8 @@ use alloy_rpc_types_eth::TransactionRequest;
 use alloy_sol_types::{SolCall, sol};
 use alloy_transport::{TransportError, TransportFut};
 use nexus_sessions::{
-    ActionPermission, Call, Deployment, LocalAddresses, NexusClient, NodeEndpoint,
-    PermissionRequest, PolicyAddresses, PrivateKeySigner, RequestCountLayer, SessionKeyClient,
-    reqwest::header::HeaderValue, sessions::SessionData,
+    ActionPermission, Call, NexusClient, NodeEndpoint, PermissionRequest, PrivateKeySigner,
+    RequestCountLayer, SessionKeyClient, reqwest::header::HeaderValue, sessions::SessionData,
 };
 use nexus_sessions_devnet::Devnet;
 use std::{
@@ -87,34 +86,6 @@ where
     }
 }
 
-/// The SDK's view of the devnet's contracts.
-fn deployment(devnet: &Devnet) -> Deployment {
-    let a = devnet.addresses();
-    Deployment::local(
-        LocalAddresses {
-            entry_point: a.entry_point,
-            implementation: a.nexus_implementation,
-            factory: a.nexus_factory,
-            bootstrap: a.nexus_bootstrap,
-            smart_session: a.smart_session,
-            registry: a.registry,
-            account_validator: a.account_validator,
-            session_validator: a.session_validator,
-            policies: PolicyAddresses {
-                sudo: a.sudo_policy,
-                universal_action: a.universal_action_policy,
-                time_frame: a.time_frame_policy,
-                usage_limit: a.usage_limit_policy,
-                value_limit: a.value_limit_policy,
-                spending_limits: a.spending_limits_policy,
-            },
-        },
-        devnet.module_version(),
-        Some(devnet.nexus_proxy_creation_code().clone()),
-    )
-    .with_nexus_version(devnet.nexus_version())
-}
-
 async fn counter_number(provider: &DynProvider, counter: Address) -> Result<U256, Box<dyn Error>> {
     let tx = TransactionRequest::default()
         .to(counter)
@@ -126,7 +97,7 @@ async fn counter_number(provider: &DynProvider, counter: Address) -> Result<U256
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let devnet = Devnet::start().await?;
-    let deployment = deployment(&devnet);
+    let deployment = devnet.deployment();
     let counter = devnet.addresses().counter;
 
     // The application's provider: its own layer plus the SDK's counter, over HTTP.
