@@ -551,10 +551,13 @@ impl Eoa {
             input: Bytes::new(),
         };
         let sig = signer.sign_hash(&tx.signature_hash()).await?;
-        let raw = tx.into_signed(sig).encoded_2718();
+        let signed = tx.into_signed(sig);
+        let hash = *signed.hash();
+        let raw = signed.encoded_2718();
         // From here the cached delegation is stale: operations take the single flight and wait.
         self.bump();
-        let hash = node.send_raw_transaction(raw.into()).await?;
+        // A send without an answer may still land: the hash is known, so wait for it either way.
+        node.submit_raw_transaction(raw.into()).await?;
         // The status does not tell: an authorization applies even when the call reverts, and a
         // skipped one leaves a successful transaction.
         node.wait_for_transaction(hash, timeout).await?;

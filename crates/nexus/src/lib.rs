@@ -92,6 +92,7 @@ pub use nexus_sessions_bundler::{
     redact_url, reqwest,
 };
 pub use nexus_sessions_types::{NexusVersion, SessionSignatureStyle};
+pub use node::DEFAULT_NODE_REQUEST_TIMEOUT;
 pub use nonce::{NonceKey, NonceStrategy, ValidationMode};
 pub use permission::{ActionPermission, PermissionRequest};
 pub use policy_check::{PolicyViolation, ViolatedRule};

@@ -61,11 +61,15 @@ fn redact_transport(e: TransportError) -> TransportError {
     }
 }
 
+/// Default bound of one node request made through a URL shortcut.
+pub const DEFAULT_NODE_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 impl Node {
-    /// The node of `endpoint` (lazily connecting for a URL).
-    pub(crate) fn connect(endpoint: &NodeEndpoint) -> Result<Self, Error> {
+    /// The node of `endpoint` (lazily connecting for a URL, each request bounded by `timeout`; a
+    /// provider of yours keeps its own transport's limits).
+    pub(crate) fn connect(endpoint: &NodeEndpoint, timeout: Duration) -> Result<Self, Error> {
         match &endpoint.kind {
-            NodeKind::Url(url) => Self::new(url),
+            NodeKind::Url(url) => Self::with_timeout(url, timeout),
             NodeKind::Provider { provider, counter } => Ok(Self {
                 provider: provider.clone(),
                 counter: counter.clone(),
@@ -73,8 +77,14 @@ impl Node {
         }
     }
 
-    /// Connects lazily to an HTTP(S) JSON-RPC URL, counting requests with a [`RequestCountLayer`].
+    /// [`Self::with_timeout`] with [`DEFAULT_NODE_REQUEST_TIMEOUT`].
     pub(crate) fn new(url: &str) -> Result<Self, Error> {
+        Self::with_timeout(url, DEFAULT_NODE_REQUEST_TIMEOUT)
+    }
+
+    /// Connects lazily to an HTTP(S) JSON-RPC URL, counting requests with a [`RequestCountLayer`];
+    /// a request without an answer in `timeout` fails rather than hanging the client.
+    pub(crate) fn with_timeout(url: &str, timeout: Duration) -> Result<Self, Error> {
         let invalid = |reason: String| Error::InvalidUrl {
             url: redact_url(url),
             reason,
@@ -89,8 +99,14 @@ impl Node {
                 parsed.scheme()
             )));
         }
+        let http = nexus_sessions_bundler::reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .map_err(|e| invalid(format!("HTTP client: {e}")))?;
         let counter = RequestCountLayer::new();
-        let client = ClientBuilder::default().layer(counter.clone()).http(parsed);
+        let client = ClientBuilder::default()
+            .layer(counter.clone())
+            .http_with_client(http, parsed);
         Ok(Self {
             provider: RootProvider::new(client).erased(),
             counter: Some(counter),
@@ -187,14 +203,35 @@ impl Node {
             .map_err(rpc("eth_getTransactionCount"))
     }
 
-    /// `eth_sendRawTransaction`; returns the transaction hash.
-    pub(crate) async fn send_raw_transaction(&self, raw: Bytes) -> Result<B256, Error> {
-        let pending = self
-            .provider
-            .send_raw_transaction(&raw)
-            .await
-            .map_err(rpc("eth_sendRawTransaction"))?;
-        Ok(*pending.tx_hash())
+    /// `eth_sendRawTransaction` of a signed transaction. `Ok` when the node took it or may have:
+    /// without an answer (a timeout, a dropped connection) the same bytes are sent once more (same
+    /// hash, so at most one transaction), and if that is not answered either the caller waits for
+    /// the hash it knows. `Err` only when the node answered with a refusal ("already known" is
+    /// taken as accepted).
+    pub(crate) async fn submit_raw_transaction(&self, raw: Bytes) -> Result<(), Error> {
+        for attempt in 0..2 {
+            let err = match self.provider.send_raw_transaction(&raw).await {
+                Ok(_) => return Ok(()),
+                Err(e) => e,
+            };
+            match err.as_error_resp() {
+                Some(answer)
+                    if answer
+                        .message
+                        .to_ascii_lowercase()
+                        .contains("already known") =>
+                {
+                    return Ok(());
+                }
+                Some(_) => return Err(rpc("eth_sendRawTransaction")(err)),
+                None if attempt == 0 => tracing::debug!(
+                    error = %redact_transport(err),
+                    "eth_sendRawTransaction unanswered; sending the same transaction again"
+                ),
+                None => {}
+            }
+        }
+        Ok(())
     }
 
     /// Polls `eth_getTransactionReceipt` until the transaction is mined; returns its status
@@ -282,6 +319,10 @@ fn is_revert(code: i64, message: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
 
     #[test]
     fn revert_detection() {
@@ -301,5 +342,87 @@ mod tests {
         assert!(ws.to_string().contains("unsupported scheme `ws`"), "{ws}");
         // https is never refused by the facade: TLS is the transport's business.
         assert!(Node::new("https://rpc.example").is_ok());
+    }
+
+    /// A loopback node that answers the n-th request (0-based) with `answers[n]`, or never answers
+    /// (holds the connection) when that entry is `None`; returns its URL and request counter.
+    fn scripted_node(answers: Vec<Option<&'static str>>) -> (String, Arc<AtomicUsize>) {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(AtomicUsize::new(0));
+        let counter = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                let n = counter.fetch_add(1, Ordering::SeqCst);
+                let answer = answers.get(n).copied().flatten();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream);
+                    let (mut line, mut len) = (String::new(), 0);
+                    while reader.read_line(&mut line).is_ok_and(|read| read > 0) {
+                        if line == "\r\n" {
+                            break;
+                        }
+                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            len = v.trim().parse().unwrap_or(0);
+                        }
+                        line.clear();
+                    }
+                    let mut body = vec![0; len];
+                    let _ = reader.read_exact(&mut body);
+                    let mut stream = reader.into_inner();
+                    match answer {
+                        Some(json) => {
+                            let _ = write!(
+                                stream,
+                                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{json}",
+                                json.len()
+                            );
+                        }
+                        None => std::thread::sleep(Duration::from_secs(5)),
+                    }
+                });
+            }
+        });
+        (url, seen)
+    }
+
+    #[tokio::test]
+    async fn an_unresponsive_node_fails_the_request_instead_of_hanging() {
+        let (url, seen) = scripted_node(vec![None]);
+        let node = Node::with_timeout(&url, Duration::from_millis(200)).unwrap();
+        let result = tokio::time::timeout(Duration::from_secs(4), node.chain_id())
+            .await
+            .expect("bounded by the node request timeout");
+        assert!(matches!(result, Err(Error::Rpc { .. })), "{result:?}");
+        assert_eq!(seen.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_raw_transaction_is_refused_only_on_an_answer() {
+        const REFUSED: &str =
+            r#"{"jsonrpc":"2.0","id":0,"error":{"code":-32000,"message":"nonce too low"}}"#;
+        const KNOWN: &str =
+            r#"{"jsonrpc":"2.0","id":0,"error":{"code":-32000,"message":"already known"}}"#;
+        let raw = Bytes::from_static(&[0x04, 0xc0]);
+
+        // The node refuses: not sent.
+        let (url, _) = scripted_node(vec![Some(REFUSED)]);
+        let node = Node::with_timeout(&url, Duration::from_millis(300)).unwrap();
+        let refused = node.submit_raw_transaction(raw.clone()).await.unwrap_err();
+        assert!(refused.to_string().contains("nonce too low"), "{refused}");
+
+        // No answer, then "already known" for the same bytes: accepted, sent twice at most.
+        let (url, seen) = scripted_node(vec![None, Some(KNOWN)]);
+        let node = Node::with_timeout(&url, Duration::from_millis(300)).unwrap();
+        node.submit_raw_transaction(raw.clone()).await.unwrap();
+        assert_eq!(seen.load(Ordering::SeqCst), 2);
+
+        // Never answered: the caller waits for the hash it knows (no failure reported).
+        let (url, seen) = scripted_node(vec![None, None]);
+        let node = Node::with_timeout(&url, Duration::from_millis(300)).unwrap();
+        node.submit_raw_transaction(raw).await.unwrap();
+        assert_eq!(seen.load(Ordering::SeqCst), 2);
     }
 }

@@ -27,6 +27,8 @@ pub(crate) struct ClientSettings {
     pub(crate) chain_id: Option<u64>,
     pub(crate) gas: GasConfig,
     pub(crate) receipt_timeout: Duration,
+    /// Bound of one node request through a URL shortcut.
+    pub(crate) node_request_timeout: Duration,
     /// `None` keeps the bundler client's (the default, or a prepared client's).
     pub(crate) receipt_polling: Option<ReceiptPolling>,
     pub(crate) nonce_strategy: NonceStrategy,
@@ -55,6 +57,7 @@ impl std::fmt::Debug for ClientSettings {
             .field("chain_id", &self.chain_id)
             .field("gas", &self.gas)
             .field("receipt_timeout", &self.receipt_timeout)
+            .field("node_request_timeout", &self.node_request_timeout)
             .field("receipt_polling", &self.receipt_polling)
             .field("faults", &self.faults)
             .field("nonce_strategy", &self.nonce_strategy)
@@ -77,6 +80,7 @@ impl ClientSettings {
             chain_id: None,
             gas: GasConfig::default(),
             receipt_timeout: DEFAULT_RECEIPT_TIMEOUT,
+            node_request_timeout: crate::node::DEFAULT_NODE_REQUEST_TIMEOUT,
             receipt_polling: None,
             faults: FaultHandling::default(),
             nonce_strategy: NonceStrategy::default(),
@@ -86,7 +90,7 @@ impl ClientSettings {
 
     /// A (lazily connecting) client of the node.
     pub(crate) fn node(&self) -> Result<Node, Error> {
-        Node::connect(&self.node)
+        Node::connect(&self.node, self.node_request_timeout)
     }
 
     /// The chain id: the known one, else one `eth_chainId` to the node.
@@ -191,6 +195,22 @@ macro_rules! client_settings_methods {
         /// ```
         pub fn receipt_polling(mut self, polling: $crate::ReceiptPolling) -> Self {
             self.settings.receipt_polling = Some(polling);
+            self
+        }
+
+        /// Bounds every node request made through a URL given to the builder (default 30 s), so an
+        /// unresponsive node fails the call instead of hanging it. A provider of yours
+        /// ([`NodeEndpoint::provider`](crate::NodeEndpoint::provider)) keeps its own limits.
+        ///
+        /// ```
+        #[doc = $crate::settings::builder_example!($builder)]
+        /// use std::time::Duration;
+        ///
+        /// builder.node_request_timeout(Duration::from_secs(10))
+        /// # }
+        /// ```
+        pub fn node_request_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.settings.node_request_timeout = timeout;
             self
         }
 
