@@ -1122,6 +1122,24 @@ mod tests {
         assert!(check_session_key(key, pid, &anonymous, None, &d).is_ok());
     }
 
+    /// The `Counter` the offline tests call.
+    const COUNTER: Address = Address::with_last_byte(0x11);
+
+    /// A session of `key` allowed `increment()` on [`COUNTER`] on chain 31337.
+    fn increment_session(d: &Deployment, key: Address) -> Session {
+        PermissionRequest::new(key)
+            .action(ActionPermission::new(COUNTER, hex!("273ea3e3")))
+            .to_session(d, 31337)
+            .unwrap()
+    }
+
+    /// Fixed fees and gas limits: an operation is prepared without any request.
+    fn offline_opts() -> SendOptions {
+        SendOptions::default()
+            .with_fees(3_000, 1_000)
+            .with_gas(60_000, 200_000, 50_000)
+    }
+
     /// A client for `key` on the numbered deployment, built without any request (chain id given,
     /// endpoints that nothing listens on).
     async fn offline_client(key: PrivateKeySigner, data: SessionData) -> SessionKeyClient {
@@ -1142,16 +1160,11 @@ mod tests {
     async fn prepare_user_operation_builds_and_signs_without_the_network() {
         let d = deployment();
         let key = PrivateKeySigner::random();
-        let counter = Address::with_last_byte(0x11);
-        let session = PermissionRequest::new(key.address())
-            .action(ActionPermission::new(counter, hex!("273ea3e3")))
-            .to_session(&d, 31337)
-            .unwrap();
+        let counter = COUNTER;
+        let session = increment_session(&d, key.address());
         let data = data_for(key.address(), &session);
         let client = offline_client(key.clone(), data).await;
-        let opts = SendOptions::default()
-            .with_fees(3_000, 1_000)
-            .with_gas(60_000, 200_000, 50_000);
+        let opts = offline_opts();
         let call = Call::new(counter, hex!("273ea3e3"));
 
         let op = client
@@ -1229,11 +1242,8 @@ mod tests {
         let secret = alloy_primitives::hex::encode(k256.to_bytes());
         assert!(!format!("{secp:?}").contains(&secret), "{secp:?}");
         assert!(!format!("{k256:?}").contains(&secret));
-        let counter = Address::with_last_byte(0x11);
-        let session = PermissionRequest::new(k256.address())
-            .action(ActionPermission::new(counter, hex!("273ea3e3")))
-            .to_session(&d, 31337)
-            .unwrap();
+        let counter = COUNTER;
+        let session = increment_session(&d, k256.address());
         let data = data_for(k256.address(), &session);
         let a = offline_client(k256, data.clone()).await;
         let b = SessionKeyClient::builder(
@@ -1247,9 +1257,7 @@ mod tests {
         .build()
         .await
         .unwrap();
-        let opts = SendOptions::default()
-            .with_fees(3_000, 1_000)
-            .with_gas(60_000, 200_000, 50_000);
+        let opts = offline_opts();
         for i in 0..20u8 {
             let calls = [Call::new(counter, hex!("273ea3e3"))];
             let mut op_a = a.prepare_user_operation(&calls, &opts).await.unwrap();
@@ -1281,14 +1289,9 @@ mod tests {
     async fn the_session_key_signs_in_the_chosen_style() {
         let d = deployment();
         let key = PrivateKeySigner::random();
-        let counter = Address::with_last_byte(0x11);
-        let session = PermissionRequest::new(key.address())
-            .action(ActionPermission::new(counter, hex!("273ea3e3")))
-            .to_session(&d, 31337)
-            .unwrap();
-        let opts = SendOptions::default()
-            .with_fees(3_000, 1_000)
-            .with_gas(60_000, 200_000, 50_000);
+        let counter = COUNTER;
+        let session = increment_session(&d, key.address());
+        let opts = offline_opts();
         let call = Call::new(counter, hex!("273ea3e3"));
         for style in SessionSignatureStyle::ALL {
             let client = SessionKeyClient::builder(
